@@ -1,0 +1,13 @@
+# hullgen: distances of test data to the convex hull of the training data.
+# This file is an index; each stage lives in workflow/rules/.
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/spaces.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_outputs(),

@@ -1,0 +1,157 @@
+"""Configuration: validated against the JSON schema, defaults filled in, semantics checked.
+
+Errors name the offending key (as a dotted path, e.g. ``spaces[1].wavelet``) and value.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from hullgen.data import registry
+from hullgen.errors import ConfigError
+from hullgen.spaces import wavelet as wv
+
+# Keys that apply to each kind of space, beyond name and kind.
+SPACE_KEYS = {
+    "pixel": (),
+    "wavelet": ("wavelet", "level", "mode", "select"),
+    "random": ("seed",),
+}
+
+
+def load_schema(path: str | os.PathLike) -> dict:
+    with open(path) as handle:
+        return yaml.safe_load(handle)
+
+
+def _key_path(parts) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<top level>"
+
+
+def _as_list(value) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = _key_path(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        names = ", ".join(f"'{_key_path([*error.absolute_path, name])}'" for name in extra)
+        return f"unknown config key {names} (allowed here: {', '.join(allowed)})"
+    if error.validator == "type":
+        return (
+            f"config key '{where}': value {error.instance!r} has the wrong type "
+            f"(expected {' or '.join(_as_list(error.validator_value))})"
+        )
+    if error.validator == "enum":
+        return (
+            f"config key '{where}': value {error.instance!r} is not one of "
+            f"{', '.join(map(str, error.validator_value))}"
+        )
+    if error.validator == "oneOf" and where.endswith("select"):
+        return (
+            f"config key '{where}': value {error.instance!r} is not a coefficient selection "
+            f"(all, approx, or {{top: k}} with k >= 1)"
+        )
+    return f"config key '{where}': {error.message}"
+
+
+def _fill_defaults(instance: dict, schema: dict) -> None:
+    for key, sub in schema.get("properties", {}).items():
+        if key not in instance and "default" in sub:
+            instance[key] = copy.deepcopy(sub["default"])
+        if isinstance(instance.get(key), dict) and sub.get("type") == "object":
+            _fill_defaults(instance[key], sub)
+
+
+def validate(config: dict, schema: dict) -> dict:
+    """Return a validated copy of ``config`` with defaults filled in, or raise ConfigError."""
+    config = copy.deepcopy(dict(config or {}))
+    _fill_defaults(config, schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path)))
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(map(_describe, errors)))
+    item_schema = schema["properties"]["spaces"]["items"]["properties"]
+    for space in config["spaces"]:
+        for key in SPACE_KEYS[space["kind"]]:
+            space.setdefault(key, copy.deepcopy(item_schema[key]["default"]))
+    _check_semantics(config)
+    return config
+
+
+def _check_semantics(config: dict) -> None:
+    problems = []
+    spec = registry.get(config["dataset"]["name"])
+    seen = set()
+    for i, space in enumerate(config["spaces"]):
+        where = f"spaces[{i}]"
+        name, kind = space["name"], space["kind"]
+        if name in seen:
+            problems.append(f"config key '{where}.name': space name {name!r} is used twice")
+        seen.add(name)
+        extra = sorted(set(space) - {"name", "kind", *SPACE_KEYS[kind]})
+        if extra:
+            problems.append(
+                f"config key '{where}.{extra[0]}': does not apply to a {kind} space "
+                f"(its keys: {', '.join(('name', 'kind', *SPACE_KEYS[kind]))})"
+            )
+        if kind != "wavelet":
+            continue
+        try:
+            wv.check_wavelet(space["wavelet"])
+        except ValueError as err:
+            problems.append(f"config key '{where}.wavelet': {err}")
+            continue
+        deepest = wv.max_level(spec.image_shape, space["wavelet"])
+        size = f"{spec.name}'s {spec.image_shape[0]}x{spec.image_shape[1]} images"
+        if deepest < 1:
+            problems.append(
+                f"config key '{where}.wavelet': {space['wavelet']}'s filter is too long for "
+                f"{size}; choose a shorter wavelet (e.g. haar)"
+            )
+            continue
+        if space["level"] > deepest:
+            problems.append(
+                f"config key '{where}.level': level {space['level']} is too deep for "
+                f"{space['wavelet']} on {size} (at most {deepest})"
+            )
+            continue
+        select = space["select"]
+        if isinstance(select, dict):
+            transform = wv.WaveletTransform(space["wavelet"], space["level"], space["mode"])
+            total = wv.n_coefficients(spec.image_shape, transform)["all"]
+            if select["top"] > total:
+                problems.append(
+                    f"config key '{where}.select.top': {select['top']} exceeds the {total} "
+                    f"coefficients of this transform on {size}"
+                )
+    data_dir = config["dataset"]["data_dir"]
+    if data_dir is not None and not spec.files:
+        problems.append(
+            f"config key 'dataset.data_dir': {spec.name} ships with scikit-learn and has no "
+            f"raw files; remove the key"
+        )
+    elif data_dir is not None and not Path(data_dir).is_dir():
+        problems.append(f"config key 'dataset.data_dir': folder {data_dir!r} does not exist")
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def load(path: str | os.PathLike, schema_path: str | os.PathLike) -> dict:
+    """Read YAML config ``path`` and validate it."""
+    with open(path) as handle:
+        raw = yaml.safe_load(handle) or {}
+    try:
+        return validate(raw, load_schema(schema_path))
+    except ConfigError as err:
+        raise ConfigError(f"{path}: {err}") from None

@@ -1,0 +1,41 @@
+"""Seeded, stratified index selection that keeps the datasets' original order."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _allocate(counts: np.ndarray, n: int) -> np.ndarray:
+    """Split ``n`` over classes in proportion to ``counts`` (largest-remainder rounding)."""
+    quota = counts * (n / counts.sum())
+    take = np.floor(quota).astype(np.int64)
+    short = n - int(take.sum())
+    # Ties go to the lower class label, so the allocation does not depend on the seed.
+    order = np.lexsort((np.arange(len(counts)), -(quota - take)))
+    take[order[:short]] += 1
+    return np.minimum(take, counts)
+
+
+def stratified_subset(y: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Indices of ``n`` items of ``y``, class shares as in ``y``, sorted ascending."""
+    y = np.asarray(y)
+    if not 1 <= n <= len(y):
+        raise ValueError(f"cannot take a subset of {n} from {len(y)} items")
+    classes, inverse = np.unique(y, return_inverse=True)
+    take = _allocate(np.bincount(inverse), n)
+    rng = np.random.default_rng(seed)
+    chosen = [
+        rng.choice(np.flatnonzero(inverse == k), size=int(take[k]), replace=False)
+        for k in range(len(classes))
+    ]
+    return np.sort(np.concatenate(chosen))
+
+
+def stratified_split(y: np.ndarray, test_fraction: float, seed: int):
+    """Split indices of ``y`` into (train, test), stratified by class, each sorted ascending."""
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}")
+    y = np.asarray(y)
+    test = stratified_subset(y, max(1, round(test_fraction * len(y))), seed)
+    train = np.setdiff1d(np.arange(len(y)), test, assume_unique=True)
+    return train, test

@@ -1,0 +1,1 @@
+"""Spaces: each maps images to a pair of float matrices (train, test), one row per image."""

@@ -1,0 +1,92 @@
+import os
+import re
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+import hullgen
+from hullgen import config as hullgen_config
+from hullgen.data import registry
+from hullgen.errors import ConfigError
+
+
+configfile: "config/config.yaml"
+
+
+report: "../report/workflow.rst"
+
+
+try:
+    _validated = hullgen_config.validate(
+        config, hullgen_config.load_schema(workflow.source_path("../schemas/config.schema.yaml"))
+    )
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
+config.clear()
+config.update(_validated)
+
+DATASET = config["dataset"]["name"]
+DATASET_SPEC = registry.get(DATASET)
+SPACES = {space["name"]: space for space in config["spaces"]}
+CACHE_DIR = config["dataset"]["cache_dir"]
+
+
+wildcard_constraints:
+    dataset=re.escape(DATASET),
+    space="|".join(re.escape(name) for name in SPACES),
+    filename="|".join(re.escape(raw.name) for raw in DATASET_SPEC.files) or "(?!)",
+
+
+# The installed package, wherever it is: the code that actually runs is what gets tracked.
+PACKAGE_DIR = Path(hullgen.__file__).parent
+
+
+def package_code(*modules):
+    """Source files of hullgen modules a rule runs, so editing them reruns the rule."""
+    files = [PACKAGE_DIR / name for name in ("__init__.py", "io.py", "log.py", "errors.py")]
+    for module in modules:
+        path = PACKAGE_DIR / module
+        files += sorted(path.glob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+    return [os.path.relpath(f) if f.is_relative_to(Path.cwd()) else str(f) for f in files]
+
+
+def raw_files(wildcards):
+    """The dataset's raw files in the cache, keyed by canonical file name."""
+    return {raw.name: f"{CACHE_DIR}/{wildcards.dataset}/{raw.name}" for raw in DATASET_SPEC.files}
+
+
+def raw_file_params(wildcards):
+    raw = DATASET_SPEC.file(wildcards.filename)
+    return {"name": raw.name, "urls": list(raw.urls), "sha256": raw.sha256}
+
+
+def data_files(dataset):
+    return {
+        f"{split}_{part}": f"results/{dataset}/data/{split}_{part}.npy"
+        for split in ("train", "test")
+        for part in ("x", "y", "index")
+    }
+
+
+def space_files(dataset, space):
+    return {
+        "train": f"results/{dataset}/spaces/{space}/train.npy",
+        "test": f"results/{dataset}/spaces/{space}/test.npy",
+        "meta": f"results/{dataset}/spaces/{space}/meta.json",
+    }
+
+
+def all_outputs():
+    outputs = [f"results/{DATASET}/data/info.json"]
+    for space in SPACES:
+        outputs += list(space_files(DATASET, space).values())
+    return outputs
+
+
+def mem_mb_for(factor, minimum=1000):
+    """Memory request: ``factor`` times the inputs' size, at least ``minimum`` MB."""
+
+    def mem_mb(wildcards, input, attempt):
+        return max(minimum, int(factor * input.size_mb * attempt))
+
+    return mem_mb
