@@ -86,6 +86,12 @@ def validate(config: dict, schema: dict) -> dict:
         for key in SPACE_KEYS[space["kind"]]:
             space.setdefault(key, copy.deepcopy(item_schema[key]["default"]))
     _check_semantics(config)
+    # One key order whatever the YAML's: Snakemake compares params by their text, so a
+    # reordered but equal space must not look changed.
+    config["spaces"] = [
+        {key: space[key] for key in ("name", "kind", *SPACE_KEYS[space["kind"]])}
+        for space in config["spaces"]
+    ]
     return config
 
 

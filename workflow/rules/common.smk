@@ -21,7 +21,8 @@ try:
         config, hullgen_config.load_schema(workflow.source_path("../schemas/config.schema.yaml"))
     )
 except ConfigError as err:
-    raise WorkflowError(str(err)) from None
+    sources = ", ".join(map(str, workflow.configfiles)) or "--config"
+    raise WorkflowError(f"{sources}: {err}") from None
 config.clear()
 config.update(_validated)
 

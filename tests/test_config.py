@@ -1,0 +1,95 @@
+import pytest
+import yaml
+
+from hullgen import config
+from hullgen.errors import ConfigError
+
+from .conftest import REPO, SCHEMA
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return config.load_schema(SCHEMA)
+
+
+def _walk(node, path="config"):
+    yield path, node
+    for key, sub in node.get("properties", {}).items():
+        yield from _walk(sub, f"{path}.{key}")
+    if "items" in node:
+        yield from _walk(node["items"], f"{path}[]")
+
+
+def test_every_key_has_a_description_and_a_default(schema):
+    for path, node in _walk(schema):
+        if path == "config":
+            continue
+        assert node.get("description"), f"{path} has no description"
+        if not path.endswith("[]"):  # a list entry is not a key; its keys have defaults
+            assert "default" in node, f"{path} has no default"
+
+
+def test_empty_config_gets_every_default(schema):
+    cfg = config.validate({}, schema)
+    assert cfg["dataset"] == {
+        "name": "digits",
+        "data_dir": None,
+        "verify": True,
+        "cache_dir": "resources",
+        "test_fraction": 0.25,
+        "split_seed": 0,
+    }
+    assert cfg["subset"] == {"n_train": None, "n_test": None, "seed": 0}
+    assert cfg["spaces"] == [{"name": "pixel", "kind": "pixel"}]
+
+
+def test_space_defaults_depend_on_kind(schema):
+    cfg = config.validate(
+        {"spaces": [{"name": "w", "kind": "wavelet"}, {"name": "r", "kind": "random"}]}, schema
+    )
+    assert cfg["spaces"][0] == {
+        "name": "w",
+        "kind": "wavelet",
+        "wavelet": "haar",
+        "level": 1,
+        "mode": "periodization",
+        "select": "all",
+    }
+    assert cfg["spaces"][1] == {"name": "r", "kind": "random", "seed": 0}
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "config").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_configs_are_valid(path):
+    config.load(path, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("cfg", "needle"),
+    [
+        ({"datset": {}}, "'datset'"),
+        ({"dataset": {"verfy": True}}, "'dataset.verfy'"),
+        ({"spaces": [{"name": "p", "kind": "pixel", "levle": 1}]}, "'spaces[0].levle'"),
+        ({"subset": {"n_train": "100"}}, "'subset.n_train'"),
+        ({"dataset": {"verify": "yes"}}, "'dataset.verify'"),
+        ({"dataset": {"name": "imagenet"}}, "'imagenet'"),
+        ({"spaces": [{"name": "w", "kind": "wavelet", "wavelet": "daub4"}]}, "'daub4'"),
+        ({"spaces": [{"name": "w", "kind": "wavelet", "level": 9}]}, "'spaces[0].level'"),
+        ({"spaces": [{"name": "w", "kind": "wavelet", "select": "most"}]}, "'spaces[0].select'"),
+        ({"spaces": [{"name": "w", "kind": "wavelet", "select": {"top": 65}}]}, "65"),
+        ({"spaces": [{"name": "p", "kind": "pixel"}, {"name": "p", "kind": "random"}]}, "twice"),
+        ({"spaces": [{"name": "p", "kind": "pixel", "seed": 1}]}, "'spaces[0].seed'"),
+        ({"spaces": [{"name": "a/b", "kind": "pixel"}]}, "'spaces[0].name'"),
+        ({"dataset": {"name": "mnist", "data_dir": "/no/such/folder"}}, "/no/such/folder"),
+    ],
+)
+def test_bad_config_names_key_or_value(schema, cfg, needle):
+    with pytest.raises(ConfigError) as err:
+        config.validate(cfg, schema)
+    assert needle in str(err.value)
+
+
+def test_load_names_the_file(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({"dataset": {"nmae": "mnist"}}))
+    with pytest.raises(ConfigError, match=r"bad\.yaml"):
+        config.load(path, SCHEMA)

@@ -1,0 +1,142 @@
+"""End-to-end runs of the Snakemake workflow, each in its own working directory."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import yaml
+
+from hullgen.data.prepare import load_digits
+
+from .conftest import DEBIAN_FASHION, REPO, require_debian_fashion, snakemake
+
+pytestmark = pytest.mark.workflow
+
+
+def _job_counts(stdout: str) -> dict:
+    """The 'Job stats' table of a dry run, as {rule: count}."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("job "))
+    counts = {}
+    for line in lines[start + 2 :]:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
+    snakemake(workdir, check=True)
+    cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    digits = load_digits(cfg["dataset"]["test_fraction"], cfg["dataset"]["split_seed"])
+    data = workdir / "results" / "digits" / "data"
+    np.testing.assert_array_equal(np.load(data / "train_x.npy"), digits.x_train)
+    np.testing.assert_array_equal(np.load(data / "test_y.npy"), digits.y_test)
+    for space in cfg["spaces"]:
+        folder = workdir / "results" / "digits" / "spaces" / space["name"]
+        train, test = np.load(folder / "train.npy"), np.load(folder / "test.npy")
+        meta = json.loads((folder / "meta.json").read_text())
+        assert train.shape == (len(digits.y_train), meta["dim"])
+        assert test.shape == (len(digits.y_test), meta["dim"])
+        assert train.dtype == np.float64
+    pixel = np.load(workdir / "results/digits/spaces/pixel/train.npy", mmap_mode="r")
+    np.testing.assert_array_equal(pixel, digits.x_train.reshape(len(digits.x_train), -1))
+
+    again = snakemake(workdir, check=True)
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+    # A changed knob reruns what depends on it, and nothing else.
+    cfg["spaces"][-1]["seed"] = 99
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
+    dry = snakemake(workdir, "-n", check=True)
+    assert _job_counts(dry.stdout) == {"build_space": 1, "all": 1}
+    cfg["subset"] = {"n_train": 200}
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
+    dry = snakemake(workdir, "-n", check=True)
+    assert _job_counts(dry.stdout) == {
+        "prepare_dataset": 1,
+        "build_space": len(cfg["spaces"]),
+        "all": 1,
+    }
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "config").glob("*.yaml")), ids=lambda p: p.name)
+def test_dry_run_of_every_shipped_config(workdir, path):
+    snakemake(workdir, "-n", "--configfile", str(path), check=True)
+
+
+@pytest.mark.parametrize(
+    ("cfg", "needle"),
+    [
+        ({"dataset": {"name": "digits", "nmae": 1}}, "dataset.nmae"),
+        ({"subset": {"n_train": "lots"}}, "subset.n_train"),
+        ({"spaces": [{"name": "w", "kind": "wavelet", "wavelet": "daubechies9"}]}, "daubechies9"),
+    ],
+)
+def test_bad_config_fails_before_any_job(workdir, cfg, needle):
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
+    proc = snakemake(workdir)
+    assert proc.returncode != 0
+    assert needle in proc.stdout + proc.stderr
+    assert not (workdir / "results").exists()
+    assert not (workdir / "resources").exists()
+
+
+def test_wrong_hash_stops_the_data_stage_and_leaves_no_file(workdir, tmp_path):
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    names = [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
+    for name in names:
+        (staged / name).write_bytes(b"tampered " + name.encode())
+    cfg = {
+        "dataset": {"name": "fashion-mnist", "data_dir": str(staged)},
+        "spaces": [{"name": "pixel", "kind": "pixel"}],
+    }
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
+    proc = snakemake(workdir, "--keep-going")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84" in out
+    import hashlib
+
+    assert hashlib.sha256(b"tampered " + names[0].encode()).hexdigest() in out
+    cache = workdir / "resources" / "fashion-mnist"
+    assert not cache.exists() or list(cache.iterdir()) == []
+    assert not (workdir / "results" / "fashion-mnist" / "data").exists()
+
+
+def test_fashion_mnist_subset_from_debian_files(workdir):
+    require_debian_fashion()
+    overlay = workdir / "subset.yaml"
+    overlay.write_text(
+        yaml.safe_dump(
+            {
+                "dataset": {"data_dir": str(DEBIAN_FASHION)},
+                "subset": {"n_train": 1000, "n_test": 200, "seed": 0},
+            }
+        )
+    )
+    snakemake(
+        workdir,
+        "--configfile",
+        str(REPO / "config" / "fashion-mnist.yaml"),
+        str(overlay),
+        check=True,
+    )
+    results = workdir / "results" / "fashion-mnist"
+    info = json.loads((results / "data" / "info.json").read_text())
+    assert info["class_counts_train"] == [100] * 10
+    assert info["class_counts_test"] == [20] * 10
+    log = (results / "logs" / "fetch" / "train-images-idx3-ubyte.gz.log").read_text()
+    assert "debian:dataset-fashion-mnist" in log
+    cfg = yaml.safe_load((REPO / "config" / "fashion-mnist.yaml").read_text())
+    for space in cfg["spaces"]:
+        assert np.load(results / "spaces" / space["name"] / "test.npy").shape[0] == 200
+    shutil.rmtree(workdir / "resources")
