@@ -12,20 +12,21 @@ def schema():
     return config.load_schema(SCHEMA)
 
 
-def _walk(node, path="config"):
-    yield path, node
+def _walk(node, path="config", required=False):
+    yield path, node, required
     for key, sub in node.get("properties", {}).items():
-        yield from _walk(sub, f"{path}.{key}")
+        yield from _walk(sub, f"{path}.{key}", key in node.get("required", ()))
     if "items" in node:
         yield from _walk(node["items"], f"{path}[]")
 
 
 def test_every_key_has_a_description_and_a_default(schema):
-    for path, node in _walk(schema):
+    for path, node, required in _walk(schema):
         if path == "config":
             continue
         assert node.get("description"), f"{path} has no description"
-        if not path.endswith("[]"):  # a list entry is not a key; its keys have defaults
+        # A list entry is not a key, and a space's name and kind must be given.
+        if not path.endswith("[]") and not required:
             assert "default" in node, f"{path} has no default"
 
 

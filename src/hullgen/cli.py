@@ -30,6 +30,13 @@ def _check_config(args: argparse.Namespace) -> int:
     return status
 
 
+def _config_table(args: argparse.Namespace) -> int:
+    from hullgen import config
+
+    print(config.markdown_table(config.load_schema(args.schema)), end="")
+    return 0
+
+
 def _datasets(args: argparse.Namespace) -> int:
     from hullgen.data.registry import DATASETS
 
@@ -59,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("configs", nargs="+", type=Path, metavar="CONFIG.yaml")
     check.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA)
     check.set_defaults(func=_check_config)
+
+    table = sub.add_parser("config-table", help="print the config keys as a Markdown table")
+    table.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA)
+    table.set_defaults(func=_config_table)
 
     datasets = sub.add_parser("datasets", help="list the known datasets, files and hashes")
     datasets.set_defaults(func=_datasets)

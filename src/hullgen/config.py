@@ -161,3 +161,27 @@ def load(path: str | os.PathLike, schema_path: str | os.PathLike) -> dict:
         return validate(raw, load_schema(schema_path))
     except ConfigError as err:
         raise ConfigError(f"{path}: {err}") from None
+
+
+def _walk_keys(node: dict, prefix: str = ""):
+    for key, sub in node.get("properties", {}).items():
+        path = f"{prefix}{key}"
+        yield path, sub, key in node.get("required", ())
+        yield from _walk_keys(sub, f"{path}.")
+        if "items" in sub:
+            yield from _walk_keys(sub["items"], f"{path}[].")
+
+
+def markdown_table(schema: dict) -> str:
+    """The config keys as a Markdown table (key, default, description), for the README."""
+
+    def cell(value) -> str:
+        text = yaml.safe_dump(value, default_flow_style=True, width=1000).strip()
+        return text.removesuffix("\n...").removesuffix(" ...").replace("|", "\\|")
+
+    rows = ["| key | default | description |", "| --- | --- | --- |"]
+    for path, sub, required in _walk_keys(schema):
+        default = "(required)" if required else f"`{cell(sub['default'])}`"
+        description = " ".join(sub.get("description", "").split()).replace("|", "\\|")
+        rows.append(f"| `{path}` | {default} | {description} |")
+    return "\n".join(rows) + "\n"
