@@ -41,12 +41,6 @@ wildcard_constraints:
 # The installed package, wherever it is: the code that actually runs is what gets tracked.
 PACKAGE_DIR = Path(hullgen.__file__).parent
 
-# Jobs in conda environments (--use-conda) import the same hullgen source checkout.
-if PACKAGE_DIR.parent.name == "src":
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")])
-    )
-
 
 def package_code(*modules):
     """Source files of hullgen modules a rule runs, so editing them reruns the rule."""
