@@ -6,7 +6,6 @@ test, in the dataset's original order (subsets keep that order).
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -18,8 +17,6 @@ from hullgen.data import cifar, idx, registry
 from hullgen.data.archive import safe_extract
 from hullgen.data.split import stratified_split, stratified_subset
 from hullgen.errors import ConfigError, DataFormatError
-
-log = logging.getLogger("hullgen.prepare")
 
 
 @dataclass
