@@ -37,6 +37,45 @@ def _config_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hull_distance(args: argparse.Namespace) -> int:
+    import logging
+
+    from hullgen.hull.run import hull_distance_files, write_tables
+    from hullgen.log import setup
+
+    setup(level=logging.INFO if not args.quiet else logging.WARNING)
+    result, start = hull_distance_files(
+        args.train,
+        args.test,
+        projections_path=args.projections_out,
+        threads=args.threads,
+        gap=args.gap,
+        k_seed=args.k_seed,
+        memory_budget=int(args.memory_budget * 2**30),
+        device=args.device,
+    )
+    write_tables(result, start, args.out, args.support_out)
+    counts = {s: int((result.status == s).sum()) for s in ("certified", "inside", "not_converged")}
+    print(
+        f"{args.out}: {len(result)} test points: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+    )
+    return 0 if counts["not_converged"] == 0 else 3
+
+
+def _hull_diameter(args: argparse.Namespace) -> int:
+    from hullgen.hull.diameter import hull_diameter
+    from hullgen.hull.run import load_matrix
+
+    train = load_matrix(args.train, "training")
+    try:
+        diameter, i, j = hull_diameter(train)
+    except ValueError as err:
+        raise HullgenError(f"{args.train}: {err}") from None
+    print(f"diameter {diameter!r} between training rows {i} and {j}")
+    return 0
+
+
 def _datasets(args: argparse.Namespace) -> int:
     from hullgen.data.registry import DATASETS
 
@@ -70,6 +109,28 @@ def build_parser() -> argparse.ArgumentParser:
     table = sub.add_parser("config-table", help="print the config keys as a Markdown table")
     table.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA)
     table.set_defaults(func=_config_table)
+
+    hull = sub.add_parser(
+        "hull-distance",
+        help="certified distance of every test point to the convex hull of the training set",
+        description="Exit status 3 when some test point did not converge (its row is kept).",
+    )
+    hull.add_argument("--train", type=Path, required=True, help="TRAIN.npy, (n, d)")
+    hull.add_argument("--test", type=Path, required=True, help="TEST.npy, (m, d)")
+    hull.add_argument("--out", type=Path, required=True, help="OUT.parquet, one row per test point")
+    hull.add_argument("--threads", type=int, default=1, help="worker threads (default 1)")
+    hull.add_argument("--gap", type=float, default=1e-6, help="relative gap (default 1e-6)")
+    hull.add_argument("--k-seed", type=int, default=32, help="initial working set size")
+    hull.add_argument("--memory-budget", type=float, default=2.0, help="GiB besides the data")
+    hull.add_argument("--device", default="cpu", help="cpu (default) or cuda for the products")
+    hull.add_argument("--support-out", type=Path, help="S.parquet: (query, train_index, weight)")
+    hull.add_argument("--projections-out", type=Path, help="P.npy: nearest hull points, (m, d)")
+    hull.add_argument("--quiet", action="store_true", help="no progress output")
+    hull.set_defaults(func=_hull_distance)
+
+    diam = sub.add_parser("hull-diameter", help="exact diameter of the training set's hull")
+    diam.add_argument("--train", type=Path, required=True, help="TRAIN.npy, (n, d)")
+    diam.set_defaults(func=_hull_diameter)
 
     datasets = sub.add_parser("datasets", help="list the known datasets, files and hashes")
     datasets.set_defaults(func=_datasets)

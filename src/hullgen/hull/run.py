@@ -1,0 +1,89 @@
+"""File-level entry points of the hull stage, shared by the CLI and the Snakemake scripts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from hullgen.errors import HullgenError
+from hullgen.hull.result import HullResult
+from hullgen.hull.solver import HullDistance
+from hullgen.io import atomic_path, save_npy
+
+
+def load_matrix(path: str | os.PathLike, what: str) -> np.ndarray:
+    """A 2-d numeric ``.npy`` matrix, memory-mapped; errors name the file."""
+    path = Path(path)
+    try:
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise HullgenError(f"{path}: {what} file not found") from None
+    except (ValueError, OSError) as err:
+        raise HullgenError(f"{path}: not a readable .npy array ({err})") from None
+    if array.ndim != 2:
+        raise HullgenError(
+            f"{path}: {what} must be a 2-d matrix (rows = points), got {array.shape}"
+        )
+    if not np.issubdtype(array.dtype, np.number):
+        raise HullgenError(f"{path}: {what} must be numeric, got dtype {array.dtype}")
+    return array
+
+
+def shard_rows(m: int, shard: int, n_shards: int) -> tuple[int, int]:
+    """Row range [start, stop) of shard ``shard`` (0-based) of ``n_shards`` over ``m`` rows."""
+    if not 0 <= shard < n_shards:
+        raise ValueError(f"shard {shard} out of range for {n_shards} shards")
+    bounds = np.linspace(0, m, n_shards + 1).round().astype(int)
+    return int(bounds[shard]), int(bounds[shard + 1])
+
+
+def hull_distance_files(
+    train_path,
+    test_path,
+    *,
+    rows: tuple[int, int] | None = None,
+    projections_path=None,
+    **options,
+) -> tuple[HullResult, int]:
+    """Distances of test rows ``rows`` (default all) to the hull of the training file.
+
+    Returns the result and the index of its first test row. Errors name the file at fault.
+    """
+    train = load_matrix(train_path, "training")
+    test = load_matrix(test_path, "test")
+    if test.shape[1] != train.shape[1]:
+        raise HullgenError(
+            f"{test_path}: test points have {test.shape[1]} columns but the training points in "
+            f"{train_path} have {train.shape[1]}"
+        )
+    if train.shape[0] == 0:
+        raise HullgenError(f"{train_path}: the training set is empty (shape {train.shape})")
+    start, stop = rows if rows is not None else (0, len(test))
+    try:
+        tree = HullDistance(train, **options)
+    except ValueError as err:
+        raise HullgenError(f"{train_path}: {err}") from None
+    try:
+        result = tree.query(test[start:stop], return_projections=projections_path is not None)
+    except ValueError as err:
+        # Rows are reported in the file's numbering, not the shard's.
+        message = str(err)
+        if "row " in message and start:
+            head, _, tail = message.partition("row ")
+            num, _, rest = tail.partition(" ")
+            message = f"{head}row {int(num) + start} {rest}"
+        raise HullgenError(f"{test_path}: {message}") from None
+    if projections_path is not None:
+        save_npy(projections_path, result.projections)
+    return result, start
+
+
+def write_tables(result: HullResult, start: int, out_path, support_path=None) -> None:
+    """Write the per-query table (and the support table) as Parquet, atomically."""
+    with atomic_path(out_path) as tmp:
+        result.to_frame(start).to_parquet(tmp, index=False)
+    if support_path is not None:
+        with atomic_path(support_path) as tmp:
+            result.support_frame(start).to_parquet(tmp, index=False)

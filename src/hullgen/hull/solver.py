@@ -1,0 +1,365 @@
+"""Certified Euclidean distances from query points to the convex hull of a training set.
+
+Column generation, batched over queries:
+
+1. seed each query's working set with its k nearest training points (one blocked pass);
+2. solve the restricted QP over the working set (HiGHS; Wolfe's algorithm as fallback);
+3. price against the whole training set with one blocked product per round: with p the
+   current hull point, r = x - p and w = r / ||r||, p is optimal iff max_i w.t_i <= w.p;
+4. certify: ||x - p|| is an upper bound (p is a hull point) and w.x - max_i w.t_i a lower
+   bound (a separating hyperplane). The maximum is found in float32 and then made exact: the
+   float32 error of each product is bounded a priori, and every training point that could
+   still be the maximiser is re-evaluated in float64. Violators join the working set and the
+   loop repeats until the relative gap is below ``gap``.
+
+A query whose distance falls to ~0 is settled by a HiGHS LP (is x a convex combination of its
+working set?) and reported ``inside``. Queries that do not converge keep their bounds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import torch
+from threadpoolctl import threadpool_limits
+
+from hullgen.hull.lp import in_hull_lp
+from hullgen.hull.products import TrainingProducts, float32_dot_error
+from hullgen.hull.qp import new_highs, solve_restricted
+from hullgen.hull.result import HullResult
+
+log = logging.getLogger("hullgen.hull")
+
+F64_EPS = float(np.finfo(np.float64).eps) / 2
+
+
+def _as_matrix(array, what: str) -> np.ndarray:
+    array = np.asarray(array)
+    if array.ndim != 2:
+        raise ValueError(f"{what} must be a 2-d array (rows = points), got shape {array.shape}")
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ValueError(f"{what} must be numeric, got dtype {array.dtype}")
+    return array
+
+
+def check_finite(array: np.ndarray, what: str, block: int = 65536) -> None:
+    """Raise naming the first row holding NaN or Inf (checked in blocks: no full copy)."""
+    if not np.issubdtype(array.dtype, np.floating):
+        return
+    for start in range(0, len(array), block):
+        bad = ~np.isfinite(array[start : start + block]).all(axis=1)
+        if bad.any():
+            row = start + int(np.flatnonzero(bad)[0])
+            values = array[row]
+            kind = "NaN" if np.isnan(values).any() else "Inf"
+            col = int(np.flatnonzero(~np.isfinite(values))[0])
+            raise ValueError(f"{what} row {row} contains {kind} (column {col})")
+
+
+class _QueryState:
+    """Column-generation state of one query."""
+
+    __slots__ = (
+        "best_lb", "exact", "lp_status", "p", "qp_fallbacks", "rounds", "ub", "weights", "work",
+    )  # fmt: skip
+
+    def __init__(self, seeds: np.ndarray):
+        self.work = np.array(seeds, dtype=np.int64)
+        self.weights = None
+        self.p = None
+        self.ub = np.inf
+        self.best_lb = -np.inf
+        self.rounds = 0
+        self.qp_fallbacks = 0
+        self.lp_status = ""
+        self.exact = False  # solve the next restricted problem with Wolfe's exact method
+
+
+class _Inline:
+    """Stands in for a thread pool when there is one thread: no hand-off overhead."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map(self, fn, items):
+        return map(fn, items)
+
+
+class HullDistance:
+    """Distance to the convex hull of ``train`` (n, d), built once, queried many times.
+
+    Parameters
+    ----------
+    train : (n, d) array of any numeric dtype; rows are points. Units are those of the space
+        (pixel values 0..255 for the pixel space).
+    threads : worker threads for the restricted QPs (HiGHS releases the GIL); BLAS takes its
+        threads from the usual environment variables.
+    gap : target relative gap (distance - lower_bound) / distance.
+    k_seed : size of each query's initial working set (its nearest training points).
+    add_per_round : at most this many violating training points join a working set per round.
+    max_rounds : full pricing rounds before a query is reported ``not_converged``.
+    max_inner : restricted solves per round, each priced against the round's candidates only.
+    candidates : training points per query kept from each float32 pass (nearest neighbours,
+        then the best-priced points), checked in float64 and used as that round's pool of
+        entering points; more than the largest support expected.
+    inside_tol : a distance below ``inside_tol`` times the query's scale triggers the LP test.
+    memory_budget : bytes of working memory besides the float64 training matrix.
+    qp_time_limit : seconds before HiGHS gives a restricted QP up to the fallback.
+    device : "cpu" (the reference) or a torch CUDA device for the two blocked products.
+    """
+
+    def __init__(
+        self,
+        train,
+        *,
+        threads: int = 1,
+        gap: float = 1e-6,
+        k_seed: int = 32,
+        add_per_round: int = 32,
+        max_rounds: int = 50,
+        max_inner: int = 50,
+        candidates: int = 128,
+        inside_tol: float = 1e-7,
+        memory_budget: int = 2 * 2**30,
+        qp_time_limit: float = 10.0,
+        device: str = "cpu",
+        block_rows: int = 16384,
+    ):
+        train = _as_matrix(train, "training set")
+        if train.shape[0] == 0:
+            raise ValueError("the training set is empty: no hull to measure against")
+        if train.shape[1] == 0:
+            raise ValueError("the training set has 0 columns")
+        check_finite(train, "training set")
+        if not 0 < gap < 1:
+            raise ValueError(f"gap must lie in (0, 1), got {gap}")
+        self.n, self.d = train.shape
+        self.threads = max(1, int(threads))
+        self.gap = float(gap)
+        self.k_seed = max(1, int(k_seed))
+        self.add_per_round = max(1, int(add_per_round))
+        self.max_rounds = max(1, int(max_rounds))
+        self.max_inner = max(1, int(max_inner))
+        self.candidates = max(self.add_per_round, int(candidates))
+        self.inside_tol = float(inside_tol)
+        self.qp_time_limit = float(qp_time_limit)
+        self.memory_budget = int(memory_budget)
+        # Everything is solved in coordinates centred on the training mean: the distances do
+        # not change, and the products' rounding errors (bounded by the norms) shrink.
+        self.mean = train.mean(axis=0, dtype=np.float64)
+        self.train = np.array(train, dtype=np.float64)
+        self.train -= self.mean
+        self.products = TrainingProducts(self.train, device=device, block_rows=block_rows)
+        self.f32_error = float32_dot_error(self.d) * self.products.max_norm
+        self._local = threading.local()
+        working = self.memory_budget - self.train.size * 4
+        per_query = 3 * 4 * min(self.n, block_rows) + 8 * self.d * (4 + self.k_seed)
+        self.batch_size = int(min(4096, working // per_query))
+        if self.batch_size < 1:
+            need = self.train.size * 4 + per_query
+            raise ValueError(
+                f"memory budget of {self.memory_budget / 2**30:.2f} GiB is too small for a "
+                f"{self.n} x {self.d} training set (needs at least {need / 2**30:.2f} GiB)"
+            )
+
+    def _per_query_blas(self):
+        """Small per-query products run one BLAS thread each: the workers are the threads."""
+        return threadpool_limits(1, user_api="blas") if self.threads > 1 else _Inline()
+
+    # -- per-thread solvers -------------------------------------------------------------
+    def _highs(self):
+        h = getattr(self._local, "highs", None)
+        if h is None:
+            h = self._local.highs = new_highs(self.qp_time_limit)
+            h.setOptionValue("threads", 1)
+        return h
+
+    # -- per-query work (runs in the worker threads) ----------------------------------------
+    def _solve(self, x: np.ndarray, state: _QueryState) -> float:
+        """Restricted QP over the working set (then the LP when the distance is ~0).
+
+        Returns the query's scale (largest distance from x to a working-set point).
+        """
+        pts = self.train[state.work]
+        diff = pts - x
+        scale = float(np.sqrt(np.einsum("ij,ij->i", diff, diff).max()))
+        if scale == 0.0:  # every working point equals x
+            state.weights = np.full(len(state.work), 1.0 / len(state.work))
+            state.p, state.ub, state.lp_status = x.copy(), 0.0, "identical"
+            return scale
+        sol = solve_restricted(self._highs(), diff / scale, exact=state.exact)
+        state.qp_fallbacks += sol.solver != "highs"
+        state.weights = sol.weights
+        state.p = sol.weights @ pts
+        state.ub = float(np.linalg.norm(x - state.p))
+        if state.ub <= self.inside_tol * scale:
+            inside, status, weights = in_hull_lp(self._highs(), diff / scale)
+            state.lp_status = status
+            if inside:
+                weights = np.maximum(weights, 0.0)
+                state.weights = weights / weights.sum()
+                state.p = state.weights @ pts
+                state.ub = 0.0
+        return scale
+
+    def _grow(self, state: _QueryState, pool_idx, values, wp: float, tol: float) -> bool:
+        """Add the most violating pool points to the working set; False when there are none."""
+        work = np.sort(state.work)
+        pos = np.minimum(np.searchsorted(work, pool_idx), len(work) - 1)
+        fresh = (values > wp + tol) & (work[pos] != pool_idx)
+        if not fresh.any():
+            return False
+        add = pool_idx[fresh][np.argsort(-values[fresh], kind="stable")[: self.add_per_round]]
+        state.work = np.concatenate([state.work[state.weights > 0], add])
+        return True
+
+    def _inner(self, x: np.ndarray, state: _QueryState, pool_idx, pool_pts) -> None:
+        """Solve, price against the pool only (cheap), grow, repeat until pool-optimal."""
+        for _ in range(self.max_inner):
+            self._solve(x, state)
+            if state.ub == 0.0:
+                return
+            r = x - state.p
+            w = r / state.ub
+            values = pool_pts @ w
+            if not self._grow(state, pool_idx, values, float(w @ state.p), 1e-12 * state.ub):
+                return
+
+    def _after_pricing(self, x, state: _QueryState, idx, v32, w) -> bool:
+        """Certify from one full pricing pass; otherwise continue on its candidates.
+
+        Returns True when the query is finished.
+        """
+        pts = self.train[idx]
+        u = pts @ w  # exact (float64) products of the float32 candidates
+        max_u = float(u.max())
+        # Any training point left out has a float32 product <= the last candidate's, so its
+        # exact product is at most that plus the float32 error bound.
+        if not v32[-1] + self.f32_error < max_u:
+            # Rare: too many near-ties to settle in float32; price this query in float64.
+            exact = self.train @ w
+            idx = np.argsort(-exact, kind="stable")[: len(idx)]
+            pts, u = self.train[idx], exact[idx]
+            max_u = float(exact.max())
+        f64_error = 4 * (self.d + 2) * F64_EPS * (np.linalg.norm(x) + self.products.max_norm)
+        state.best_lb = max(state.best_lb, float(w @ x) - max_u - f64_error)
+        state.rounds += 1
+        if state.ub - state.best_lb <= self.gap * state.ub:
+            return True
+        if not self._grow(state, idx, u, float(w @ state.p), 1e-12 * state.ub + f64_error):
+            if state.exact:
+                return True  # nothing left to add even after an exact solve: keep the bounds
+            # The violators are already in the working set: HiGHS stopped short of the
+            # restricted optimum (its tolerances), so solve it once more exactly.
+            state.exact = True
+        self._inner(x, state, idx, pts)
+        return state.ub == 0.0
+
+    # -- the driver ------------------------------------------------------------------------
+    def _batch(self, X: np.ndarray, pool: ThreadPoolExecutor, return_projections: bool):
+        n_pool = max(self.k_seed, self.candidates)
+        near, _ = self.products.top_products(X, n_pool, sq_distance=True)
+        states = [_QueryState(row[: self.k_seed]) for row in near]
+        nn_distance = np.empty(len(X))
+        nn_index = np.empty(len(X), dtype=np.int64)
+
+        def first(i):
+            pts = self.train[near[i]]
+            # Exact distances of the float32 nearest candidates; the nearest is reported.
+            d2 = np.einsum("cd,cd->c", pts - X[i], pts - X[i])
+            nn_index[i] = near[i][np.argmin(d2)]
+            nn_distance[i] = np.sqrt(d2.min())
+            self._inner(X[i], states[i], near[i], pts)
+
+        with self._per_query_blas():
+            list(pool.map(first, range(len(X))))
+        active = np.array([i for i, s in enumerate(states) if s.ub > 0], dtype=np.int64)
+        for _ in range(self.max_rounds):
+            if not len(active):
+                break
+            p = np.stack([states[i].p for i in active])
+            w = X[active] - p
+            w /= np.linalg.norm(w, axis=1)[:, None]
+            idx, v32 = self.products.top_products(w, self.candidates, sq_distance=False)
+            jobs = [(X[i], states[i], idx[j], v32[j], w[j]) for j, i in enumerate(active)]
+            with self._per_query_blas():
+                finished = np.array(list(pool.map(lambda job: self._after_pricing(*job), jobs)))
+            active = active[~finished]
+        for s in states:
+            if s.ub == 0.0:
+                s.best_lb = 0.0
+        return self._collect(X, states, nn_distance, nn_index, return_projections)
+
+    def _collect(self, X, states, nn_distance, nn_index, return_projections) -> HullResult:
+        m = len(states)
+        distance = np.array([s.ub for s in states])
+        lower = np.array([max(s.best_lb, 0.0) if s.ub > 0 else 0.0 for s in states])
+        lower = np.minimum(lower, distance)
+        status = np.empty(m, dtype=object)
+        for i, s in enumerate(states):
+            if s.ub == 0.0:
+                status[i] = "inside"
+            elif s.ub - s.best_lb <= self.gap * s.ub:
+                status[i] = "certified"
+            else:
+                status[i] = "not_converged"
+        supports = [(s.work[s.weights > 0], s.weights[s.weights > 0]) for s in states]
+        sizes = np.array([len(sup[0]) for sup in supports], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        return HullResult(
+            distance=distance,
+            lower_bound=lower,
+            status=status,
+            nn_distance=nn_distance,
+            nn_index=nn_index.astype(np.int64),
+            support_offsets=offsets,
+            support_index=np.concatenate([sup[0] for sup in supports] or [[]]).astype(np.int64),
+            support_weight=np.concatenate([sup[1] for sup in supports] or [[]]).astype(float),
+            rounds=np.array([s.rounds for s in states], dtype=np.int64),
+            working_set_size=np.array([len(s.work) for s in states], dtype=np.int64),
+            qp_fallbacks=np.array([s.qp_fallbacks for s in states], dtype=np.int64),
+            lp_status=np.array([s.lp_status for s in states], dtype=object),
+            projections=(np.stack([s.p for s in states]) + self.mean)
+            if return_projections and m
+            else None,
+        )
+
+    def query(self, X, *, return_projections: bool = False, progress_every: float = 30.0):
+        """Distances of the rows of ``X`` (m, d) to the hull; see :class:`HullResult`."""
+        X = _as_matrix(X, "query set")
+        if X.shape[1] != self.d:
+            raise ValueError(
+                f"query set has {X.shape[1]} columns but the training set has {self.d}"
+            )
+        check_finite(X, "query set")
+        torch.set_num_threads(self.threads)
+        parts = []
+        started = last = time.monotonic()
+        with ThreadPoolExecutor(self.threads) if self.threads > 1 else _Inline() as pool:
+            for lo in range(0, len(X), self.batch_size):
+                batch = np.asarray(X[lo : lo + self.batch_size], dtype=np.float64) - self.mean
+                parts.append(self._batch(batch, pool, return_projections))
+                now = time.monotonic()
+                if now - last >= progress_every or lo + self.batch_size >= len(X):
+                    last = now
+                    done = min(lo + self.batch_size, len(X))
+                    counts = np.unique(
+                        np.concatenate([p.status for p in parts]), return_counts=True
+                    )
+                    log.info(
+                        "hull: %d/%d queries in %.0f s (%s)",
+                        done,
+                        len(X),
+                        now - started,
+                        ", ".join(f"{c} {s}" for s, c in zip(*counts, strict=True)),
+                    )
+        if not parts:
+            return self._collect(X, [], np.zeros(0), np.zeros(0, np.int64), return_projections)
+        return HullResult.concatenate(parts)
