@@ -4,6 +4,7 @@ import json
 import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -41,6 +42,11 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
         assert train.shape == (len(digits.y_train), meta["dim"])
         assert test.shape == (len(digits.y_test), meta["dim"])
         assert train.dtype == np.float64
+        hull = pd.read_parquet(workdir / "results" / "digits" / "hull" / f"{space['name']}.parquet")
+        assert len(hull) == len(digits.y_test)
+        assert hull["query"].tolist() == list(range(len(hull)))
+        assert set(hull["status"]) <= {"certified", "inside"}
+        assert (hull["lower_bound"] <= hull["distance"]).all()
     pixel = np.load(workdir / "results/digits/spaces/pixel/train.npy", mmap_mode="r")
     np.testing.assert_array_equal(pixel, digits.x_train.reshape(len(digits.x_train), -1))
 
@@ -51,15 +57,52 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
     cfg["spaces"][-1]["seed"] = 99
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = snakemake(workdir, "-n", check=True)
-    assert _job_counts(dry.stdout) == {"build_space": 1, "all": 1}
+    shards = cfg.get("hull", {}).get("shards", 2)
+    assert _job_counts(dry.stdout) == {
+        "build_space": 1,
+        "hull_shard": shards,
+        "hull_gather": 1,
+        "all": 1,
+    }
     cfg["subset"] = {"n_train": 200}
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = snakemake(workdir, "-n", check=True)
+    n = len(cfg["spaces"])
     assert _job_counts(dry.stdout) == {
         "prepare_dataset": 1,
-        "build_space": len(cfg["spaces"]),
+        "build_space": n,
+        "hull_shard": n * shards,
+        "hull_gather": n,
         "all": 1,
     }
+    # A hull knob reruns the hull stage only.
+    cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    cfg["hull"] = {"gap": 1e-5}
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
+    dry = snakemake(workdir, "-n", check=True)
+    counts = _job_counts(dry.stdout)
+    assert "build_space" not in counts and "prepare_dataset" not in counts
+    assert counts["hull_shard"] == n * shards
+
+
+@pytest.mark.parametrize("shards", [1, 3])
+def test_hull_tables_do_not_depend_on_the_shard_count(tmp_path, shards):
+    results = {}
+    for count in (shards, 2):
+        work = tmp_path / f"shards-{count}"
+        (work / "config").mkdir(parents=True)
+        cfg = {
+            "spaces": [{"name": "pixel", "kind": "pixel"}],
+            "hull": {"shards": count},
+            "subset": {"n_train": 600, "n_test": 90},
+        }
+        (work / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
+        snakemake(work, check=True)
+        results[count] = pd.read_parquet(work / "results/digits/hull/pixel.parquet")
+    a, b = results[shards], results[2]
+    np.testing.assert_allclose(a["distance"], b["distance"], rtol=1e-9, atol=0)
+    assert (a["status"] == b["status"]).all()
+    assert a["nn_index"].tolist() == b["nn_index"].tolist()
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "config").glob("*.yaml")), ids=lambda p: p.name)

@@ -77,11 +77,42 @@ def space_files(dataset, space):
     }
 
 
+def hull_files(dataset, space):
+    return {
+        "table": f"results/{dataset}/hull/{space}.parquet",
+        "support": f"results/{dataset}/hull/{space}.support.parquet",
+    }
+
+
 def all_outputs():
     outputs = [f"results/{DATASET}/data/info.json"]
     for space in SPACES:
         outputs += list(space_files(DATASET, space).values())
+        outputs += list(hull_files(DATASET, space).values())
     return outputs
+
+
+def hull_options():
+    """Solver options of the hull stage, from the config (a params entry: changes rerun it)."""
+    hull = config["hull"]
+    return {
+        "gap": hull["gap"],
+        "k_seed": hull["k_seed"],
+        "add_per_round": hull["add_per_round"],
+        "candidates": hull["candidates"],
+        "max_rounds": hull["max_rounds"],
+        "inside_tol": hull["inside_tol"],
+        "memory_budget": int(hull["memory_budget_gb"] * 2**30),
+        "qp_time_limit": hull["qp_time_limit"],
+        "device": hull["device"],
+    }
+
+
+def hull_mem_mb(wildcards, input, attempt):
+    """The float64 training matrix (a float32 copy counts in the budget) plus the budget."""
+    train = Path(input.train)
+    train_mb = train.stat().st_size / 2**20 if train.exists() else 0
+    return int((1.2 * train_mb + 1024 * config["hull"]["memory_budget_gb"] + 500) * attempt)
 
 
 def mem_mb_for(factor, minimum=1000):

@@ -217,7 +217,10 @@ class HullDistance:
         if not fresh.any():
             return False
         add = pool_idx[fresh][np.argsort(-values[fresh], kind="stable")[: self.add_per_round]]
-        state.work = np.concatenate([state.work[state.weights > 0], add])
+        keep = state.weights > 0
+        # Weights stay aligned with the working set: p is unchanged until the next solve.
+        state.work = np.concatenate([state.work[keep], add])
+        state.weights = np.concatenate([state.weights[keep], np.zeros(len(add))])
         return True
 
     def _inner(self, x: np.ndarray, state: _QueryState, pool_idx, pool_pts) -> None:

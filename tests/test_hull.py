@@ -1,0 +1,177 @@
+"""The hull solver against independent solutions (a full HiGHS QP per point, scipy's LP)."""
+
+import numpy as np
+import pytest
+
+from hullgen.hull import HullDistance
+from hullgen.hull.mnp import min_norm_point
+from hullgen.hull.naive import full_qp_distance, membership_lp
+
+REL = 1e-7
+
+
+def reference_distance(train, x):
+    """One full QP in HiGHS; Wolfe's algorithm over all points if HiGHS does not finish."""
+    ref, _, status = full_qp_distance(train, x, time_limit=30)
+    if status == "Optimal":
+        return ref
+    P = train - x
+    weights = min_norm_point(P @ P.T)
+    return float(np.linalg.norm(weights @ P))
+
+
+def _check_against_reference(train, queries, result, inside_ok=False):
+    for i, x in enumerate(queries):
+        dist, lower = result.distance[i], result.lower_bound[i]
+        scale = np.abs(train).max() + np.abs(x).max()
+        if result.status[i] == "inside":
+            assert inside_ok, f"query {i} unexpectedly inside"
+            assert dist == 0 and lower == 0
+            assert membership_lp(train, x)[0]
+            continue
+        assert result.status[i] == "certified", (i, result.status[i])
+        ref = reference_distance(train, x)
+        assert abs(dist - ref) <= REL * ref, (i, dist, ref)
+        # The certificate brackets the independent value (reference accurate to ~1e-10).
+        assert lower <= ref * (1 + 1e-9) + 1e-12 * scale
+        assert ref <= dist * (1 + 1e-9) + 1e-12 * scale
+        # The support is a convex combination reproducing the projection.
+        idx, weights = result.support(i)
+        assert np.all(weights > 0) and abs(weights.sum() - 1) < 1e-12
+        p = weights @ train[idx]
+        assert abs(np.linalg.norm(x - p) - dist) <= 1e-9 * max(dist, 1)
+
+
+@pytest.mark.parametrize(("n", "d"), [(200, 10), (40, 80), (500, 3), (60, 60)])
+def test_random_points_outside(n, d):
+    rng = np.random.default_rng(n * 1000 + d)
+    train = rng.normal(size=(n, d))
+    queries = rng.normal(size=(8, d)) * 2.5 + 0.3
+    result = HullDistance(train, k_seed=8, add_per_round=4, candidates=16).query(queries)
+    _check_against_reference(train, queries, result, inside_ok=d <= 3)
+
+
+def test_points_inside_are_confirmed_by_the_lp():
+    rng = np.random.default_rng(3)
+    train = rng.normal(size=(150, 6))
+    weights = rng.dirichlet(np.ones(150), size=5)
+    queries = weights @ train  # convex combinations: inside by construction
+    result = HullDistance(train).query(queries)
+    assert list(result.status) == ["inside"] * 5
+    assert np.all(result.distance == 0) and np.all(result.lower_bound == 0)
+    assert all(s == "Optimal" for s in result.lp_status)
+    for i, x in enumerate(queries):
+        idx, w = result.support(i)
+        np.testing.assert_allclose(w @ train[idx], x, atol=1e-6)
+
+
+def _cube(d):
+    corners = np.array(np.meshgrid(*[[0.0, 1.0]] * d, indexing="ij")).reshape(d, -1).T
+    return corners
+
+
+def test_face_vertex_and_known_distances():
+    d = 4
+    train = np.vstack([_cube(d), np.full((3, d), 0.5)])  # interior points too
+    on_face = np.array([0.5, 0.5, 0.5, 1.0])
+    above_face = np.array([0.5, 0.25, 0.5, 1.3])  # distance 0.3 to the face x_4 = 1
+    at_vertex = np.ones(d)
+    beyond_vertex = np.array([1.2, 1.1, 1.0, 1.4])  # nearest point is the vertex (1,1,1,1)
+    queries = np.vstack([on_face, above_face, at_vertex, beyond_vertex])
+    result = HullDistance(train, k_seed=3, add_per_round=2).query(queries)
+    assert result.status[0] == "inside" and result.status[2] == "inside"
+    assert result.status[1] == "certified"
+    assert abs(result.distance[1] - 0.3) <= 1e-12
+    assert abs(result.distance[3] - np.linalg.norm([0.2, 0.1, 0.0, 0.4])) <= 1e-12
+    idx, w = result.support(3)
+    np.testing.assert_allclose(w @ train[idx], at_vertex, atol=1e-12)
+    _check_against_reference(train, queries, result, inside_ok=True)
+
+
+def test_duplicate_training_points():
+    rng = np.random.default_rng(4)
+    base = rng.normal(size=(30, 12))
+    train = np.vstack([base, base, base[:10]])  # rank-deficient restricted problems
+    queries = rng.normal(size=(6, 12)) * 3
+    result = HullDistance(train, k_seed=20).query(queries)
+    _check_against_reference(train, queries, result)
+
+
+def test_one_training_point():
+    train = np.array([[1.0, 2.0, 3.0]])
+    queries = np.array([[1.0, 2.0, 3.0], [4.0, 6.0, 3.0]])
+    result = HullDistance(train).query(queries)
+    assert result.status[1] == "certified" and result.distance[1] == pytest.approx(5.0, rel=1e-15)
+    assert result.lower_bound[1] == pytest.approx(5.0, rel=1e-9)
+    assert result.status[0] == "inside" and result.distance[0] == 0.0
+    assert result.nn_index.tolist() == [0, 0]
+
+
+def test_invariance_under_permutation_and_translation():
+    rng = np.random.default_rng(5)
+    train = rng.normal(size=(300, 20)) * 10
+    queries = rng.normal(size=(10, 20)) * 25
+    base = HullDistance(train).query(queries)
+    perm = rng.permutation(len(train))
+    shifted = rng.normal(size=20) * 1e3
+    moved = HullDistance(train[perm] + shifted).query(queries + shifted)
+    np.testing.assert_allclose(moved.distance, base.distance, rtol=1e-9)
+    assert np.all(moved.status == base.status)
+    # The same training points, under their new numbering.
+    np.testing.assert_array_equal(perm[moved.nn_index], base.nn_index)
+
+
+def test_batches_and_shards_do_not_change_results():
+    rng = np.random.default_rng(6)
+    train = rng.normal(size=(800, 30))
+    queries = rng.normal(size=(40, 30)) * 2
+    whole = HullDistance(train).query(queries)
+    pieces = [HullDistance(train).query(queries[a:b]) for a, b in [(0, 7), (7, 25), (25, 40)]]
+    small_batches = HullDistance(train, memory_budget=train.size * 4 + 2**20).query(queries)
+    for other in (np.concatenate([p.distance for p in pieces]), small_batches.distance):
+        np.testing.assert_allclose(other, whole.distance, rtol=1e-9, atol=0)
+
+
+def test_not_converged_queries_keep_their_bounds():
+    rng = np.random.default_rng(7)
+    train = rng.normal(size=(2000, 40))
+    queries = rng.normal(size=(12, 40)) * 1.5
+    result = HullDistance(
+        train, k_seed=2, add_per_round=1, candidates=4, max_rounds=1, max_inner=1
+    ).query(queries)
+    assert len(result) == 12
+    stuck = np.flatnonzero(result.status == "not_converged")
+    assert len(stuck) > 0
+    for i in stuck:
+        ref = reference_distance(train, queries[i])
+        assert result.lower_bound[i] <= ref * (1 + 1e-9)
+        assert ref <= result.distance[i] * (1 + 1e-9)
+        assert result.relative_gap()[i] > 1e-6
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_inputs_name_the_row(bad):
+    train = np.ones((5, 3))
+    train[3, 1] = bad
+    with pytest.raises(ValueError, match=r"training set row 3 contains"):
+        HullDistance(train)
+    queries = np.zeros((4, 3))
+    queries[2, 0] = bad
+    with pytest.raises(ValueError, match=r"query set row 2 contains"):
+        HullDistance(np.eye(3)).query(queries)
+
+
+def test_shape_errors():
+    with pytest.raises(ValueError, match="empty"):
+        HullDistance(np.zeros((0, 4)))
+    with pytest.raises(ValueError, match="2-d"):
+        HullDistance(np.zeros(4))
+    with pytest.raises(ValueError, match="3 columns but the training set has 4"):
+        HullDistance(np.eye(4)).query(np.zeros((2, 3)))
+
+
+def test_integer_inputs_and_projections():
+    train = np.array([[0, 0], [4, 0], [0, 4]], dtype=np.uint8)
+    result = HullDistance(train).query(np.array([[4, 4]], dtype=np.int64), return_projections=True)
+    assert result.distance[0] == pytest.approx(np.sqrt(8), rel=1e-12)
+    np.testing.assert_allclose(result.projections[0], [2.0, 2.0], atol=1e-12)

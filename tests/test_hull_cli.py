@@ -1,0 +1,121 @@
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.spatial.distance import pdist
+
+from hullgen.cli import main
+from hullgen.hull.diameter import hull_diameter
+from hullgen.hull.run import shard_rows
+
+
+@pytest.fixture
+def files(tmp_path):
+    rng = np.random.default_rng(0)
+    train = rng.integers(0, 256, size=(300, 16)).astype(np.uint8)
+    test = rng.integers(0, 256, size=(25, 16)).astype(np.float32)
+    np.save(tmp_path / "train.npy", train)
+    np.save(tmp_path / "test.npy", test)
+    return tmp_path, train, test
+
+
+def test_hull_distance_cli_writes_tables(files, capsys):
+    tmp, train, test = files
+    out, support, proj = tmp / "out.parquet", tmp / "s.parquet", tmp / "p.npy"
+    code = main(
+        [
+            "hull-distance",
+            "--train",
+            str(tmp / "train.npy"),
+            "--test",
+            str(tmp / "test.npy"),
+            "--out",
+            str(out),
+            "--support-out",
+            str(support),
+            "--projections-out",
+            str(proj),
+            "--threads",
+            "2",
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    table = pd.read_parquet(out)
+    assert len(table) == 25 and table["query"].tolist() == list(range(25))
+    for column in ("distance", "lower_bound", "status", "nn_distance", "nn_index", "support_size"):
+        assert column in table
+    sup = pd.read_parquet(support)
+    assert len(sup) == table["support_size"].sum()
+    p = np.load(proj)
+    for q in (0, 7):
+        rows = sup[sup["query"] == q]
+        np.testing.assert_allclose(rows["weight"] @ train[rows["train_index"]], p[q], atol=1e-9)
+        assert np.linalg.norm(test[q] - p[q]) == pytest.approx(table["distance"][q], rel=1e-12)
+    d_nn = np.linalg.norm(train.astype(float) - test[3].astype(float), axis=1)
+    assert table["nn_index"][3] == np.argmin(d_nn)
+    assert table["nn_distance"][3] == pytest.approx(d_nn.min(), rel=1e-12)
+    assert "25 test points" in capsys.readouterr().out
+
+
+def test_hull_distance_cli_errors_name_the_file_and_row(files, capsys):
+    tmp, _train, test = files
+    bad = test.copy()
+    bad[11, 2] = np.nan
+    np.save(tmp / "bad.npy", bad)
+    args = ["hull-distance", "--train", str(tmp / "train.npy"), "--out", str(tmp / "o.parquet")]
+    assert main([*args, "--test", str(tmp / "bad.npy")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.npy" in err and "row 11" in err and "NaN" in err
+    np.save(tmp / "narrow.npy", test[:, :5])
+    assert main([*args, "--test", str(tmp / "narrow.npy")]) == 2
+    err = capsys.readouterr().err
+    assert "narrow.npy" in err and "5 columns" in err and "16" in err
+    np.save(tmp / "empty.npy", np.zeros((0, 16)))
+    assert (
+        main(
+            [
+                "hull-distance",
+                "--train",
+                str(tmp / "empty.npy"),
+                "--test",
+                str(tmp / "test.npy"),
+                "--out",
+                str(tmp / "o.parquet"),
+            ]
+        )
+        == 2
+    )
+    assert "empty.npy" in capsys.readouterr().err
+    assert main([*args, "--test", str(tmp / "missing.npy")]) == 2
+    assert "missing.npy" in capsys.readouterr().err
+    assert not (tmp / "o.parquet").exists()
+
+
+def test_hull_diameter_matches_pdist(files, capsys):
+    tmp, train, _ = files
+    assert main(["hull-diameter", "--train", str(tmp / "train.npy")]) == 0
+    out = capsys.readouterr().out
+    assert repr(float(pdist(train.astype(float)).max())) in out
+
+
+@pytest.mark.parametrize(("n", "d"), [(700, 50), (2, 3), (1000, 2)])
+def test_diameter_is_exact(n, d):
+    rng = np.random.default_rng(n)
+    points = rng.normal(size=(n, d)) * 500 + 1e4  # far from the origin: centring matters
+    diameter, i, j = hull_diameter(points, block=97)
+    distances = pdist(points)
+    assert diameter == pytest.approx(float(distances.max()), rel=1e-14)
+    # The same pair as the brute force (pdist's condensed index of (i, j), i < j).
+    k = np.argmax(distances)
+    assert k == n * i - i * (i + 1) // 2 + (j - i - 1)
+    assert np.linalg.norm(points[i] - points[j]) == pytest.approx(diameter, rel=1e-15)
+
+
+def test_shard_rows_cover_in_order():
+    bounds = [shard_rows(10, s, 3) for s in range(3)]
+    assert bounds[0][0] == 0 and bounds[-1][1] == 10
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
+    with pytest.raises(ValueError):
+        shard_rows(10, 3, 3)
