@@ -175,3 +175,15 @@ def test_integer_inputs_and_projections():
     result = HullDistance(train).query(np.array([[4, 4]], dtype=np.int64), return_projections=True)
     assert result.distance[0] == pytest.approx(np.sqrt(8), rel=1e-12)
     np.testing.assert_allclose(result.projections[0], [2.0, 2.0], atol=1e-12)
+
+
+def test_worker_processes_give_the_same_results():
+    rng = np.random.default_rng(8)
+    train = rng.normal(size=(1500, 12))
+    queries = rng.normal(size=(700, 12)) * 2  # several chunks of >= 256 queries
+    serial = HullDistance(train).query(queries)  # HiGHS already used in this process
+    forked = HullDistance(train, threads=2).query(queries, return_projections=True)
+    np.testing.assert_array_equal(forked.distance, serial.distance)
+    np.testing.assert_array_equal(forked.status, serial.status)
+    np.testing.assert_array_equal(forked.support_index, serial.support_index)
+    assert forked.projections.shape == (700, 12)

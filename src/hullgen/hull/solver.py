@@ -19,9 +19,9 @@ working set?) and reported ``inside``. Queries that do not converge keep their b
 from __future__ import annotations
 
 import logging
-import threading
+import multiprocessing as mp
+import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
@@ -30,11 +30,14 @@ from threadpoolctl import threadpool_limits
 from hullgen.hull.lp import in_hull_lp
 from hullgen.hull.products import TrainingProducts, float32_dot_error
 from hullgen.hull.qp import new_highs, solve_restricted
-from hullgen.hull.result import HullResult
+from hullgen.hull.result import STATUSES, HullResult
 
 log = logging.getLogger("hullgen.hull")
 
 F64_EPS = float(np.finfo(np.float64).eps) / 2
+
+# What forked workers inherit: the HullDistance and the queries (shared, not copied).
+_FORKED: tuple | None = None
 
 
 def _as_matrix(array, what: str) -> np.ndarray:
@@ -79,19 +82,6 @@ class _QueryState:
         self.exact = False  # solve the next restricted problem with Wolfe's exact method
 
 
-class _Inline:
-    """Stands in for a thread pool when there is one thread: no hand-off overhead."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def map(self, fn, items):
-        return map(fn, items)
-
-
 class HullDistance:
     """Distance to the convex hull of ``train`` (n, d), built once, queried many times.
 
@@ -99,8 +89,8 @@ class HullDistance:
     ----------
     train : (n, d) array of any numeric dtype; rows are points. Units are those of the space
         (pixel values 0..255 for the pixel space).
-    threads : worker threads for the restricted QPs (HiGHS releases the GIL); BLAS takes its
-        threads from the usual environment variables.
+    threads : worker processes (forked, sharing the training matrices) on the CPU; on a GPU,
+        the CPU threads of the single process.
     gap : target relative gap (distance - lower_bound) / distance.
     k_seed : size of each query's initial working set (its nearest training points).
     add_per_round : at most this many violating training points join a working set per round.
@@ -158,7 +148,7 @@ class HullDistance:
         self.train -= self.mean
         self.products = TrainingProducts(self.train, device=device, block_rows=block_rows)
         self.f32_error = float32_dot_error(self.d) * self.products.max_norm
-        self._local = threading.local()
+        self._solver = (None, None)
         working = self.memory_budget - self.train.size * 4
         per_query = 3 * 4 * min(self.n, block_rows) + 8 * self.d * (4 + self.k_seed)
         self.batch_size = int(min(4096, working // per_query))
@@ -169,16 +159,14 @@ class HullDistance:
                 f"{self.n} x {self.d} training set (needs at least {need / 2**30:.2f} GiB)"
             )
 
-    def _per_query_blas(self):
-        """Small per-query products run one BLAS thread each: the workers are the threads."""
-        return threadpool_limits(1, user_api="blas") if self.threads > 1 else _Inline()
-
-    # -- per-thread solvers -------------------------------------------------------------
+    # -- the per-process solver ----------------------------------------------------------
     def _highs(self):
-        h = getattr(self._local, "highs", None)
-        if h is None:
-            h = self._local.highs = new_highs(self.qp_time_limit)
+        # One HiGHS instance per process (a forked worker makes its own, never the parent's).
+        pid, h = self._solver
+        if pid != os.getpid():
+            h = new_highs(self.qp_time_limit)
             h.setOptionValue("threads", 1)
+            self._solver = (os.getpid(), h)
         return h
 
     # -- per-query work (runs in the worker threads) ----------------------------------------
@@ -266,7 +254,7 @@ class HullDistance:
         return state.ub == 0.0
 
     # -- the driver ------------------------------------------------------------------------
-    def _batch(self, X: np.ndarray, pool: ThreadPoolExecutor, return_projections: bool):
+    def _batch(self, X: np.ndarray, return_projections: bool):
         n_pool = max(self.k_seed, self.candidates)
         near, _ = self.products.top_products(X, n_pool, sq_distance=True)
         states = [_QueryState(row[: self.k_seed]) for row in near]
@@ -281,8 +269,8 @@ class HullDistance:
             nn_distance[i] = np.sqrt(d2.min())
             self._inner(X[i], states[i], near[i], pts)
 
-        with self._per_query_blas():
-            list(pool.map(first, range(len(X))))
+        for i in range(len(X)):
+            first(i)
         active = np.array([i for i, s in enumerate(states) if s.ub > 0], dtype=np.int64)
         for _ in range(self.max_rounds):
             if not len(active):
@@ -291,9 +279,10 @@ class HullDistance:
             w = X[active] - p
             w /= np.linalg.norm(w, axis=1)[:, None]
             idx, v32 = self.products.top_products(w, self.candidates, sq_distance=False)
-            jobs = [(X[i], states[i], idx[j], v32[j], w[j]) for j, i in enumerate(active)]
-            with self._per_query_blas():
-                finished = np.array(list(pool.map(lambda job: self._after_pricing(*job), jobs)))
+            finished = np.array([
+                self._after_pricing(X[i], states[i], idx[j], v32[j], w[j])
+                for j, i in enumerate(active)
+            ])  # fmt: skip
             active = active[~finished]
         for s in states:
             if s.ub == 0.0:
@@ -335,34 +324,63 @@ class HullDistance:
         )
 
     def query(self, X, *, return_projections: bool = False, progress_every: float = 30.0):
-        """Distances of the rows of ``X`` (m, d) to the hull; see :class:`HullResult`."""
+        """Distances of the rows of ``X`` (m, d) to the hull; see :class:`HullResult`.
+
+        With ``threads`` > 1 on the CPU, contiguous chunks of queries go to forked worker
+        processes (one BLAS thread each) that share the training matrices copy-on-write;
+        each query's result does not depend on how the queries are split.
+        """
         X = _as_matrix(X, "query set")
         if X.shape[1] != self.d:
             raise ValueError(
                 f"query set has {X.shape[1]} columns but the training set has {self.d}"
             )
         check_finite(X, "query set")
-        torch.set_num_threads(self.threads)
+        m = len(X)
+        if m == 0:
+            return self._collect(X, [], np.zeros(0), np.zeros(0, np.int64), return_projections)
+        chunk = min(self.batch_size, max(256, -(-m // (4 * self.threads))))
+        ranges = [(lo, min(lo + chunk, m)) for lo in range(0, m, chunk)]
+        workers = self.threads if self.products.device.type == "cpu" else 1
         parts = []
         started = last = time.monotonic()
-        with ThreadPoolExecutor(self.threads) if self.threads > 1 else _Inline() as pool:
-            for lo in range(0, len(X), self.batch_size):
-                batch = np.asarray(X[lo : lo + self.batch_size], dtype=np.float64) - self.mean
-                parts.append(self._batch(batch, pool, return_projections))
-                now = time.monotonic()
-                if now - last >= progress_every or lo + self.batch_size >= len(X):
-                    last = now
-                    done = min(lo + self.batch_size, len(X))
-                    counts = np.unique(
-                        np.concatenate([p.status for p in parts]), return_counts=True
-                    )
-                    log.info(
-                        "hull: %d/%d queries in %.0f s (%s)",
-                        done,
-                        len(X),
-                        now - started,
-                        ", ".join(f"{c} {s}" for s, c in zip(*counts, strict=True)),
-                    )
-        if not parts:
-            return self._collect(X, [], np.zeros(0), np.zeros(0, np.int64), return_projections)
+        for part in self._run_chunks(X, ranges, workers, return_projections):
+            parts.append(part)
+            now = time.monotonic()
+            if now - last >= progress_every or len(parts) == len(ranges):
+                last = now
+                done = sum(len(p) for p in parts)
+                status = np.concatenate([p.status for p in parts])
+                counts = ", ".join(f"{int((status == s).sum())} {s}" for s in STATUSES)
+                log.info("hull: %d/%d queries in %.0f s (%s)", done, m, now - started, counts)
         return HullResult.concatenate(parts)
+
+    def _run_chunks(self, X, ranges, workers, return_projections):
+        if workers == 1 or len(ranges) == 1:
+            torch.set_num_threads(self.threads)
+            for lo, hi in ranges:
+                yield self._query_chunk(X, lo, hi, return_projections)
+            return
+        global _FORKED
+        _FORKED = (self, X, return_projections)
+        try:
+            ctx = mp.get_context("fork")
+            with ctx.Pool(workers, initializer=_worker_init) as pool:
+                yield from pool.imap(_worker_chunk, ranges)
+        finally:
+            _FORKED = None
+
+    def _query_chunk(self, X, lo: int, hi: int, return_projections: bool) -> HullResult:
+        batch = np.asarray(X[lo:hi], dtype=np.float64) - self.mean
+        return self._batch(batch, return_projections)
+
+
+def _worker_init() -> None:
+    # One thread of each kind per worker process: the processes are the parallelism.
+    torch.set_num_threads(1)
+    threadpool_limits(1)
+
+
+def _worker_chunk(bounds: tuple[int, int]) -> HullResult:
+    tree, X, return_projections = _FORKED
+    return tree._query_chunk(X, bounds[0], bounds[1], return_projections)

@@ -1,0 +1,163 @@
+"""Benchmark of the hull stage against the GEMM floor and two naive baselines.
+
+    python benchmarks/hull_distance.py --train T.npy --test X.npy [--threads N]
+
+Times, on the same machine and threads:
+  * hullgen: HullDistance(T).query(X) on all of X (certified distances);
+  * the GEMM floor: one float32 product X . T^T;
+  * on --baseline-points points: the naive full HiGHS QP per point (n + d variables) and the
+    per-point membership LP (scipy.optimize.linprog(method="highs"), as Balestriero et al.
+    2021 did).
+Prints hullgen's time as a multiple of the floor, the speed-up per point over each baseline,
+the agreement with the naive QP's distances, and peak memory (each measurement runs in its
+own process, so its peak resident set size is its own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import sys
+import time
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _limit_threads(threads: int) -> None:
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
+
+
+def _hullgen(args, queue):
+    _limit_threads(args.threads)
+    import numpy as np
+
+    from hullgen.hull import HullDistance
+
+    train = np.load(args.train, mmap_mode="r")
+    test = np.load(args.test, mmap_mode="r")[: args.limit]
+    start = time.perf_counter()
+    tree = HullDistance(train, threads=args.threads, gap=args.gap)
+    result = tree.query(test)
+    seconds = time.perf_counter() - start
+    np.save(args.scratch, result.distance)
+    status = {s: int((result.status == s).sum()) for s in ("certified", "inside", "not_converged")}
+    queue.put({
+        "seconds": seconds, "peak_mib": _peak_mib(), "status": status,
+        "max_gap": float(result.relative_gap().max()),
+        "support_median": float(np.median(result.support_size)),
+        "rounds_mean": float(result.rounds.mean()),
+    })  # fmt: skip
+
+
+def _floor(args, queue):
+    _limit_threads(args.threads)
+    import numpy as np
+
+    train = np.ascontiguousarray(np.load(args.train), dtype=np.float32)
+    test = np.ascontiguousarray(np.load(args.test)[: args.limit], dtype=np.float32)
+    best = np.inf
+    for _ in range(2):
+        start = time.perf_counter()
+        test @ train.T
+        best = min(best, time.perf_counter() - start)
+    queue.put({"seconds": best, "peak_mib": _peak_mib()})
+
+
+def _naive(args, queue):
+    _limit_threads(args.threads)
+    import numpy as np
+
+    from hullgen.hull.naive import full_qp_distance, membership_lp
+
+    train = np.load(args.train).astype(np.float64)
+    test = np.load(args.test)[: args.limit].astype(np.float64)
+    picks = np.linspace(0, len(test) - 1, args.baseline_points).round().astype(int)
+    qp, lp = [], []
+    for i in picks:
+        start = time.perf_counter()
+        distance, _, status = full_qp_distance(train, test[i], time_limit=args.qp_time_limit)
+        qp.append({"point": int(i), "seconds": time.perf_counter() - start,
+                   "distance": distance, "status": status})  # fmt: skip
+        start = time.perf_counter()
+        inside, message = membership_lp(train, test[i])
+        lp.append({"point": int(i), "seconds": time.perf_counter() - start, "inside": inside})
+    queue.put({"qp": qp, "lp": lp, "peak_mib": _peak_mib()})
+
+
+def _in_process(target, args):
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=target, args=(args, queue))
+    proc.start()
+    out = queue.get()
+    proc.join()
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", required=True)
+    parser.add_argument("--test", required=True)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--gap", type=float, default=1e-6)
+    parser.add_argument("--limit", type=int, default=None, help="use the first N test points")
+    parser.add_argument("--baseline-points", type=int, default=2)
+    parser.add_argument("--qp-time-limit", type=float, default=1800.0)
+    parser.add_argument("--json", help="also write the raw numbers here")
+    args = parser.parse_args(argv)
+    args.scratch = os.path.join(os.path.dirname(os.path.abspath(args.json or ".")) or ".",
+                                ".hull_benchmark_distances.npy")  # fmt: skip
+
+    import numpy as np
+
+    n, d = np.load(args.train, mmap_mode="r").shape
+    m = len(np.load(args.test, mmap_mode="r")[: args.limit])
+    print(f"train {n} x {d}, test {m}, threads {args.threads}", flush=True)
+    hull = _in_process(_hullgen, args)
+    print(f"hullgen: {hull['seconds']:.1f} s", flush=True)
+    floor = _in_process(_floor, args)
+    print(f"float32 GEMM floor: {floor['seconds']:.2f} s", flush=True)
+    naive = _in_process(_naive, args) if args.baseline_points else {"qp": [], "lp": []}
+    distances = np.load(args.scratch)
+    os.unlink(args.scratch)
+
+    per_point = hull["seconds"] / m
+    rows = [
+        ("machine", f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+                    f"{args.threads} threads"),
+        ("problem", f"{m} test x {n} train x {d} dims"),
+        ("hullgen, all test points", f"{hull['seconds']:.1f} s ({1e3 * per_point:.1f} ms/point), "
+                                     f"peak {hull['peak_mib']:.0f} MiB"),
+        ("status", ", ".join(f"{v} {k}" for k, v in hull["status"].items())),
+        ("largest relative gap", f"{hull['max_gap']:.1e}"),
+        ("float32 GEMM floor (X T^T)", f"{floor['seconds']:.2f} s, peak {floor['peak_mib']:.0f} MiB"),
+        ("hullgen / floor", f"{hull['seconds'] / floor['seconds']:.1f}x"),
+    ]  # fmt: skip
+    for run in naive["qp"]:
+        agree = abs(distances[run["point"]] - run["distance"]) / run["distance"]
+        rows.append((f"naive HiGHS QP, point {run['point']}",
+                     f"{run['seconds']:.1f} s ({run['status']}); speed-up "
+                     f"{run['seconds'] / per_point:,.0f}x; relative difference {agree:.1e}"))  # fmt: skip
+    for run in naive["lp"]:
+        rows.append((f"membership LP, point {run['point']}",
+                     f"{run['seconds']:.1f} s (inside: {run['inside']}); speed-up "
+                     f"{run['seconds'] / per_point:,.0f}x"))  # fmt: skip
+    print("\n| measure | value |\n| --- | --- |")
+    for key, value in rows:
+        print(f"| {key} | {value} |")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"hullgen": hull, "floor": floor, "naive": naive, "rows": rows}, handle,
+                      indent=2)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
