@@ -26,7 +26,12 @@ import time
 
 
 def _peak_mib() -> float:
+    """Peak resident memory of this process and, separately, of its largest child."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _peak_children_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _limit_threads(threads: int) -> None:
@@ -49,7 +54,8 @@ def _hullgen(args, queue):
     np.save(args.scratch, result.distance)
     status = {s: int((result.status == s).sum()) for s in ("certified", "inside", "not_converged")}
     queue.put({
-        "seconds": seconds, "peak_mib": _peak_mib(), "status": status,
+        "seconds": seconds, "peak_mib": _peak_mib(), "worker_peak_mib": _peak_children_mib(),
+        "train_mib": train.size * 8 / 2**20, "status": status,
         "max_gap": float(result.relative_gap().max()),
         "support_median": float(np.median(result.support_size)),
         "rounds_mean": float(result.rounds.mean()),
@@ -86,7 +92,7 @@ def _naive(args, queue):
         qp.append({"point": int(i), "seconds": time.perf_counter() - start,
                    "distance": distance, "status": status})  # fmt: skip
         start = time.perf_counter()
-        inside, message = membership_lp(train, test[i])
+        inside, _ = membership_lp(train, test[i])
         lp.append({"point": int(i), "seconds": time.perf_counter() - start, "inside": inside})
     queue.put({"qp": qp, "lp": lp, "peak_mib": _peak_mib()})
 
@@ -111,40 +117,52 @@ def main(argv=None) -> int:
     parser.add_argument("--baseline-points", type=int, default=2)
     parser.add_argument("--qp-time-limit", type=float, default=1800.0)
     parser.add_argument("--json", help="also write the raw numbers here")
+    parser.add_argument("--reuse", help="a previous run's --json: time only the baselines")
     args = parser.parse_args(argv)
-    args.scratch = os.path.join(os.path.dirname(os.path.abspath(args.json or ".")) or ".",
-                                ".hull_benchmark_distances.npy")  # fmt: skip
+    args.scratch = os.path.abspath((args.json or "hull_benchmark.json") + ".distances.npy")
 
     import numpy as np
 
     n, d = np.load(args.train, mmap_mode="r").shape
     m = len(np.load(args.test, mmap_mode="r")[: args.limit])
     print(f"train {n} x {d}, test {m}, threads {args.threads}", flush=True)
-    hull = _in_process(_hullgen, args)
-    print(f"hullgen: {hull['seconds']:.1f} s", flush=True)
-    floor = _in_process(_floor, args)
-    print(f"float32 GEMM floor: {floor['seconds']:.2f} s", flush=True)
+    if args.reuse:
+        with open(args.reuse) as handle:
+            previous = json.load(handle)
+        hull, floor = previous["hullgen"], previous["floor"]
+        distances = np.load(args.reuse + ".distances.npy")
+    else:
+        hull = _in_process(_hullgen, args)
+        print(f"hullgen: {hull['seconds']:.1f} s", flush=True)
+        floor = _in_process(_floor, args)
+        print(f"float32 GEMM floor: {floor['seconds']:.2f} s", flush=True)
+        distances = np.load(args.scratch)
+        if not args.json:
+            os.unlink(args.scratch)
     naive = _in_process(_naive, args) if args.baseline_points else {"qp": [], "lp": []}
-    distances = np.load(args.scratch)
-    os.unlink(args.scratch)
 
     per_point = hull["seconds"] / m
     rows = [
         ("machine", f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                     f"{args.threads} threads"),
         ("problem", f"{m} test x {n} train x {d} dims"),
-        ("hullgen, all test points", f"{hull['seconds']:.1f} s ({1e3 * per_point:.1f} ms/point), "
-                                     f"peak {hull['peak_mib']:.0f} MiB"),
+        ("hullgen, all test points", f"{hull['seconds']:.1f} s ({1e3 * per_point:.1f} ms/point)"),
+        ("hullgen peak memory", f"{hull['peak_mib']:.0f} MiB (main process), "
+                                f"{hull['worker_peak_mib']:.0f} MiB (largest worker, shared "
+                                f"pages included); float64 training matrix "
+                                f"{hull['train_mib']:.0f} MiB"),
         ("status", ", ".join(f"{v} {k}" for k, v in hull["status"].items())),
         ("largest relative gap", f"{hull['max_gap']:.1e}"),
-        ("float32 GEMM floor (X T^T)", f"{floor['seconds']:.2f} s, peak {floor['peak_mib']:.0f} MiB"),
+        ("float32 GEMM floor (X T^T)",
+         f"{floor['seconds']:.2f} s, peak {floor['peak_mib']:.0f} MiB"),
         ("hullgen / floor", f"{hull['seconds'] / floor['seconds']:.1f}x"),
     ]  # fmt: skip
     for run in naive["qp"]:
         agree = abs(distances[run["point"]] - run["distance"]) / run["distance"]
         rows.append((f"naive HiGHS QP, point {run['point']}",
                      f"{run['seconds']:.1f} s ({run['status']}); speed-up "
-                     f"{run['seconds'] / per_point:,.0f}x; relative difference {agree:.1e}"))  # fmt: skip
+                     f"{run['seconds'] / per_point:,.0f}x; "
+                     f"relative difference {agree:.1e}"))  # fmt: skip
     for run in naive["lp"]:
         rows.append((f"membership LP, point {run['point']}",
                      f"{run['seconds']:.1f} s (inside: {run['inside']}); speed-up "

@@ -100,7 +100,8 @@ class HullDistance:
         then the best-priced points), checked in float64 and used as that round's pool of
         entering points; more than the largest support expected.
     inside_tol : a distance below ``inside_tol`` times the query's scale triggers the LP test.
-    memory_budget : bytes of working memory besides the float64 training matrix.
+    memory_budget : bytes of working memory besides the float64 training matrix (its float32
+        copy counts in the budget, which is shared among the worker processes).
     qp_time_limit : seconds before HiGHS gives a restricted QP up to the fallback.
     device : "cpu" (the reference) or a torch CUDA device for the two blocked products.
     """
@@ -151,7 +152,8 @@ class HullDistance:
         self._solver = (None, None)
         working = self.memory_budget - self.train.size * 4
         per_query = 3 * 4 * min(self.n, block_rows) + 8 * self.d * (4 + self.k_seed)
-        self.batch_size = int(min(4096, working // per_query))
+        # Worker processes share the training matrices but each has its own batch buffers.
+        self.batch_size = int(min(4096, working // self.threads // per_query))
         if self.batch_size < 1:
             need = self.train.size * 4 + per_query
             raise ValueError(
