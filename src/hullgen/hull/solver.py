@@ -12,6 +12,11 @@ Column generation, batched over queries:
    still be the maximiser is re-evaluated in float64. Violators join the working set and the
    loop repeats until the relative gap is below ``gap``.
 
+Full passes are the expensive part, so each pass keeps the best-priced ``candidates`` per
+query as a pool: the restricted problem is re-solved and re-priced against that pool alone
+(cheap) until no pool point violates, and only then is the next full pass made. The first
+pool is the query's nearest neighbours.
+
 A query whose distance falls to ~0 is settled by a HiGHS LP (is x a convex combination of its
 working set?) and reported ``inside``. Queries that do not converge keep their bounds.
 """
