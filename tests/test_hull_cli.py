@@ -119,3 +119,15 @@ def test_shard_rows_cover_in_order():
     assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
     with pytest.raises(ValueError):
         shard_rows(10, 3, 3)
+
+
+def test_shard_errors_use_the_files_row_numbers(files):
+    from hullgen.errors import HullgenError
+    from hullgen.hull.run import hull_distance_files
+
+    tmp, _, test = files
+    bad = test.copy()
+    bad[11, 2] = np.inf
+    np.save(tmp / "bad.npy", bad)
+    with pytest.raises(HullgenError, match=r"bad\.npy: query set row 11 contains Inf"):
+        hull_distance_files(tmp / "train.npy", tmp / "bad.npy", rows=(5, 20))

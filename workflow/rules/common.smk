@@ -93,19 +93,17 @@ def all_outputs():
 
 
 def hull_options():
-    """Solver options of the hull stage, from the config (a params entry: changes rerun it)."""
-    hull = config["hull"]
-    return {
-        "gap": hull["gap"],
-        "k_seed": hull["k_seed"],
-        "add_per_round": hull["add_per_round"],
-        "candidates": hull["candidates"],
-        "max_rounds": hull["max_rounds"],
-        "inside_tol": hull["inside_tol"],
-        "memory_budget": int(hull["memory_budget_gb"] * 2**30),
-        "qp_time_limit": hull["qp_time_limit"],
-        "device": hull["device"],
-    }
+    """HullDistance options from the config's hull section (a params entry: changes rerun it).
+
+    Every key is passed on except the job layout (shards, threads) and the budget, which
+    HullDistance takes in bytes.
+    """
+    hull = dict(config["hull"])
+    for key in ("shards", "threads"):
+        hull.pop(key)
+    hull["memory_budget"] = int(hull.pop("memory_budget_gb") * 2**30)
+    # Sorted: Snakemake compares params as text, and YAML key order must not cause reruns.
+    return dict(sorted(hull.items()))
 
 
 def hull_mem_mb(wildcards, input, attempt):

@@ -65,7 +65,7 @@ def stage(raw: RawFile, source: str | os.PathLike, dest: str | os.PathLike, veri
     return actual, origin
 
 
-def download(raw: RawFile, dest: str | os.PathLike, verify: bool = True, urls=None):
+def download(raw: RawFile, dest: str | os.PathLike, verify: bool = True):
     """Download ``raw`` to ``dest`` with pooch, trying each URL in turn.
 
     pooch downloads to a temporary file and only moves it into place when the hash matches,
@@ -77,7 +77,7 @@ def download(raw: RawFile, dest: str | os.PathLike, verify: bool = True, urls=No
     dest.parent.mkdir(parents=True, exist_ok=True)
     known_hash = None if not verify else f"sha256:{raw.sha256}"
     errors = []
-    for url in urls or raw.urls:
+    for url in raw.urls:
         log.info("downloading %s from %s", raw.name, url)
         try:
             pooch.retrieve(

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hullgen.hull.products import float32_dot_error
-
-F32_EPS = float(np.finfo(np.float32).eps) / 2
+from hullgen.hull.products import F32_EPS, float32_dot_error
 
 
 def hull_diameter(points, block: int = 4096) -> tuple[float, int, int]:
@@ -29,8 +27,7 @@ def hull_diameter(points, block: int = 4096) -> tuple[float, int, int]:
     max_sq = float(sq.max())
     # |fl32(D2) - D2| <= 2 |fl32(a.b) - a.b| + rounding of the norms and of the 3 additions.
     error = 2 * float32_dot_error(d) * max_sq + 16 * F32_EPS * max_sq
-    lower = -np.inf  # a float64-verified lower bound on the squared diameter
-    cand_i, cand_j = [], []
+    best = (-np.inf, 0, 1)  # float64-verified: (squared distance, i, j)
     for a in range(0, n, block):
         xa = x32[a : a + block]
         for b in range(a, n, block):
@@ -40,20 +37,17 @@ def hull_diameter(points, block: int = 4096) -> tuple[float, int, int]:
                 - 2 * (xa @ x32[b : b + block].T)
             )
             top = float(d2.max())
-            if top + error < lower:
+            if top + error < best[0]:
                 continue
-            ii, jj = np.nonzero(d2 >= max(lower, top - 2 * error) - error)
+            # Every pair that could still beat the best is decided in float64.
+            ii, jj = np.nonzero(d2 >= max(best[0], top - 2 * error) - error)
             ii, jj = ii + a, jj + b
             keep = jj > ii
             ii, jj = ii[keep], jj[keep]
             if len(ii):
                 diff = x[ii] - x[jj]
                 exact = np.einsum("ij,ij->i", diff, diff)
-                lower = max(lower, float(exact.max()))
-                cand_i.append(ii)
-                cand_j.append(jj)
-    ii, jj = np.concatenate(cand_i), np.concatenate(cand_j)
-    diff = x[ii] - x[jj]
-    exact = np.einsum("ij,ij->i", diff, diff)
-    best = int(np.argmax(exact))
-    return float(np.sqrt(exact[best])), int(ii[best]), int(jj[best])
+                k = int(np.argmax(exact))
+                if exact[k] > best[0]:
+                    best = (float(exact[k]), int(ii[k]), int(jj[k]))
+    return float(np.sqrt(best[0])), best[1], best[2]

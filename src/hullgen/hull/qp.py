@@ -45,7 +45,6 @@ def _simplex_row(k: int):
 class RestrictedSolution:
     weights: np.ndarray  # on the working set, >= 0, summing to 1
     solver: str  # "highs" or "mnp"
-    highs_status: str  # HiGHS' model status for this solve
 
 
 def new_highs(time_limit: float) -> highspy.Highs:
@@ -57,7 +56,7 @@ def new_highs(time_limit: float) -> highspy.Highs:
     return h
 
 
-def solve_highs(h: highspy.Highs, Q: np.ndarray) -> tuple[np.ndarray | None, str]:
+def solve_highs(h: highspy.Highs, Q: np.ndarray) -> np.ndarray | None:
     """Solve the restricted QP with Hessian ``Q``; weights, or None when HiGHS did not finish."""
     k = len(Q)
     q_start, q_index, cols = _lower_triangle_pattern(k)
@@ -71,12 +70,9 @@ def solve_highs(h: highspy.Highs, Q: np.ndarray) -> tuple[np.ndarray | None, str
         a_start, a_index, a_value, q_start, q_index, q_value, np.zeros(k, dtype=np.int32),
     )  # fmt: skip
     h.run()
-    status = h.getModelStatus()
-    name = h.modelStatusToString(status)
-    if status != highspy.HighsModelStatus.kOptimal:
-        return None, name
-    weights = np.asarray(h.getSolution().col_value, dtype=np.float64)
-    return weights, name
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return np.asarray(h.getSolution().col_value, dtype=np.float64)
 
 
 def _clean(weights: np.ndarray) -> np.ndarray:
@@ -94,9 +90,7 @@ def solve_restricted(h: highspy.Highs, P: np.ndarray, exact: bool = False) -> Re
     ``exact`` skips HiGHS and uses Wolfe's method directly (for a last, exact polish).
     """
     Q = P @ P.T
-    if exact:
-        return RestrictedSolution(_clean(min_norm_point(Q)), "mnp", "skipped")
-    weights, status = solve_highs(h, Q)
+    weights = None if exact else solve_highs(h, Q)
     if weights is not None:
-        return RestrictedSolution(_clean(weights), "highs", status)
-    return RestrictedSolution(_clean(min_norm_point(Q)), "mnp", status)
+        return RestrictedSolution(_clean(weights), "highs")
+    return RestrictedSolution(_clean(min_norm_point(Q)), "mnp")

@@ -9,12 +9,16 @@ import numpy as np
 
 from hullgen.errors import HullgenError
 from hullgen.hull.result import HullResult
-from hullgen.hull.solver import HullDistance
+from hullgen.hull.solver import HullDistance, NonFiniteError
 from hullgen.io import atomic_path, save_npy
 
 
 def load_matrix(path: str | os.PathLike, what: str) -> np.ndarray:
-    """A 2-d numeric ``.npy`` matrix, memory-mapped; errors name the file."""
+    """A 2-d numeric ``.npy`` matrix, memory-mapped; errors name the file.
+
+    Sizes, agreement of dimensions and finiteness are checked by :class:`HullDistance`, whose
+    errors :func:`hull_distance_files` prefixes with the file at fault.
+    """
     path = Path(path)
     try:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -53,13 +57,6 @@ def hull_distance_files(
     """
     train = load_matrix(train_path, "training")
     test = load_matrix(test_path, "test")
-    if test.shape[1] != train.shape[1]:
-        raise HullgenError(
-            f"{test_path}: test points have {test.shape[1]} columns but the training points in "
-            f"{train_path} have {train.shape[1]}"
-        )
-    if train.shape[0] == 0:
-        raise HullgenError(f"{train_path}: the training set is empty (shape {train.shape})")
     start, stop = rows if rows is not None else (0, len(test))
     try:
         tree = HullDistance(train, **options)
@@ -67,14 +64,11 @@ def hull_distance_files(
         raise HullgenError(f"{train_path}: {err}") from None
     try:
         result = tree.query(test[start:stop], return_projections=projections_path is not None)
-    except ValueError as err:
+    except NonFiniteError as err:
         # Rows are reported in the file's numbering, not the shard's.
-        message = str(err)
-        if "row " in message and start:
-            head, _, tail = message.partition("row ")
-            num, _, rest = tail.partition(" ")
-            message = f"{head}row {int(num) + start} {rest}"
-        raise HullgenError(f"{test_path}: {message}") from None
+        raise HullgenError(f"{test_path}: {err.shifted(start)}") from None
+    except ValueError as err:
+        raise HullgenError(f"{test_path}: {err} (training set: {train_path})") from None
     if projections_path is not None:
         save_npy(projections_path, result.projections)
     return result, start

@@ -56,6 +56,18 @@ def _as_matrix(array, what: str) -> np.ndarray:
     return array
 
 
+class NonFiniteError(ValueError):
+    """A row holds NaN or Inf; ``row`` is its index in the array that was checked."""
+
+    def __init__(self, what: str, row: int, kind: str, column: int):
+        self.what, self.row, self.kind, self.column = what, row, kind, column
+        super().__init__(f"{what} row {row} contains {kind} (column {column})")
+
+    def shifted(self, offset: int) -> NonFiniteError:
+        """The same error, numbering rows from ``offset`` (e.g. a shard's first row)."""
+        return NonFiniteError(self.what, self.row + offset, self.kind, self.column)
+
+
 def check_finite(array: np.ndarray, what: str, block: int = 65536) -> None:
     """Raise naming the first row holding NaN or Inf (checked in blocks: no full copy)."""
     if not np.issubdtype(array.dtype, np.floating):
@@ -67,7 +79,7 @@ def check_finite(array: np.ndarray, what: str, block: int = 65536) -> None:
             values = array[row]
             kind = "NaN" if np.isnan(values).any() else "Inf"
             col = int(np.flatnonzero(~np.isfinite(values))[0])
-            raise ValueError(f"{what} row {row} contains {kind} (column {col})")
+            raise NonFiniteError(what, row, kind, col)
 
 
 class _QueryState:
@@ -181,19 +193,19 @@ class HullDistance:
         self._solver = (os.getpid(), h, uses + 1)
         return h
 
-    # -- per-query work (runs in the worker threads) ----------------------------------------
-    def _solve(self, x: np.ndarray, state: _QueryState) -> float:
-        """Restricted QP over the working set (then the LP when the distance is ~0).
+    # -- per-query work ----------------------------------------------------------------------
+    def _certified(self, state: _QueryState) -> bool:
+        return state.ub - state.best_lb <= self.gap * state.ub
 
-        Returns the query's scale (largest distance from x to a working-set point).
-        """
+    def _solve(self, x: np.ndarray, state: _QueryState) -> None:
+        """Restricted QP over the working set (then the LP when the distance is ~0)."""
         pts = self.train[state.work]
         diff = pts - x
         scale = float(np.sqrt(np.einsum("ij,ij->i", diff, diff).max()))
         if scale == 0.0:  # every working point equals x
             state.weights = np.full(len(state.work), 1.0 / len(state.work))
             state.p, state.ub, state.lp_status = x.copy(), 0.0, "identical"
-            return scale
+            return
         sol = solve_restricted(self._highs(), diff / scale, exact=state.exact)
         state.qp_fallbacks += sol.solver != "highs"
         state.weights = sol.weights
@@ -207,7 +219,6 @@ class HullDistance:
                 state.weights = weights / weights.sum()
                 state.p = state.weights @ pts
                 state.ub = 0.0
-        return scale
 
     def _grow(self, state: _QueryState, pool_idx, values, wp: float, tol: float) -> bool:
         """Add the most violating pool points to the working set; False when there are none."""
@@ -254,7 +265,7 @@ class HullDistance:
         f64_error = 4 * (self.d + 2) * F64_EPS * (np.linalg.norm(x) + self.products.max_norm)
         state.best_lb = max(state.best_lb, float(w @ x) - max_u - f64_error)
         state.rounds += 1
-        if state.ub - state.best_lb <= self.gap * state.ub:
+        if self._certified(state):
             return True
         if not self._grow(state, idx, u, float(w @ state.p), 1e-12 * state.ub + f64_error):
             if state.exact:
@@ -272,17 +283,13 @@ class HullDistance:
         states = [_QueryState(row[: self.k_seed]) for row in near]
         nn_distance = np.empty(len(X))
         nn_index = np.empty(len(X), dtype=np.int64)
-
-        def first(i):
+        for i, x in enumerate(X):
             pts = self.train[near[i]]
             # Exact distances of the float32 nearest candidates; the nearest is reported.
-            d2 = np.einsum("cd,cd->c", pts - X[i], pts - X[i])
+            d2 = np.einsum("cd,cd->c", pts - x, pts - x)
             nn_index[i] = near[i][np.argmin(d2)]
             nn_distance[i] = np.sqrt(d2.min())
-            self._inner(X[i], states[i], near[i], pts)
-
-        for i in range(len(X)):
-            first(i)
+            self._inner(x, states[i], near[i], pts)
         active = np.array([i for i, s in enumerate(states) if s.ub > 0], dtype=np.int64)
         for _ in range(self.max_rounds):
             if not len(active):
@@ -296,9 +303,6 @@ class HullDistance:
                 for j, i in enumerate(active)
             ])  # fmt: skip
             active = active[~finished]
-        for s in states:
-            if s.ub == 0.0:
-                s.best_lb = 0.0
         return self._collect(X, states, nn_distance, nn_index, return_projections)
 
     def _collect(self, X, states, nn_distance, nn_index, return_projections) -> HullResult:
@@ -310,7 +314,7 @@ class HullDistance:
         for i, s in enumerate(states):
             if s.ub == 0.0:
                 status[i] = "inside"
-            elif s.ub - s.best_lb <= self.gap * s.ub:
+            elif self._certified(s):
                 status[i] = "certified"
             else:
                 status[i] = "not_converged"
