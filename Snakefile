@@ -5,6 +5,7 @@
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/spaces.smk"
+include: "workflow/rules/train.smk"
 include: "workflow/rules/hull.smk"
 
 

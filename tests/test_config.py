@@ -57,6 +57,9 @@ def test_space_defaults_depend_on_kind(schema):
         "select": "all",
     }
     assert cfg["spaces"][1] == {"name": "r", "kind": "random", "seed": 0}
+    cfg = config.validate({"spaces": [{"name": "e", "kind": "embedding"}]}, schema)
+    assert cfg["spaces"][0] == {"name": "e", "kind": "embedding", "layer": "pooled"}
+    assert cfg["train"]["depth"] == 20 and cfg["train"]["device"] == "auto"
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "config").glob("*.yaml")), ids=lambda p: p.name)
@@ -81,6 +84,18 @@ def test_shipped_configs_are_valid(path):
         ({"spaces": [{"name": "p", "kind": "pixel", "seed": 1}]}, "'spaces[0].seed'"),
         ({"spaces": [{"name": "a/b", "kind": "pixel"}]}, "'spaces[0].name'"),
         ({"dataset": {"name": "mnist", "data_dir": "/no/such/folder"}}, "/no/such/folder"),
+        ({"train": {"depth": 21}}, "'train.depth'"),
+        ({"train": {"epcohs": 3}}, "'train.epcohs'"),
+        ({"train": {"device": "gpu"}}, "'train.device'"),
+        ({"train": {"augment": "yes"}}, "'train.augment'"),
+        ({"train": {"milestones": [0.5, 1.5]}}, "'train.milestones[1]'"),
+        ({"train": {"lr": 0}}, "'train.lr'"),
+        ({"spaces": [{"name": "e", "kind": "embedding", "layer": "conv1"}]}, "'conv1'"),
+        ({"spaces": [{"name": "e", "kind": "embedding", "seed": 1}]}, "'spaces[0].seed'"),
+        (
+            {"train": {"enabled": False}, "spaces": [{"name": "e", "kind": "embedding"}]},
+            "train.enabled is false",
+        ),
     ],
 )
 def test_bad_config_names_key_or_value(schema, cfg, needle):

@@ -41,7 +41,7 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
         meta = json.loads((folder / "meta.json").read_text())
         assert train.shape == (len(digits.y_train), meta["dim"])
         assert test.shape == (len(digits.y_test), meta["dim"])
-        assert train.dtype == np.float64
+        assert train.dtype == (np.float32 if space["kind"] == "embedding" else np.float64)
         hull = pd.read_parquet(workdir / "results" / "digits" / "hull" / f"{space['name']}.parquet")
         assert len(hull) == len(digits.y_test)
         assert hull["query"].tolist() == list(range(len(hull)))
@@ -49,6 +49,14 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
         assert (hull["lower_bound"] <= hull["distance"]).all()
     pixel = np.load(workdir / "results/digits/spaces/pixel/train.npy", mmap_mode="r")
     np.testing.assert_array_equal(pixel, digits.x_train.reshape(len(digits.x_train), -1))
+    model = workdir / "results" / "digits" / "model"
+    metrics = json.loads((model / "metrics.json").read_text())
+    assert metrics["test_accuracy"] >= 0.90
+    assert len(pd.read_csv(model / "metrics.csv")) == cfg["train"]["epochs"]
+    pred = pd.read_parquet(model / "predictions.parquet")
+    assert (pred["split"] == "test").sum() == len(digits.y_test)
+    np.testing.assert_array_equal(pred.loc[pred["split"] == "test", "label"], digits.y_test)
+    assert not (model / "resume").exists()
 
     again = snakemake(workdir, check=True)
     assert "Nothing to be done" in again.stdout + again.stderr
@@ -64,13 +72,29 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
         "hull_gather": 1,
         "all": 1,
     }
+    n = len(cfg["spaces"])
+    embedded = sum(space["kind"] == "embedding" for space in cfg["spaces"])
+    assert embedded == 3
+    # A training knob retrains and reruns the embedding spaces and their hulls only.
+    cfg["train"]["epochs"] += 1
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
+    dry = snakemake(workdir, "-n", check=True)
+    assert _job_counts(dry.stdout) == {
+        "build_space": 1,
+        "train": 1,
+        "embed_space": embedded,
+        "hull_shard": (1 + embedded) * shards,
+        "hull_gather": 1 + embedded,
+        "all": 1,
+    }
     cfg["subset"] = {"n_train": 200}
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = snakemake(workdir, "-n", check=True)
-    n = len(cfg["spaces"])
     assert _job_counts(dry.stdout) == {
         "prepare_dataset": 1,
-        "build_space": n,
+        "build_space": n - embedded,
+        "train": 1,
+        "embed_space": embedded,
         "hull_shard": n * shards,
         "hull_gather": n,
         "all": 1,
@@ -81,7 +105,7 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = snakemake(workdir, "-n", check=True)
     counts = _job_counts(dry.stdout)
-    assert "build_space" not in counts and "prepare_dataset" not in counts
+    assert not {"build_space", "prepare_dataset", "train", "embed_space"} & set(counts)
     assert counts["hull_shard"] == n * shards
 
 
@@ -93,6 +117,7 @@ def test_hull_tables_do_not_depend_on_the_shard_count(tmp_path, shards):
         (work / "config").mkdir(parents=True)
         cfg = {
             "spaces": [{"name": "pixel", "kind": "pixel"}],
+            "train": {"enabled": False},
             "hull": {"shards": count},
             "subset": {"n_train": 600, "n_test": 90},
         }
@@ -107,7 +132,13 @@ def test_hull_tables_do_not_depend_on_the_shard_count(tmp_path, shards):
 
 @pytest.mark.parametrize("path", sorted((REPO / "config").glob("*.yaml")), ids=lambda p: p.name)
 def test_dry_run_of_every_shipped_config(workdir, path):
-    snakemake(workdir, "-n", "--configfile", str(path), check=True)
+    dry = snakemake(workdir, "-n", "--configfile", str(path), check=True)
+    train_job = dry.stdout[dry.stdout.index("rule train:") :].split("\n\n")[0]
+    cfg = yaml.safe_load(path.read_text())
+    gpu = 1 if cfg.get("train", {}).get("device") == "cuda" else 0
+    assert f"gpu={gpu}" in train_job
+    if path.name == "cifar10.yaml":
+        assert gpu == 1  # the paper's ResNet trains on a GPU; SLURM is asked for one
 
 
 @pytest.mark.parametrize(
@@ -163,6 +194,7 @@ def test_fashion_mnist_subset_from_debian_files(workdir):
             {
                 "dataset": {"data_dir": str(DEBIAN_FASHION)},
                 "subset": {"n_train": 1000, "n_test": 200, "seed": 0},
+                "train": {"device": "cpu", "depth": 8, "epochs": 1, "threads": 2},
             }
         )
     )
@@ -182,4 +214,6 @@ def test_fashion_mnist_subset_from_debian_files(workdir):
     cfg = yaml.safe_load((REPO / "config" / "fashion-mnist.yaml").read_text())
     for space in cfg["spaces"]:
         assert np.load(results / "spaces" / space["name"] / "test.npy").shape[0] == 200
+    # 28 x 28 images are padded to 32 x 32: the pre-pool map is 64 x 8 x 8.
+    assert np.load(results / "spaces" / "prepool" / "train.npy").shape == (1000, 4096)
     shutil.rmtree(workdir / "resources")

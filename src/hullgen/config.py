@@ -21,6 +21,7 @@ SPACE_KEYS = {
     "pixel": (),
     "wavelet": ("wavelet", "level", "mode", "select"),
     "random": ("seed",),
+    "embedding": ("layer",),
 }
 
 
@@ -141,6 +142,7 @@ def _check_semantics(config: dict) -> None:
                     f"config key '{where}.select.top': {select['top']} exceeds the {total} "
                     f"coefficients of this transform on {size}"
                 )
+    problems += _check_train(config)
     data_dir = config["dataset"]["data_dir"]
     if data_dir is not None and not spec.files:
         problems.append(
@@ -151,6 +153,24 @@ def _check_semantics(config: dict) -> None:
         problems.append(f"config key 'dataset.data_dir': folder {data_dir!r} does not exist")
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def _check_train(config: dict) -> list[str]:
+    train = config["train"]
+    problems = []
+    if (train["depth"] - 2) % 6:
+        problems.append(
+            f"config key 'train.depth': {train['depth']} is not of the form 6n+2 "
+            f"(20, 32, 44, 56, 110)"
+        )
+    if not train["enabled"]:
+        for i, space in enumerate(config["spaces"]):
+            if space["kind"] == "embedding":
+                problems.append(
+                    f"config key 'spaces[{i}].kind': embedding space {space['name']!r} needs "
+                    f"the trained network, but train.enabled is false"
+                )
+    return problems
 
 
 def load(path: str | os.PathLike, schema_path: str | os.PathLike) -> dict:

@@ -29,6 +29,9 @@ config.update(_validated)
 DATASET = config["dataset"]["name"]
 DATASET_SPEC = registry.get(DATASET)
 SPACES = {space["name"]: space for space in config["spaces"]}
+EMBEDDING_SPACES = [name for name, space in SPACES.items() if space["kind"] == "embedding"]
+BUILT_SPACES = [name for name in SPACES if name not in EMBEDDING_SPACES]
+TRAIN = config["train"]
 CACHE_DIR = config["dataset"]["cache_dir"]
 
 
@@ -77,6 +80,31 @@ def space_files(dataset, space):
     }
 
 
+def one_of(names):
+    """A wildcard pattern matching exactly ``names`` (nothing if there are none)."""
+    return "|".join(re.escape(name) for name in names) or "(?!)"
+
+
+def model_files(dataset):
+    return {
+        "model": f"results/{dataset}/model/model.pt",
+        "metrics_csv": f"results/{dataset}/model/metrics.csv",
+        "metrics_json": f"results/{dataset}/model/metrics.json",
+        "predictions": f"results/{dataset}/model/predictions.parquet",
+    }
+
+
+def train_options():
+    """The training knobs (a params entry: changes retrain); threads is the rule's threads."""
+    options = {key: value for key, value in TRAIN.items() if key not in ("enabled", "threads")}
+    return dict(sorted(options.items()))
+
+
+def train_gpus():
+    """One GPU for the training and embedding jobs when the config asks for CUDA."""
+    return 1 if TRAIN["device"] == "cuda" else 0
+
+
 def hull_files(dataset, space):
     return {
         "table": f"results/{dataset}/hull/{space}.parquet",
@@ -86,6 +114,8 @@ def hull_files(dataset, space):
 
 def all_outputs():
     outputs = [f"results/{DATASET}/data/info.json"]
+    if TRAIN["enabled"]:
+        outputs += list(model_files(DATASET).values())
     for space in SPACES:
         outputs += list(space_files(DATASET, space).values())
         outputs += list(hull_files(DATASET, space).values())

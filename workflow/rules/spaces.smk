@@ -11,6 +11,8 @@ rule build_space:
         "results/{dataset}/logs/spaces/{space}.log",
     benchmark:
         "results/{dataset}/benchmarks/spaces/{space}.tsv"
+    wildcard_constraints:
+        space=one_of(BUILT_SPACES),
     conda:
         "../../envs/spaces.yaml"
     threads: 1

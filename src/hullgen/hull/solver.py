@@ -42,6 +42,8 @@ log = logging.getLogger("hullgen.hull")
 F64_EPS = float(np.finfo(np.float64).eps) / 2
 
 HIGHS_RENEW_EVERY = 500
+# Full pricing rounds without progress before switching to the exact solver (or stopping).
+STALL_ROUNDS = 3
 
 # What forked workers inherit: the HullDistance and the queries (shared, not copied).
 _FORKED: tuple | None = None
@@ -86,7 +88,8 @@ class _QueryState:
     """Column-generation state of one query."""
 
     __slots__ = (
-        "best_lb", "exact", "lp_status", "p", "qp_fallbacks", "rounds", "ub", "weights", "work",
+        "best_lb", "exact", "lp_status", "p", "qp_fallbacks", "rounds", "stalls", "ub",
+        "weights", "work",
     )  # fmt: skip
 
     def __init__(self, seeds: np.ndarray):
@@ -99,6 +102,7 @@ class _QueryState:
         self.qp_fallbacks = 0
         self.lp_status = ""
         self.exact = False  # solve the next restricted problem with Wolfe's exact method
+        self.stalls = 0  # consecutive full rounds without progress
 
 
 class HullDistance:
@@ -273,7 +277,17 @@ class HullDistance:
             # The violators are already in the working set: HiGHS stopped short of the
             # restricted optimum (its tolerances), so solve it once more exactly.
             state.exact = True
+        before = state.ub
         self._inner(x, state, idx, pts)
+        # Points were added but the distance did not fall. A step or two of that is normal
+        # (degenerate steps); more means HiGHS's answer is off by more than the gap (seen
+        # near the boundary in low dimensions): go exact, and if Wolfe's method stalls as
+        # well, stop and keep the bounds.
+        state.stalls = state.stalls + 1 if 0.0 < before * (1.0 - 1e-9) <= state.ub else 0
+        if state.stalls >= STALL_ROUNDS:
+            if state.exact:
+                return True
+            state.exact, state.stalls = True, 0
         return state.ub == 0.0
 
     # -- the driver ------------------------------------------------------------------------
