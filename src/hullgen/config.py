@@ -109,8 +109,8 @@ def _check_semantics(config: dict) -> None:
         extra = sorted(set(space) - {"name", "kind", *SPACE_KEYS[kind]})
         if extra:
             problems.append(
-                f"config key '{where}.{extra[0]}': does not apply to a {kind} space "
-                f"(its keys: {', '.join(('name', 'kind', *SPACE_KEYS[kind]))})"
+                f"config key '{where}.{extra[0]}': does not apply to spaces of kind {kind} "
+                f"(their keys: {', '.join(('name', 'kind', *SPACE_KEYS[kind]))})"
             )
         if kind != "wavelet":
             continue
