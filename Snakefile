@@ -7,6 +7,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/spaces.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/hull.smk"
+include: "workflow/rules/experiments.smk"
 
 
 rule all:

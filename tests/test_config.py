@@ -96,6 +96,13 @@ def test_shipped_configs_are_valid(path):
             {"train": {"enabled": False}, "spaces": [{"name": "e", "kind": "embedding"}]},
             "train.enabled is false",
         ),
+        ({"experiments": {"legendre": {"test_interval": [-0.5, 1.5]}}}, "test_interval'"),
+        ({"experiments": {"legendre": {"gap": 0.5}}}, "margin < gap < spread"),
+        ({"experiments": {"legendre": {"regimes": ["ridge"]}}}, "'ridge'"),
+        ({"experiments": {"mlp": {"dataset": "circles"}}}, "'circles'"),
+        ({"experiments": {"mlp": {"regimes": [{"name": "a"}, {"name": "a"}]}}}, "twice"),
+        ({"experiments": {"mlp": {"regimes": [{"name": "all"}]}}}, "reserved"),
+        ({"experiments": {"mlp": {"regimes": [{"name": "a", "optimiser": "sgd"}]}}}, "optimiser"),
     ],
 )
 def test_bad_config_names_key_or_value(schema, cfg, needle):

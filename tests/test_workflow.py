@@ -57,6 +57,17 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
     assert (pred["split"] == "test").sum() == len(digits.y_test)
     np.testing.assert_array_equal(pred.loc[pred["split"] == "test", "label"], digits.y_test)
     assert not (model / "resume").exists()
+    experiments = workdir / "results" / "experiments"
+    fits = pd.read_parquet(experiments / "legendre" / "fits.parquet")
+    assert set(fits.loc[fits["terms"] == 1, "status"]) == {"infeasible"}
+    assert (fits.loc[fits["status"] == "optimal", "margin_violations"] == 0).all()
+    models = pd.read_parquet(experiments / "mlp" / "models.parquet")
+    assert models["train_accuracy"].max() == 1.0
+    for name in ("legendre/boundaries", "legendre/measures", "mlp/regions", "mlp/disagreement"):
+        for ext in ("png", "pdf"):
+            assert (experiments / f"{name}.{ext}").stat().st_size > 1000
+    summary = (experiments / "summary.md").read_text()
+    assert "Legendre" in summary and "parameter count" in summary
 
     again = snakemake(workdir, check=True)
     assert "Nothing to be done" in again.stdout + again.stderr
@@ -70,6 +81,20 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
         "build_space": 1,
         "hull_shard": shards,
         "hull_gather": 1,
+        "all": 1,
+    }
+    # A study's knob reruns that study, its figures and the summary only.
+    study = yaml.safe_load(yaml.safe_dump(cfg))
+    study["experiments"] = {"legendre": {"seed": 1}}
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(study))
+    dry = snakemake(workdir, "-n", check=True)
+    assert _job_counts(dry.stdout) == {
+        "build_space": 1,
+        "hull_shard": shards,
+        "hull_gather": 1,
+        "legendre_study": 1,
+        "legendre_figures": 1,
+        "experiments_summary": 1,
         "all": 1,
     }
     n = len(cfg["spaces"])

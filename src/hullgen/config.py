@@ -14,6 +14,7 @@ import yaml
 
 from hullgen.data import registry
 from hullgen.errors import ConfigError
+from hullgen.experiments import legendre
 from hullgen.spaces import wavelet as wv
 
 # Keys that apply to each kind of space, beyond name and kind.
@@ -86,6 +87,9 @@ def validate(config: dict, schema: dict) -> dict:
     for space in config["spaces"]:
         for key in SPACE_KEYS[space["kind"]]:
             space.setdefault(key, copy.deepcopy(item_schema[key]["default"]))
+    regime_schema = schema["properties"]["experiments"]["properties"]["mlp"]["properties"]
+    for regime in config["experiments"]["mlp"]["regimes"]:
+        _fill_defaults(regime, regime_schema["regimes"]["items"])
     _check_semantics(config)
     # One key order whatever the YAML's: Snakemake compares params by their text, so a
     # reordered but equal space must not look changed.
@@ -143,6 +147,7 @@ def _check_semantics(config: dict) -> None:
                     f"coefficients of this transform on {size}"
                 )
     problems += _check_train(config)
+    problems += _check_experiments(config["experiments"])
     data_dir = config["dataset"]["data_dir"]
     if data_dir is not None and not spec.files:
         problems.append(
@@ -170,6 +175,23 @@ def _check_train(config: dict) -> list[str]:
                     f"config key 'spaces[{i}].kind': embedding space {space['name']!r} needs "
                     f"the trained network, but train.enabled is false"
                 )
+    return problems
+
+
+def _check_experiments(experiments: dict) -> list[str]:
+    problems = []
+    try:
+        legendre.check_options(experiments["legendre"])
+    except ValueError as err:
+        problems.append(f"config key {err}")
+    names = [regime["name"] for regime in experiments["mlp"]["regimes"]]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"config key 'experiments.mlp.regimes': name {name!r} is used twice")
+    if "all" in names:
+        problems.append(
+            "config key 'experiments.mlp.regimes': the name 'all' is reserved (tables use it "
+            "for every regime together)"
+        )
     return problems
 
 

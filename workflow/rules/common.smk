@@ -32,6 +32,7 @@ SPACES = {space["name"]: space for space in config["spaces"]}
 EMBEDDING_SPACES = [name for name, space in SPACES.items() if space["kind"] == "embedding"]
 BUILT_SPACES = [name for name in SPACES if name not in EMBEDDING_SPACES]
 TRAIN = config["train"]
+EXPERIMENTS = config["experiments"]
 CACHE_DIR = config["dataset"]["cache_dir"]
 
 
@@ -105,6 +106,65 @@ def train_gpus():
     return 1 if TRAIN["device"] == "cuda" else 0
 
 
+def study_options(study):
+    """One study's knobs (a params entry: changes rerun the study and its figures)."""
+    options = {k: v for k, v in EXPERIMENTS[study].items() if k != "enabled"}
+    return dict(sorted(options.items()))
+
+
+def legendre_files():
+    folder = "results/experiments/legendre"
+    return {
+        "points": f"{folder}/points.parquet",
+        "fits": f"{folder}/fits.parquet",
+        "fits_csv": f"{folder}/fits.csv",
+        "summary": f"{folder}/summary.json",
+    }
+
+
+def legendre_figures():
+    folder = "results/experiments/legendre"
+    return {
+        f"{name}_{ext}": f"{folder}/{name}.{ext}"
+        for name in ("boundaries", "measures")
+        for ext in ("png", "pdf")
+    }
+
+
+def mlp_files():
+    folder = "results/experiments/mlp"
+    tables = {
+        f"{name}{ext.replace('.', '_')}": f"{folder}/{name}{ext}"
+        for name in ("models", "disagreement")
+        for ext in (".parquet", ".csv")
+    }
+    arrays = {
+        name: f"{folder}/{name}.npy"
+        for name in ("train_x", "train_y", "grid_points", "inside", "truth", "predictions")
+    }
+    return {**tables, **arrays, "summary": f"{folder}/summary.json"}
+
+
+def mlp_figures():
+    folder = "results/experiments/mlp"
+    return {
+        f"{name}_{ext}": f"{folder}/{name}.{ext}"
+        for name in ("regions", "disagreement", "error")
+        for ext in ("png", "pdf")
+    }
+
+
+def experiment_outputs():
+    outputs = []
+    if EXPERIMENTS["legendre"]["enabled"]:
+        outputs += list(legendre_files().values()) + list(legendre_figures().values())
+    if EXPERIMENTS["mlp"]["enabled"]:
+        outputs += list(mlp_files().values()) + list(mlp_figures().values())
+    if EXPERIMENTS["legendre"]["enabled"] or EXPERIMENTS["mlp"]["enabled"]:
+        outputs.append("results/experiments/summary.md")
+    return outputs
+
+
 def hull_files(dataset, space):
     return {
         "table": f"results/{dataset}/hull/{space}.parquet",
@@ -119,7 +179,7 @@ def all_outputs():
     for space in SPACES:
         outputs += list(space_files(DATASET, space).values())
         outputs += list(hull_files(DATASET, space).values())
-    return outputs
+    return outputs + experiment_outputs()
 
 
 def hull_options():

@@ -1,0 +1,114 @@
+"""Figures of the Legendre-boundary study (PNG and PDF each)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from hullgen.experiments.legendre import REGIMES, Intervals, fit_from_row
+
+REGIME_COLOURS = dict(zip(REGIMES, sns.color_palette("colorblind", len(REGIMES)), strict=True))
+SIDE_COLOURS = {1.0: "#d55e00", -1.0: "#0072b2"}  # above g / below g, in every figure
+SIDE_NAMES = {1.0: "class above g", -1.0: "class below g"}
+
+
+def _save(fig, png, pdf) -> None:
+    fig.savefig(png, dpi=150, bbox_inches="tight")
+    fig.savefig(pdf, bbox_inches="tight")
+    plt.close(fig)
+
+
+def chosen_terms(table: pd.DataFrame, most: int = 6) -> list[int]:
+    """Up to ``most`` term counts to draw, spread over those where a fit exists."""
+    feasible = sorted(table.loc[table["status"] == "optimal", "terms"].unique())
+    if len(feasible) <= most:
+        return [int(k) for k in feasible]
+    picks = np.unique(np.round(np.linspace(0, len(feasible) - 1, most)).astype(int))
+    return [int(feasible[i]) for i in picks]
+
+
+def plot_boundaries(data, table, g, intervals: Intervals, png, pdf, title: str = "") -> None:
+    """One panel per (regime, terms): training points, g, the fitted boundary, the interval."""
+    terms = chosen_terms(table)
+    regimes = [r for r in REGIMES if r in set(table["regime"])]
+    train = data[data["split"] == "train"]
+    xs = np.linspace(intervals.lo, intervals.hi, 1001)
+    y_lo, y_hi = data["y"].min(), data["y"].max()
+    pad = 0.5 * (y_hi - y_lo)
+    ncols = max(1, len(terms))
+    fig, axes = plt.subplots(
+        len(regimes), ncols, figsize=(2.6 * ncols, 2.2 * len(regimes)), squeeze=False,
+        sharex=True, sharey=True,
+    )  # fmt: skip
+    for i, regime in enumerate(regimes):
+        for j in range(ncols):
+            ax = axes[i, j]
+            ax.axvspan(intervals.a, intervals.b, color="0.92", zorder=0)
+            for side, colour in SIDE_COLOURS.items():
+                pts = train[train["side"] == side]
+                ax.scatter(pts["x"], pts["y"], s=6, color=colour, zorder=3)
+            ax.plot(xs, g(xs), color="black", lw=1, ls="--", zorder=2)
+            if j >= len(terms):
+                continue
+            row = table[(table["regime"] == regime) & (table["terms"] == terms[j])].iloc[0]
+            if row["status"] == "optimal":
+                ax.plot(xs, fit_from_row(row)(intervals, xs), color=REGIME_COLOURS[regime], lw=1.6)
+            else:
+                ax.text(0.5, 0.5, row["status"], transform=ax.transAxes, ha="center")
+            ax.set_ylim(y_lo - pad, y_hi + pad)
+            if i == 0:
+                ax.set_title(f"K = {terms[j]} terms")
+            if j == 0:
+                ax.set_ylabel(f"{regime}\ny")
+            if i == len(regimes) - 1:
+                ax.set_xlabel("x")
+    handles = [
+        plt.Line2D([], [], color="black", ls="--", label="true boundary g"),
+        plt.Rectangle((0, 0), 1, 1, color="0.92", label="training interval"),
+        *[plt.Line2D([], [], ls="", marker="o", color=c, label=SIDE_NAMES[s])
+          for s, c in SIDE_COLOURS.items()],
+    ]  # fmt: skip
+    fig.legend(handles=handles, loc="lower center", ncol=4, bbox_to_anchor=(0.5, -0.02))
+    fig.suptitle(title or "Legendre decision boundaries: fitted f (colour) against g (dashed)")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    _save(fig, png, pdf)
+
+
+def plot_measures(table, n_train: int, png, pdf, title: str = "") -> None:
+    """Test error inside / outside the training interval and the boundary's distance to g
+    outside it, against the number of terms, one line per regime."""
+    fits = table[table["status"] == "optimal"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    for regime, rows in fits.groupby("regime", sort=False):
+        colour = REGIME_COLOURS[regime]
+        rows = rows.sort_values("terms")
+        axes[0].plot(rows["terms"], 100 * rows["test_error_inside"], "o-", color=colour)
+        axes[1].plot(rows["terms"], 100 * rows["test_error_outside"], "o-", color=colour)
+        axes[2].plot(rows["terms"], rows["boundary_rms_outside"], "o-", color=colour, label=regime)
+    infeasible = table.groupby("terms")["status"].apply(lambda s: (s != "optimal").all())
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("terms K (parameters)")
+        ax.axvline(n_train, color="0.4", ls=":", lw=1)
+        for k in infeasible[infeasible].index:
+            ax.axvspan(k / 1.15, k * 1.15, color="0.85", zorder=0)
+    axes[0].set_ylabel("test error inside the training interval (%)")
+    axes[1].set_ylabel("test error outside the training interval (%)")
+    axes[2].set_ylabel("RMS |f - g| outside the training interval (y units)")
+    axes[2].set_yscale("log")
+    axes[2].legend(title="regime", fontsize=8)
+    axes[0].set_title("inside: interpolation")
+    axes[1].set_title("outside: extrapolation")
+    axes[2].set_title("distance of the boundary to g, outside")
+    fig.suptitle(
+        title
+        or f"Legendre boundary: grey bands = no K-term fit separates the {n_train} "
+        "training points; dotted line = K equals the number of training points"
+    )
+    fig.tight_layout()
+    _save(fig, png, pdf)

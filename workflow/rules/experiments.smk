@@ -1,0 +1,111 @@
+# Experiments stage: the paper's two model studies, independent of the dataset.
+# Each study writes tables (Parquet + CSV) and arrays; its figures are a separate rule.
+
+
+rule legendre_study:
+    input:
+        code=package_code("experiments"),
+    output:
+        **legendre_files(),
+    log:
+        "results/experiments/logs/legendre_study.log",
+    benchmark:
+        "results/experiments/benchmarks/legendre_study.tsv"
+    conda:
+        "../../envs/experiments.yaml"
+    threads: EXPERIMENTS["threads"]
+    resources:
+        mem_mb=2000,
+    params:
+        options=study_options("legendre"),
+    script:
+        "../scripts/legendre_study.py"
+
+
+rule legendre_figures:
+    input:
+        points=legendre_files()["points"],
+        fits=legendre_files()["fits"],
+        code=package_code("experiments"),
+    output:
+        **{
+            key: report(path, caption="../report/legendre.rst", category="Model studies")
+            for key, path in legendre_figures().items()
+        },
+    log:
+        "results/experiments/logs/legendre_figures.log",
+    conda:
+        "../../envs/experiments.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        options=study_options("legendre"),
+    script:
+        "../scripts/legendre_figures.py"
+
+
+rule mlp_study:
+    input:
+        code=package_code("experiments"),
+    output:
+        **mlp_files(),
+    log:
+        "results/experiments/logs/mlp_study.log",
+    benchmark:
+        "results/experiments/benchmarks/mlp_study.tsv"
+    conda:
+        "../../envs/experiments.yaml"
+    threads: EXPERIMENTS["threads"]
+    resources:
+        mem_mb=4000,
+    params:
+        options=study_options("mlp"),
+    script:
+        "../scripts/mlp_study.py"
+
+
+rule mlp_figures:
+    input:
+        **{key: path for key, path in mlp_files().items() if not key.endswith("_csv")},
+        code=package_code("experiments"),
+    output:
+        **{
+            key: report(path, caption="../report/mlp.rst", category="Model studies")
+            for key, path in mlp_figures().items()
+        },
+    log:
+        "results/experiments/logs/mlp_figures.log",
+    conda:
+        "../../envs/experiments.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        options=study_options("mlp"),
+    script:
+        "../scripts/mlp_figures.py"
+
+
+rule experiments_summary:
+    input:
+        summaries=[
+            files["summary"]
+            for study, files in (("legendre", legendre_files()), ("mlp", mlp_files()))
+            if EXPERIMENTS[study]["enabled"]
+        ],
+    output:
+        report(
+            "results/experiments/summary.md",
+            caption="../report/summary.rst",
+            category="Model studies",
+        ),
+    log:
+        "results/experiments/logs/summary.log",
+    conda:
+        "../../envs/experiments.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/experiments_summary.py"

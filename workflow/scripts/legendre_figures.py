@@ -1,0 +1,19 @@
+"""Snakemake script: the Legendre study's figures."""
+
+import pandas as pd
+
+from hullgen.experiments.legendre import intervals_of, true_boundary
+from hullgen.experiments.legendre_plots import plot_boundaries, plot_measures
+from hullgen.log import setup
+
+log = setup(snakemake.log[0])
+options = snakemake.params.options
+points = pd.read_parquet(snakemake.input.points)
+fits = pd.read_parquet(snakemake.input.fits)
+out = snakemake.output
+plot_boundaries(
+    points, fits, true_boundary(options), intervals_of(options), out.boundaries_png,
+    out.boundaries_pdf,
+)  # fmt: skip
+plot_measures(fits, options["n_train"], out.measures_png, out.measures_pdf)
+log.info("wrote %s", ", ".join(out))

@@ -1,0 +1,20 @@
+"""Snakemake script: fit the Legendre boundaries for every (terms, regime)."""
+
+from hullgen.experiments.legendre import run_study, summary_lines
+from hullgen.io import atomic_path, save_json
+from hullgen.log import setup
+
+log = setup(snakemake.log[0])
+options = snakemake.params.options
+data, table = run_study(options)
+out = snakemake.output
+with atomic_path(out.points) as tmp:
+    data.to_parquet(tmp, index=False)
+with atomic_path(out.fits) as tmp:
+    table.to_parquet(tmp, index=False)
+with atomic_path(out.fits_csv) as tmp:
+    table.drop(columns=["native_coefficients", "coefficients"]).to_csv(tmp, index=False)
+lines = summary_lines(table, options["n_train"])
+save_json(out.summary, {"study": "legendre", "lines": lines})
+for line in lines:
+    log.info("%s", line)

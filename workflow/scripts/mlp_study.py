@@ -1,0 +1,28 @@
+"""Snakemake script: train the MLPs of every (width, regime, seed) and measure them."""
+
+import numpy as np
+import torch
+
+from hullgen.experiments.mlp import run_study, summary_lines
+from hullgen.io import atomic_path, save_json, save_npy
+from hullgen.log import setup
+
+log = setup(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)
+study = run_study(snakemake.params.options, log=log)
+out = snakemake.output
+for name in ("models", "disagreement"):
+    table = getattr(study, name)
+    with atomic_path(out[f"{name}_parquet"]) as tmp:
+        table.to_parquet(tmp, index=False)
+    with atomic_path(out[f"{name}_csv"]) as tmp:
+        table.to_csv(tmp, index=False)
+for name in ("train_x", "train_y", "grid_points", "inside", "predictions"):
+    save_npy(out[name], getattr(study, name))
+# -1 everywhere: the data set has no true labelling (spirals).
+truth = study.truth if study.truth is not None else np.full(len(study.inside), -1)
+save_npy(out.truth, truth.astype(np.int64))
+lines = summary_lines(study)
+save_json(out.summary, {"study": "mlp", "lines": lines})
+for line in lines:
+    log.info("%s", line)
