@@ -8,6 +8,7 @@ include: "workflow/rules/spaces.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/hull.smk"
 include: "workflow/rules/experiments.smk"
+include: "workflow/rules/findings.smk"
 
 
 rule all:

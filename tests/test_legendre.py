@@ -201,3 +201,14 @@ def test_study_table_round_trips_through_parquet(tmp_path):
 def test_bad_options_name_the_key(change, needle):
     with pytest.raises(ValueError, match=needle):
         L.run_study({**OPTIONS, **change})
+
+
+def test_claim_verdict_follows_the_extension_freedom():
+    _, table = L.run_study({**OPTIONS, "terms": [6, 64]})
+    (claim,) = L.claims(table, OPTIONS["n_train"])
+    assert claim["holds"] is True and "holds" in claim["text"]
+    # With a single K there is nothing to compare the freedom against.
+    _, single = L.run_study({**OPTIONS, "terms": [64]})
+    assert L.claims(single, OPTIONS["n_train"])[0]["holds"] is False
+    _, none = L.run_study({**OPTIONS, "terms": [1]})
+    assert L.claims(none, OPTIONS["n_train"])[0]["holds"] is None

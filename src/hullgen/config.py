@@ -148,6 +148,13 @@ def _check_semantics(config: dict) -> None:
                 )
     problems += _check_train(config)
     problems += _check_experiments(config["experiments"])
+    for key in ("pca_space", "class_hull_space"):
+        name = config["findings"][key]
+        if name is not None and name not in seen:
+            problems.append(
+                f"config key 'findings.{key}': {name!r} is not a configured space "
+                f"(spaces: {', '.join(sorted(seen))}; null skips it)"
+            )
     data_dir = config["dataset"]["data_dir"]
     if data_dir is not None and not spec.files:
         problems.append(

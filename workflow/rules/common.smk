@@ -33,6 +33,9 @@ EMBEDDING_SPACES = [name for name, space in SPACES.items() if space["kind"] == "
 BUILT_SPACES = [name for name in SPACES if name not in EMBEDDING_SPACES]
 TRAIN = config["train"]
 EXPERIMENTS = config["experiments"]
+FINDINGS = config["findings"]
+PIXEL_SPACES = [name for name, space in SPACES.items() if space["kind"] == "pixel"]
+RANDOM_SPACES = [name for name, space in SPACES.items() if space["kind"] == "random"]
 CACHE_DIR = config["dataset"]["cache_dir"]
 
 
@@ -165,6 +168,82 @@ def experiment_outputs():
     return outputs
 
 
+def findings_folder(dataset, space):
+    return f"results/{dataset}/findings/{space}"
+
+
+FINDINGS_FIGURES = ("distribution", "per_class", "relative_nn", "examples", "support")
+
+
+def findings_figures(dataset, space):
+    """The figures of one space (correctness only when a network is trained)."""
+    names = FINDINGS_FIGURES + (("correctness",) if TRAIN["enabled"] else ())
+    folder = findings_folder(dataset, space)
+    return {f"{n}_{ext}": f"{folder}/{n}.{ext}" for n in names for ext in ("png", "pdf")}
+
+
+def findings_inputs(wildcards):
+    inputs = {
+        **space_files(wildcards.dataset, wildcards.space),
+        **hull_files(wildcards.dataset, wildcards.space),
+        **{k: v for k, v in data_files(wildcards.dataset).items() if not k.endswith("index")},
+        "diameter": f"{findings_folder(wildcards.dataset, wildcards.space)}/diameter.json",
+        "code": package_code("findings"),
+    }
+    if TRAIN["enabled"]:
+        inputs["predictions"] = model_files(wildcards.dataset)["predictions"]
+    return inputs
+
+
+def space_units(space):
+    kind = SPACES[space]["kind"]
+    return {
+        "pixel": "pixel values 0..255",
+        "random": "pixel values 0..255",
+        "wavelet": "wavelet coefficients of pixel values",
+        "embedding": "activations",
+    }[kind]
+
+
+def random_comparison_file(dataset):
+    return f"results/{dataset}/findings/random_vs_real.json"
+
+
+def findings_outputs(dataset):
+    if not FINDINGS["enabled"]:
+        return []
+    outputs = [f"results/{dataset}/claims.csv", f"results/{dataset}/claims.md"]
+    for space in SPACES:
+        outputs.append(f"{findings_folder(dataset, space)}/stats.json")
+        outputs += list(findings_figures(dataset, space).values())
+    if PIXEL_SPACES and RANDOM_SPACES:
+        outputs.append(random_comparison_file(dataset))
+    if FINDINGS["pca_space"]:
+        outputs.append(f"results/{dataset}/findings/pca_sweep.parquet")
+    if FINDINGS["class_hull_space"]:
+        outputs.append(f"results/{dataset}/findings/class_hulls.parquet")
+    return outputs
+
+
+def claims_inputs(wildcards):
+    inputs = {
+        "stats": [f"{findings_folder(wildcards.dataset, s)}/stats.json" for s in SPACES],
+        "code": package_code("findings"),
+    }
+    if PIXEL_SPACES and RANDOM_SPACES:
+        inputs["random"] = random_comparison_file(wildcards.dataset)
+    if FINDINGS["pca_space"]:
+        inputs["pca"] = f"results/{wildcards.dataset}/findings/pca_sweep.parquet"
+    studies = [s for s in ("legendre", "mlp") if EXPERIMENTS[s]["enabled"]]
+    inputs["studies"] = [f"results/experiments/{s}/summary.json" for s in studies]
+    return inputs
+
+
+def hull_options_for_findings():
+    """The hull stage's solver options (one worker), for the derived hull problems."""
+    return {**hull_options(), "threads": 1}
+
+
 def hull_files(dataset, space):
     return {
         "table": f"results/{dataset}/hull/{space}.parquet",
@@ -179,7 +258,7 @@ def all_outputs():
     for space in SPACES:
         outputs += list(space_files(DATASET, space).values())
         outputs += list(hull_files(DATASET, space).values())
-    return outputs + experiment_outputs()
+    return outputs + experiment_outputs() + findings_outputs(DATASET)
 
 
 def hull_options():

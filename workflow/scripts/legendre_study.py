@@ -1,6 +1,6 @@
 """Snakemake script: fit the Legendre boundaries for every (terms, regime)."""
 
-from hullgen.experiments.legendre import run_study, summary_lines
+from hullgen.experiments.legendre import claims, run_study, summary_lines
 from hullgen.io import atomic_path, save_json
 from hullgen.log import setup
 
@@ -15,6 +15,9 @@ with atomic_path(out.fits) as tmp:
 with atomic_path(out.fits_csv) as tmp:
     table.drop(columns=["native_coefficients", "coefficients"]).to_csv(tmp, index=False)
 lines = summary_lines(table, options["n_train"])
-save_json(out.summary, {"study": "legendre", "lines": lines})
+save_json(
+    out.summary,
+    {"study": "legendre", "lines": lines, "claims": claims(table, options["n_train"])},
+)
 for line in lines:
     log.info("%s", line)

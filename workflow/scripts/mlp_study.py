@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from hullgen.experiments.mlp import run_study, summary_lines
+from hullgen.experiments.mlp import claims, run_study, summary_lines
 from hullgen.io import atomic_path, save_json, save_npy
 from hullgen.log import setup
 
@@ -23,6 +23,6 @@ for name in ("train_x", "train_y", "grid_points", "inside", "predictions"):
 truth = study.truth if study.truth is not None else np.full(len(study.inside), -1)
 save_npy(out.truth, truth.astype(np.int64))
 lines = summary_lines(study)
-save_json(out.summary, {"study": "mlp", "lines": lines})
+save_json(out.summary, {"study": "mlp", "lines": lines, "claims": claims(study)})
 for line in lines:
     log.info("%s", line)

@@ -334,6 +334,35 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
+REGIME_CLAIM = (
+    "a boundary must be over-parameterized to have control over its extension outside the "
+    "training data, and then the training regime decides the extension"
+)
+
+
+def claims(table: pd.DataFrame, n_train: int) -> list[dict]:
+    """The paper's claim judged on the fits: ``claim``, ``holds`` (None: no fit at all) and
+    ``text`` (the verdict line of :func:`summary_lines`)."""
+    lines = summary_lines(table, n_train)
+    fits = table[table["status"] == "optimal"]
+    holds = None if fits.empty else _regime_decides(fits)
+    return [{"claim": REGIME_CLAIM, "holds": holds, "text": lines[-1]}]
+
+
+def _outside_spread(fits: pd.DataFrame, terms: int):
+    """(max/min ratio, best regime, its RMS, worst regime, its RMS) of the RMS distance to g
+    outside the training interval across regimes, at ``terms``."""
+    rms = fits[fits["terms"] == terms].set_index("regime")["boundary_rms_outside"]
+    return rms.max() / rms.min(), rms.idxmin(), rms.min(), rms.idxmax(), rms.max()
+
+
+def _regime_decides(fits: pd.DataFrame) -> bool:
+    """The extension's freedom across regimes grows more than tenfold from the smallest
+    separating K to the largest."""
+    smallest, largest = int(fits["terms"].min()), int(fits["terms"].max())
+    return bool(_outside_spread(fits, largest)[0] > 10 * _outside_spread(fits, smallest)[0])
+
+
 def summary_lines(table: pd.DataFrame, n_train: int) -> list[str]:
     """Plain statements with numbers, and whether the paper's point holds on them.
 
@@ -355,13 +384,9 @@ def summary_lines(table: pd.DataFrame, n_train: int) -> list[str]:
         lines.append("No K separates the training points: nothing to compare.")
         return lines
 
-    def spread(k):
-        rms = fits[fits["terms"] == k].set_index("regime")["boundary_rms_outside"]
-        return rms.max() / rms.min(), rms.idxmin(), rms.min(), rms.idxmax(), rms.max()
-
     smallest, largest = int(fits["terms"].min()), int(fits["terms"].max())
-    lo = spread(smallest)
-    hi = spread(largest)
+    lo = _outside_spread(fits, smallest)
+    hi = _outside_spread(fits, largest)
     lines.append(
         f"Smallest separating K = {smallest}: the regimes' boundaries are "
         f"{_fmt(lo[2])} ({lo[1]}) to {_fmt(lo[4])} ({lo[3]}) from g outside the training "
@@ -381,7 +406,7 @@ def summary_lines(table: pd.DataFrame, n_train: int) -> list[str]:
         f"Largest K = {largest}: {_fmt(hi[2])} ({hi[1]}) to {_fmt(hi[4])} ({hi[3]}) from g "
         f"outside: a factor {_fmt(hi[0])}."
     )
-    holds = hi[0] > 10 * lo[0]
+    holds = _regime_decides(fits)
     lines.append(
         "The paper's point holds here: the freedom of the extension grows with the parameter "
         "count and the regime decides it."

@@ -508,8 +508,16 @@ def summary_lines(study) -> list[str]:
         rows = _rows_between(models, low, high)
         if len(rows):
             lines.append(f"{label}: {_class_findings(study, rows)}")
-    _, over_low, over_high = classes[-1]
-    return lines + _claim_lines(study, _rows_between(models, over_low, over_high), over_low)
+    return lines + [claim["text"] for claim in claims(study)]
+
+
+def claims(study) -> list[dict]:
+    """The paper's two claims judged on the over-parameterized models: dicts with ``claim``
+    (the paper's statement), ``holds`` (True, False, or None when it cannot be judged) and
+    ``text`` (the verdict with its numbers and criterion)."""
+    models = study.models.reset_index(drop=True)
+    _, over_low, over_high = size_classes(study.options["n_train"])[-1]
+    return _claim_lines(study, _rows_between(models, over_low, over_high), over_low)
 
 
 def _rows_between(models: pd.DataFrame, low: float, high: float) -> pd.DataFrame:
@@ -557,17 +565,21 @@ def _percent(values: pd.Series) -> str:
     return "n/a (no such grid points)" if np.isnan(mean) else f"{mean:.1%}"
 
 
-def _claim_lines(study, over_rows: pd.DataFrame, over: int) -> list[str]:
-    """The paper's two claims, judged on the over-parameterized models."""
+AGREE_CLAIM = "over-parameterized models agree inside the hull but not outside"
+REGIME_CLAIM = "the training regime decides the outside"
+
+
+def _claim_lines(study, over_rows: pd.DataFrame, over: int) -> list[dict]:
     if over_rows.empty:
-        return [f"the paper's claims cannot be judged: no width has >= {over:,} parameters"]
+        text = f"the paper's claims cannot be judged: no width has >= {over:,} parameters"
+        return [{"claim": c, "holds": None, "text": text} for c in (AGREE_CLAIM, REGIME_CLAIM)]
     table = study.disagreement
     everyone = table[(table["scope"] == "all") & (table["width"].isin(over_rows["width"]))]
     inside = everyone["disagreement_inside"].mean()
     outside = everyone["disagreement_outside"].mean()
     agrees = inside <= AGREE_INSIDE_MAX and outside >= OUTSIDE_OVER_INSIDE_MIN * inside
     first = (
-        f"claim 'over-parameterized models agree inside the hull but not outside'"
+        f"claim '{AGREE_CLAIM}'"
         f" {_verdict(agrees)}: all models of a width disagree on {inside:.1%} inside and"
         f" {outside:.1%} outside (criterion: at most {AGREE_INSIDE_MAX:.0%} inside, and outside"
         f" at least {OUTSIDE_OVER_INSIDE_MIN:g} x inside)"
@@ -578,19 +590,26 @@ def _claim_lines(study, over_rows: pd.DataFrame, over: int) -> list[str]:
     by_regime = pairwise_disagreement(study.predictions, same_seed, outside_mask)
     if np.isnan(by_seed) or np.isnan(by_regime):
         return [
-            first,
-            "claim 'the regime decides the outside' cannot be judged: it needs"
-            " at least two regimes and two seeds",
+            {"claim": AGREE_CLAIM, "holds": bool(agrees), "text": first},
+            {
+                "claim": REGIME_CLAIM,
+                "holds": None,
+                "text": f"claim '{REGIME_CLAIM}' cannot be judged: it needs at least two"
+                " regimes and two seeds",
+            },
         ]
     decides = by_regime >= REGIME_OVER_SEED_MIN * by_seed
     second = (
-        f"claim 'the training regime decides the outside' {_verdict(decides)}:"
+        f"claim '{REGIME_CLAIM}' {_verdict(decides)}:"
         f" outside the hull two over-parameterized models from the same start but different"
         f" regimes differ on {by_regime:.1%} of grid points, two of the same regime from"
         f" different starts on {by_seed:.1%} (criterion: the first at least"
         f" {REGIME_OVER_SEED_MIN:g} x the second)"
     )
-    return [first, second]
+    return [
+        {"claim": AGREE_CLAIM, "holds": bool(agrees), "text": first},
+        {"claim": REGIME_CLAIM, "holds": bool(decides), "text": second},
+    ]
 
 
 def _verdict(holds: bool) -> str:

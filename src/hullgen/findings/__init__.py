@@ -1,0 +1,1 @@
+"""Findings: statistics, figures and the claims table from the hull tables."""

@@ -1,0 +1,32 @@
+"""Snakemake script: distances to the own class's hull and to the other classes' hulls."""
+
+from hullgen.findings.geometry import class_hull_distances
+from hullgen.findings.geometry_plots import plot_class_hulls
+from hullgen.io import atomic_path, load_npy
+from hullgen.log import setup
+
+log = setup(snakemake.log[0])
+p, inp = snakemake.params, snakemake.input
+table = class_hull_distances(
+    load_npy(inp.train),
+    load_npy(inp.train_y),
+    load_npy(inp.test),
+    load_npy(inp.test_y),
+    max_test=p.max_test,
+    seed=p.seed,
+    hull_options=p.hull,
+)
+with atomic_path(snakemake.output.table) as tmp:
+    table.to_parquet(tmp, index=False)
+with atomic_path(snakemake.output.csv) as tmp:
+    table.to_csv(tmp, index=False)
+plot_class_hulls(
+    table,
+    p.class_names,
+    snakemake.output.png,
+    snakemake.output.pdf,
+    f"{snakemake.wildcards.dataset} / {p.space}",
+    "space units",
+)
+closer = (table["own_distance"] < table["other_distance"]).mean()
+log.info("%.1f%% of test points are nearer their own class's hull", 100 * closer)
