@@ -28,6 +28,16 @@ def snakemake(workdir: Path, *args: str, check: bool = False) -> subprocess.Comp
     return proc
 
 
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory) -> Path:
+    """One complete run of the default pipeline, shared by the tests that read it."""
+    folder = tmp_path_factory.mktemp("default-run")
+    (folder / "config").mkdir()
+    (folder / "config" / "config.yaml").write_text((REPO / "config" / "config.yaml").read_text())
+    snakemake(folder, check=True)
+    return folder
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     """An empty working directory holding a copy of the default config."""

@@ -116,3 +116,13 @@ def test_load_names_the_file(tmp_path):
     path.write_text(yaml.safe_dump({"dataset": {"nmae": "mnist"}}))
     with pytest.raises(ConfigError, match=r"bad\.yaml"):
         config.load(path, SCHEMA)
+
+
+def test_findings_spaces_default_to_the_first_pixel_space(schema):
+    spaces = [{"name": "w", "kind": "wavelet"}, {"name": "px", "kind": "pixel"}]
+    cfg = config.validate({"spaces": spaces}, schema)
+    assert cfg["findings"]["pca_space"] == "px" and cfg["findings"]["class_hull_space"] == "px"
+    cfg = config.validate({"spaces": spaces[:1]}, schema)
+    assert cfg["findings"]["pca_space"] is None
+    with pytest.raises(ConfigError, match="findings.pca_space"):
+        config.validate({"spaces": spaces, "findings": {"pca_space": "nope"}}, schema)

@@ -28,8 +28,17 @@ def _job_counts(stdout: str) -> dict:
     return counts
 
 
-def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
-    snakemake(workdir, check=True)
+def test_default_pipeline_runs_and_is_then_up_to_date(default_run):
+    workdir = default_run
+    original = (workdir / "config" / "config.yaml").read_text()
+    try:
+        _check_default_run(workdir)
+    finally:
+        # Later tests share this run: leave its config as it was.
+        (workdir / "config" / "config.yaml").write_text(original)
+
+
+def _check_default_run(workdir):
     cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     digits = load_digits(cfg["dataset"]["test_fraction"], cfg["dataset"]["split_seed"])
     data = workdir / "results" / "digits" / "data"
@@ -68,6 +77,10 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
             assert (experiments / f"{name}.{ext}").stat().st_size > 1000
     summary = (experiments / "summary.md").read_text()
     assert "Legendre" in summary and "parameter count" in summary
+    claims = pd.read_csv(workdir / "results" / "digits" / "claims.csv")
+    assert {"pixel-outside", "pixel-normal", "random-farther", "legendre-1"} <= set(claims["id"])
+    assert set(claims["holds"]) <= {"yes", "no", "n/a"}
+    assert claims.set_index("id").loc["pixel-outside", "holds"] == "yes"
 
     again = snakemake(workdir, check=True)
     assert "Nothing to be done" in again.stdout + again.stderr
@@ -77,25 +90,27 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = snakemake(workdir, "-n", check=True)
     shards = cfg.get("hull", {}).get("shards", 2)
-    assert _job_counts(dry.stdout) == {
+    random_space = {
         "build_space": 1,
+        "space_diameter": 1,
         "hull_shard": shards,
         "hull_gather": 1,
+        "space_findings": 1,
+        "random_vs_real": 1,
+        "claims": 1,
         "all": 1,
     }
+    assert _job_counts(dry.stdout) == random_space
     # A study's knob reruns that study, its figures and the summary only.
     study = yaml.safe_load(yaml.safe_dump(cfg))
     study["experiments"] = {"legendre": {"seed": 1}}
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(study))
     dry = snakemake(workdir, "-n", check=True)
     assert _job_counts(dry.stdout) == {
-        "build_space": 1,
-        "hull_shard": shards,
-        "hull_gather": 1,
+        **random_space,
         "legendre_study": 1,
         "legendre_figures": 1,
         "experiments_summary": 1,
-        "all": 1,
     }
     n = len(cfg["spaces"])
     embedded = sum(space["kind"] == "embedding" for space in cfg["spaces"])
@@ -104,13 +119,15 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
     cfg["train"]["epochs"] += 1
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = snakemake(workdir, "-n", check=True)
+    # New predictions change every space's findings (distances of correct vs wrong).
     assert _job_counts(dry.stdout) == {
-        "build_space": 1,
+        **random_space,
         "train": 1,
         "embed_space": embedded,
+        "space_diameter": 1 + embedded,
         "hull_shard": (1 + embedded) * shards,
         "hull_gather": 1 + embedded,
-        "all": 1,
+        "space_findings": n,
     }
     cfg["subset"] = {"n_train": 200}
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
@@ -120,8 +137,14 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
         "build_space": n - embedded,
         "train": 1,
         "embed_space": embedded,
+        "space_diameter": n,
         "hull_shard": n * shards,
         "hull_gather": n,
+        "space_findings": n,
+        "random_vs_real": 1,
+        "pca_sweep": 1,
+        "class_hulls": 1,
+        "claims": 1,
         "all": 1,
     }
     # A hull knob reruns the hull stage only.
@@ -129,9 +152,16 @@ def test_default_pipeline_runs_and_is_then_up_to_date(workdir):
     cfg["hull"] = {"gap": 1e-5}
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = snakemake(workdir, "-n", check=True)
-    counts = _job_counts(dry.stdout)
-    assert not {"build_space", "prepare_dataset", "train", "embed_space"} & set(counts)
-    assert counts["hull_shard"] == n * shards
+    assert _job_counts(dry.stdout) == {
+        "hull_shard": n * shards,
+        "hull_gather": n,
+        "space_findings": n,
+        "random_vs_real": 1,
+        "pca_sweep": 1,
+        "class_hulls": 1,
+        "claims": 1,
+        "all": 1,
+    }
 
 
 @pytest.mark.parametrize("shards", [1, 3])

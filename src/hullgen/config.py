@@ -148,9 +148,12 @@ def _check_semantics(config: dict) -> None:
                 )
     problems += _check_train(config)
     problems += _check_experiments(config["experiments"])
+    pixel = [space["name"] for space in config["spaces"] if space["kind"] == "pixel"]
     for key in ("pca_space", "class_hull_space"):
         name = config["findings"][key]
-        if name is not None and name not in seen:
+        if name == "auto":
+            config["findings"][key] = pixel[0] if pixel else None
+        elif name is not None and name not in seen:
             problems.append(
                 f"config key 'findings.{key}': {name!r} is not a configured space "
                 f"(spaces: {', '.join(sorted(seen))}; null skips it)"
