@@ -124,5 +124,5 @@ def test_findings_spaces_default_to_the_first_pixel_space(schema):
     assert cfg["findings"]["pca_space"] == "px" and cfg["findings"]["class_hull_space"] == "px"
     cfg = config.validate({"spaces": spaces[:1]}, schema)
     assert cfg["findings"]["pca_space"] is None
-    with pytest.raises(ConfigError, match="findings.pca_space"):
+    with pytest.raises(ConfigError, match=r"findings\.pca_space"):
         config.validate({"spaces": spaces, "findings": {"pca_space": "nope"}}, schema)

@@ -64,7 +64,11 @@ rule random_vs_real:
             caption="../report/random_vs_real.rst",
             category="Findings",
         ),
-        pdf="results/{dataset}/findings/random_vs_real.pdf",
+        pdf=report(
+            "results/{dataset}/findings/random_vs_real.pdf",
+            caption="../report/random_vs_real.rst",
+            category="Findings",
+        ),
     log:
         "results/{dataset}/logs/findings/random_vs_real.log",
     conda:
@@ -89,7 +93,11 @@ rule pca_sweep:
             caption="../report/pca_sweep.rst",
             category="Findings",
         ),
-        pdf="results/{dataset}/findings/pca_sweep.pdf",
+        pdf=report(
+            "results/{dataset}/findings/pca_sweep.pdf",
+            caption="../report/pca_sweep.rst",
+            category="Findings",
+        ),
     log:
         "results/{dataset}/logs/findings/pca_sweep.log",
     benchmark:
@@ -126,7 +134,11 @@ rule class_hulls:
             caption="../report/class_hulls.rst",
             category="Findings",
         ),
-        pdf="results/{dataset}/findings/class_hulls.pdf",
+        pdf=report(
+            "results/{dataset}/findings/class_hulls.pdf",
+            caption="../report/class_hulls.rst",
+            category="Findings",
+        ),
     log:
         "results/{dataset}/logs/findings/class_hulls.log",
     benchmark:
