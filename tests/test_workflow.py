@@ -173,6 +173,8 @@ def test_hull_tables_do_not_depend_on_the_shard_count(tmp_path, shards):
         cfg = {
             "spaces": [{"name": "pixel", "kind": "pixel"}],
             "train": {"enabled": False},
+            "experiments": {"legendre": {"enabled": False}, "mlp": {"enabled": False}},
+            "findings": {"enabled": False},
             "hull": {"shards": count},
             "subset": {"n_train": 600, "n_test": 90},
         }
@@ -250,6 +252,10 @@ def test_fashion_mnist_subset_from_debian_files(workdir):
                 "dataset": {"data_dir": str(DEBIAN_FASHION)},
                 "subset": {"n_train": 1000, "n_test": 200, "seed": 0},
                 "train": {"device": "cpu", "depth": 8, "epochs": 1, "threads": 2},
+                # Kept small: the default run covers the studies, and the job count here.
+                "hull": {"shards": 1, "threads": 2},
+                "experiments": {"legendre": {"enabled": False}, "mlp": {"enabled": False}},
+                "findings": {"max_test": 60, "pca_dims": [2, 20]},
             }
         )
     )
@@ -271,4 +277,7 @@ def test_fashion_mnist_subset_from_debian_files(workdir):
         assert np.load(results / "spaces" / space["name"] / "test.npy").shape[0] == 200
     # 28 x 28 images are padded to 32 x 32: the pre-pool map is 64 x 8 x 8.
     assert np.load(results / "spaces" / "prepool" / "train.npy").shape == (1000, 4096)
+    claims = pd.read_csv(results / "claims.csv").set_index("id")
+    assert claims.loc["pixel-outside", "holds"] in {"yes", "no"}
+    assert (results / "findings" / "pixel" / "examples.png").stat().st_size > 1000
     shutil.rmtree(workdir / "resources")
