@@ -50,3 +50,20 @@ def save_json(path: str | os.PathLike, obj: object) -> None:
 def load_npy(path: str | os.PathLike, mmap: bool = True) -> np.ndarray:
     """Read a ``.npy`` file (memory-mapped by default); never unpickles."""
     return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+
+
+def save_table(frame, parquet: str | os.PathLike, csv: str | os.PathLike | None = None) -> None:
+    """Write a pandas DataFrame as Parquet (and CSV if ``csv`` is given), each atomically."""
+    with atomic_path(parquet) as tmp:
+        frame.to_parquet(tmp, index=False)
+    if csv is not None:
+        with atomic_path(csv) as tmp:
+            frame.to_csv(tmp, index=False)
+
+
+def save_figure(figure, png: str | os.PathLike, pdf: str | os.PathLike, dpi: int = 150) -> None:
+    """Write a matplotlib figure as PNG (``dpi``) and PDF, each atomically."""
+    for path, fmt in ((png, "png"), (pdf, "pdf")):
+        with atomic_path(path) as tmp:
+            # The temporary name has no image suffix: give the format explicitly.
+            figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")

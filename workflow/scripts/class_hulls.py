@@ -2,7 +2,7 @@
 
 from hullgen.findings.geometry import class_hull_distances
 from hullgen.findings.geometry_plots import plot_class_hulls
-from hullgen.io import atomic_path, load_npy
+from hullgen.io import load_npy, save_table
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
@@ -16,10 +16,7 @@ table = class_hull_distances(
     seed=p.seed,
     hull_options=p.hull,
 )
-with atomic_path(snakemake.output.table) as tmp:
-    table.to_parquet(tmp, index=False)
-with atomic_path(snakemake.output.csv) as tmp:
-    table.to_csv(tmp, index=False)
+save_table(table, snakemake.output.table, snakemake.output.csv)
 plot_class_hulls(
     table,
     p.class_names,

@@ -1,17 +1,15 @@
 """Snakemake script: fit the Legendre boundaries for every (terms, regime)."""
 
 from hullgen.experiments.legendre import claims, run_study, summary_lines
-from hullgen.io import atomic_path, save_json
+from hullgen.io import atomic_path, save_json, save_table
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
 options = snakemake.params.options
 data, table = run_study(options)
 out = snakemake.output
-with atomic_path(out.points) as tmp:
-    data.to_parquet(tmp, index=False)
-with atomic_path(out.fits) as tmp:
-    table.to_parquet(tmp, index=False)
+save_table(data, out.points)
+save_table(table, out.fits)
 with atomic_path(out.fits_csv) as tmp:
     table.drop(columns=["native_coefficients", "coefficients"]).to_csv(tmp, index=False)
 lines = summary_lines(table, options["n_train"])

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from hullgen.experiments.mlp import claims, run_study, summary_lines
-from hullgen.io import atomic_path, save_json, save_npy
+from hullgen.io import save_json, save_npy, save_table
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
@@ -12,11 +12,7 @@ torch.set_num_threads(snakemake.threads)
 study = run_study(snakemake.params.options, log=log)
 out = snakemake.output
 for name in ("models", "disagreement"):
-    table = getattr(study, name)
-    with atomic_path(out[f"{name}_parquet"]) as tmp:
-        table.to_parquet(tmp, index=False)
-    with atomic_path(out[f"{name}_csv"]) as tmp:
-        table.to_csv(tmp, index=False)
+    save_table(getattr(study, name), out[f"{name}_parquet"], out[f"{name}_csv"])
 for name in ("train_x", "train_y", "grid_points", "inside", "predictions"):
     save_npy(out[name], getattr(study, name))
 # -1 everywhere: the data set has no true labelling (spirals).

@@ -2,7 +2,7 @@
 
 from hullgen.findings.geometry import pca_sweep
 from hullgen.findings.geometry_plots import plot_pca_sweep
-from hullgen.io import atomic_path, load_npy
+from hullgen.io import load_npy, save_table
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
@@ -15,10 +15,7 @@ sweep = pca_sweep(
     seed=p.seed,
     hull_options=p.hull,
 )
-with atomic_path(snakemake.output.table) as tmp:
-    sweep.to_parquet(tmp, index=False)
-with atomic_path(snakemake.output.csv) as tmp:
-    sweep.to_csv(tmp, index=False)
+save_table(sweep, snakemake.output.table, snakemake.output.csv)
 plot_pca_sweep(
     sweep,
     snakemake.output.png,

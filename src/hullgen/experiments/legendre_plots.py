@@ -11,6 +11,7 @@ import pandas as pd
 import seaborn as sns
 
 from hullgen.experiments.legendre import REGIMES, Intervals, fit_from_row
+from hullgen.io import save_figure
 
 REGIME_COLOURS = dict(zip(REGIMES, sns.color_palette("colorblind", len(REGIMES)), strict=True))
 SIDE_COLOURS = {1.0: "#d55e00", -1.0: "#0072b2"}  # above g / below g, in every figure
@@ -18,8 +19,7 @@ SIDE_NAMES = {1.0: "class above g", -1.0: "class below g"}
 
 
 def _save(fig, png, pdf) -> None:
-    fig.savefig(png, dpi=150, bbox_inches="tight")
-    fig.savefig(pdf, bbox_inches="tight")
+    save_figure(fig, png, pdf)
     plt.close(fig)
 
 

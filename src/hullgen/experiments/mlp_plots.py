@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from hullgen.experiments.toy2d import hull_polygon
+from hullgen.io import save_figure
 
 PALETTE = sns.color_palette("colorblind")
 # Classes take the palette's first two colours, regimes the rest, so the two never share one.
@@ -27,7 +28,6 @@ CLASS_COLOURS = (PALETTE[0], PALETTE[1])
 REGIME_PALETTE = PALETTE[2:]
 REGION_ALPHA = 0.35
 ALL_COLOUR = "black"
-DPI = 150
 PANEL_INCHES = 3.0
 
 
@@ -42,11 +42,6 @@ def grid_axes(grid_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     grid_points = np.asarray(grid_points)
     size = math.isqrt(len(grid_points))
     return grid_points[:size, 0], grid_points[::size, 1]
-
-
-def _save(figure: Figure, png: str | os.PathLike, pdf: str | os.PathLike) -> None:
-    figure.savefig(png, dpi=DPI)
-    figure.savefig(pdf)
 
 
 def plot_regions(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> None:
@@ -89,7 +84,7 @@ def plot_regions(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> 
         f"Decision regions on {study_like.options['dataset']} (seed {first_seed}), "
         "training hull outlined"
     )
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
 
 
 def _region_panel(ax, study_like, model_row: int, xs: np.ndarray, ys: np.ndarray) -> None:
@@ -160,7 +155,7 @@ def plot_disagreement(
     axes[0].set_ylabel("models disagree (% of grid points)")
     axes[1].legend(fontsize=8)
     figure.suptitle("Where models of one width do not all predict the same class")
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
 
 
 def _size_axes(ax, n_train: int, title: str) -> None:
@@ -182,7 +177,7 @@ def plot_error(
     says so instead.
     """
     if models[["error_inside", "error_outside"]].isna().all().all():
-        _save(_no_truth_figure(), png, pdf)
+        save_figure(_no_truth_figure(), png, pdf)
         return
     colours = regime_colours(models["regime"])
     with sns.axes_style("whitegrid"):
@@ -199,7 +194,7 @@ def plot_error(
     axes[0].set_ylabel("error against the true labelling (% of grid points)")
     axes[1].legend(fontsize=8, title="regime (mean, seeds' range)", title_fontsize=8)
     figure.suptitle("Error of the models against the data set's true labelling")
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
 
 
 def _no_truth_figure() -> Figure:

@@ -8,11 +8,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from hullgen.findings.plots import class_colour
-
-
-def _save(figure: Figure, png, pdf) -> None:
-    figure.savefig(png, dpi=150)
-    figure.savefig(pdf)
+from hullgen.io import save_figure
 
 
 def plot_pca_sweep(sweep: pd.DataFrame, png, pdf, title_prefix: str, units: str) -> Figure:
@@ -39,7 +35,7 @@ def plot_pca_sweep(sweep: pd.DataFrame, png, pdf, title_prefix: str, units: str)
         f"{title_prefix}: test points against the training hull after PCA to k dimensions "
         f"({n} test points; grey: share of variance kept)"
     )
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
     return figure
 
 
@@ -72,5 +68,5 @@ def plot_class_hulls(table: pd.DataFrame, class_names, png, pdf, title_prefix, u
         f"{title_prefix}: own-class hull against the other classes' hulls "
         f"({len(table)} test points; dotted: equal distance)"
     )
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
     return figure

@@ -31,10 +31,10 @@ import pywt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from hullgen.io import save_figure
 from hullgen.spaces.wavelet import WaveletTransform, n_coefficients
 
 PIXEL_MAX = 255.0
-DPI = 150
 PANEL_INCHES = 2.4
 DIRECTION_CMAP = "RdBu_r"
 SUPPORT_COLUMNS = 5
@@ -158,11 +158,6 @@ def signed_direction(direction: np.ndarray) -> np.ndarray:
     return direction.sum(axis=2) if direction.ndim == 3 else direction
 
 
-def _save(figure: Figure, png: str | os.PathLike, pdf: str | os.PathLike) -> None:
-    figure.savefig(png, dpi=DPI)
-    figure.savefig(pdf)
-
-
 def _show_image(axis: Axes, image: np.ndarray, title: str) -> None:
     array, kwargs = display_image(image)
     axis.imshow(array, **kwargs)
@@ -217,7 +212,7 @@ def plot_examples(
         else:
             _show_direction(figure, direction_axis, row["direction"])
     figure.suptitle(f"{title_prefix}: test image x, nearest hull point p, direction x - p")
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
     return figure
 
 
@@ -265,5 +260,5 @@ def plot_support(
         f"{title_prefix}: {len(shown)} largest of {len(weights)} support weights "
         f"(together {weights[shown].sum():.3f})"
     )
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
     return figure

@@ -26,8 +26,8 @@ from hullgen.findings.stats import (
     relative_to_nn,
     require_columns,
 )
+from hullgen.io import save_figure
 
-DPI = 150
 CLASS_PALETTE = sns.color_palette("colorblind", 10)
 _COLOURS = sns.color_palette("colorblind")
 CORRECT_COLOUR, WRONG_COLOUR = _COLOURS[2], _COLOURS[3]
@@ -48,11 +48,6 @@ def class_colour(k: int) -> tuple[float, float, float]:
 
 def distance_label(units: str) -> str:
     return f"distance to the training hull ({units})"
-
-
-def _save(figure: Figure, png: str | os.PathLike, pdf: str | os.PathLike) -> None:
-    figure.savefig(png, dpi=DPI)
-    figure.savefig(pdf)
 
 
 def _note(ax: Axes, text: str) -> None:
@@ -86,7 +81,7 @@ def plot_distance_distribution(
     else:
         _histogram_with_normal(hist_ax, x, units)
         _qq_panel(qq_ax, x, units)
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
     return figure
 
 
@@ -172,7 +167,7 @@ def plot_per_class(
     ax.set_xlabel(distance_label(units))
     ax.set_ylabel("class of the test image")
     ax.set_title(f"{title_prefix}: distance to the training hull per class")
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
     return figure
 
 
@@ -221,7 +216,7 @@ def plot_relative_to_nn(
     ax.set_xlabel("distance to the hull / distance to the nearest training point (ratio)")
     ax.set_ylabel("test points (count)")
     ax.set_title(f"{title_prefix}: distance to the hull relative to the nearest training point")
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
     return figure
 
 
@@ -269,7 +264,7 @@ def plot_by_correctness(
     ax.set_ylabel(f"density (per {units})")
     ax.get_legend().set_title("test images")
     ax.set_title(f"{title_prefix}: distance to the training hull by classification")
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
     return figure
 
 
@@ -307,7 +302,7 @@ def plot_random_vs_real(
     ax.set_ylabel("density (per log10 unit)" if log else f"density (per {units})")
     ax.set_title(f"{title_prefix}: real test points and random points")
     ax.legend(fontsize=8)
-    _save(figure, png, pdf)
+    save_figure(figure, png, pdf)
     return figure
 
 

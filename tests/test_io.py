@@ -1,0 +1,33 @@
+"""Atomic writers: complete files under their final names, nothing on failure."""
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from hullgen.io import save_figure, save_table
+
+
+def test_save_figure_writes_png_and_pdf(tmp_path):
+    figure = Figure()
+    figure.subplots().plot([0, 1], [1, 0])
+    save_figure(figure, tmp_path / "f.png", tmp_path / "f.pdf")
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "f.pdf").read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png"]
+
+
+def test_a_failed_figure_leaves_no_file(tmp_path):
+    class Broken(Figure):
+        def savefig(self, *args, **kwargs):
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        save_figure(Broken(), tmp_path / "f.png", tmp_path / "f.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_table_round_trips(tmp_path):
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    save_table(frame, tmp_path / "t.parquet", tmp_path / "t.csv")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), frame)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "t.csv"), frame)
