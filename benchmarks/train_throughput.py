@@ -27,13 +27,12 @@ from pathlib import Path
 import lightning.pytorch as L
 import numpy as np
 import torch
-from lightning.pytorch.plugins.environments import LightningEnvironment
 
 from hullgen import config as hullgen_config
 from hullgen.data.prepare import load_idx_dataset
 from hullgen.model.data import ImageDataModule, channel_stats
 from hullgen.model.module import ResNetClassifier
-from hullgen.model.train import resolve_runtime, train
+from hullgen.model.train import resolve_runtime, single_device_trainer, train
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -87,19 +86,12 @@ def throughput(depth: int, batch_size: int, args) -> dict:
     data = ImageDataModule(x, y, x[:1000], y[:1000], batch_size=batch_size, crop_padding=4)
     timer = StepTimer(args.warmup, runtime.device == "cuda")
     steps = args.warmup + args.steps
-    trainer = L.Trainer(
-        accelerator="gpu" if runtime.device == "cuda" else "cpu",
-        devices=1,
-        plugins=[LightningEnvironment()],
-        precision=runtime.precision,
+    trainer = single_device_trainer(
+        runtime,
+        deterministic=args.deterministic,
         max_steps=steps,
         max_epochs=-1,
         limit_val_batches=0,
-        deterministic=args.deterministic,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
         callbacks=[timer],
     )
     trainer.fit(module, datamodule=data)

@@ -79,6 +79,9 @@ class Intervals:
         """x -> s, the test interval onto [-1, 1]."""
         return (2.0 * np.asarray(x, float) - (self.lo + self.hi)) / (self.hi - self.lo)
 
+    def x_of_t(self, t):
+        return 0.5 * (np.asarray(t, float) * (self.b - self.a) + self.a + self.b)
+
     def x_of_s(self, s):
         return 0.5 * (np.asarray(s, float) * (self.hi - self.lo) + self.lo + self.hi)
 
@@ -197,14 +200,10 @@ def _fit_flat_extension(terms, x, y, side, intervals: Intervals, margin: float) 
     b = to_b @ result.x
     # The training-interval coefficients, by interpolation inside [-1, 1] in t.
     t_nodes = nodes
-    values = leg.legval(intervals.s(_x_of_t(intervals, t_nodes)), b)
+    values = leg.legval(intervals.s(intervals.x_of_t(t_nodes)), b)
     c = leg.legfit(t_nodes, values, terms - 1) if terms > 1 else np.array([values.mean()])
     fitted = Fit("flat_extension", terms, "optimal", "test", b, c, result.objective)
     return _finish(fitted, x, y, side, intervals)
-
-
-def _x_of_t(intervals: Intervals, t):
-    return 0.5 * (np.asarray(t, float) * (intervals.b - intervals.a) + intervals.a + intervals.b)
 
 
 def _finish(fitted: Fit, x, y, side, intervals: Intervals) -> Fit:

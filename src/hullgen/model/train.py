@@ -148,6 +148,25 @@ def _resume_checkpoint(resume_dir: Path, key: str) -> Path | None:
     return None
 
 
+def single_device_trainer(runtime: Runtime, **settings) -> L.Trainer:
+    """A Lightning Trainer on one device with the runtime's precision, quiet (hullgen logs
+    and checkpoints itself); ``settings`` add the loop's own arguments."""
+    return L.Trainer(
+        accelerator="gpu" if runtime.device == "cuda" else "cpu",
+        devices=1,
+        num_nodes=1,
+        # A plain environment: inside a SLURM allocation Lightning would otherwise try to
+        # manage the allocation itself and can hang.
+        plugins=[LightningEnvironment()],
+        precision=runtime.precision,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        **settings,
+    )
+
+
 def network_options(options: dict, image_shape, num_classes: int, x_train) -> dict:
     mean, std = channel_stats(x_train)
     return {
@@ -211,23 +230,13 @@ def train(
         seed=options["seed"],
     )
     epoch_log = EpochLog(len(x_train))
-    trainer = L.Trainer(
-        accelerator="gpu" if runtime.device == "cuda" else "cpu",
-        devices=1,
-        num_nodes=1,
-        # A plain environment: inside a SLURM allocation Lightning would otherwise try to
-        # manage the allocation itself and can hang.
-        plugins=[LightningEnvironment()],
-        precision=runtime.precision,
-        max_epochs=options["epochs"],
+    trainer = single_device_trainer(
+        runtime,
         deterministic=bool(options["deterministic"]),
+        max_epochs=options["epochs"],
         benchmark=False if options["deterministic"] else None,
         check_val_every_n_epoch=options["eval_every"],
         num_sanity_val_steps=0,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
         callbacks=[epoch_log, EpochCheckpoint(resume_dir / RESUME_FILE)],
         default_root_dir=resume_dir,
     )
