@@ -4,22 +4,29 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 
 
-def snakemake(workdir: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess:
-    """Run the repository's workflow with ``workdir`` as working directory."""
+def snakemake(
+    workdir: Path, *args: str, check: bool = False, cores: int = 2, prefix: tuple = ()
+) -> subprocess.CompletedProcess:
+    """Run the repository's workflow with ``workdir`` as working directory.
+
+    ``prefix`` runs it under another command (``taskset``, ``timeout``).
+    """
     cmd = [
+        *prefix,
         str(Path(sys.executable).with_name("snakemake")),
         "--snakefile",
         str(REPO / "Snakefile"),
         "--directory",
         str(workdir),
         "--cores",
-        "2",
+        str(cores),
         *args,
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
@@ -34,6 +41,50 @@ def default_run(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("default-run")
     (folder / "config").mkdir()
     (folder / "config" / "config.yaml").write_text((REPO / "config" / "config.yaml").read_text())
+    snakemake(folder, check=True)
+    return folder
+
+
+# Every stage of the default pipeline, shrunk to run in about a minute: the base of the
+# incremental-rerun tests and of the SLURM test.
+SMALL_CONFIG = {
+    "subset": {"n_train": 300, "n_test": 60},
+    "spaces": [
+        {"name": "pixel", "kind": "pixel"},
+        {"name": "haar", "kind": "wavelet", "wavelet": "haar", "level": 1, "select": "all"},
+        {"name": "pooled", "kind": "embedding", "layer": "pooled"},
+    ],
+    "hull": {"shards": 2},
+    "train": {"depth": 8, "epochs": 2, "device": "cpu"},
+    "experiments": {
+        "legendre": {"terms": [4, 8, 16]},
+        "mlp": {
+            "widths": [2, 16],
+            "regimes": [
+                {"name": "sgd", "optimizer": "sgd", "lr": 0.1},
+                {"name": "adam", "optimizer": "adam", "lr": 0.01},
+            ],
+            "seeds": 2,
+            "epochs": 100,
+            "grid_size": 40,
+        },
+    },
+    "findings": {"pca_dims": [1, 2, 5], "max_test": 30},
+}
+
+
+def write_config(folder: Path, cfg: dict) -> Path:
+    (folder / "config").mkdir(parents=True, exist_ok=True)
+    path = folder / "config" / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory) -> Path:
+    """One complete local run of SMALL_CONFIG; copy it before changing anything in it."""
+    folder = tmp_path_factory.mktemp("small-run")
+    write_config(folder, SMALL_CONFIG)
     snakemake(folder, check=True)
     return folder
 

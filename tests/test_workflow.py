@@ -95,8 +95,10 @@ def _check_default_run(workdir):
         "space_diameter": 1,
         "hull_shard": shards,
         "hull_gather": 1,
-        "space_findings": 1,
+        "space_stats": 1,
+        "space_figures": 1,
         "random_vs_real": 1,
+        "random_vs_real_figure": 1,
         "claims": 1,
         "all": 1,
     }
@@ -115,20 +117,8 @@ def _check_default_run(workdir):
     n = len(cfg["spaces"])
     embedded = sum(space["kind"] == "embedding" for space in cfg["spaces"])
     assert embedded == 3
-    # A training knob retrains and reruns the embedding spaces and their hulls only.
-    cfg["train"]["epochs"] += 1
-    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
-    dry = snakemake(workdir, "-n", check=True)
-    # New predictions change every space's findings (distances of correct vs wrong).
-    assert _job_counts(dry.stdout) == {
-        **random_space,
-        "train": 1,
-        "embed_space": embedded,
-        "space_diameter": 1 + embedded,
-        "hull_shard": (1 + embedded) * shards,
-        "hull_gather": 1 + embedded,
-        "space_findings": n,
-    }
+    # A smaller subset changes the data, so everything that reads it reruns.
+    # (tests/test_incremental.py runs the other cases for real and checks mtimes.)
     cfg["subset"] = {"n_train": 200}
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = snakemake(workdir, "-n", check=True)
@@ -140,25 +130,14 @@ def _check_default_run(workdir):
         "space_diameter": n,
         "hull_shard": n * shards,
         "hull_gather": n,
-        "space_findings": n,
+        "space_stats": n,
+        "space_figures": n,
         "random_vs_real": 1,
+        "random_vs_real_figure": 1,
         "pca_sweep": 1,
+        "pca_sweep_figure": 1,
         "class_hulls": 1,
-        "claims": 1,
-        "all": 1,
-    }
-    # A hull knob reruns the hull stage only.
-    cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    cfg["hull"] = {"gap": 1e-5}
-    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
-    dry = snakemake(workdir, "-n", check=True)
-    assert _job_counts(dry.stdout) == {
-        "hull_shard": n * shards,
-        "hull_gather": n,
-        "space_findings": n,
-        "random_vs_real": 1,
-        "pca_sweep": 1,
-        "class_hulls": 1,
+        "class_hulls_figure": 1,
         "claims": 1,
         "all": 1,
     }
@@ -251,9 +230,9 @@ def test_fashion_mnist_subset_from_debian_files(workdir):
             {
                 "dataset": {"data_dir": str(DEBIAN_FASHION)},
                 "subset": {"n_train": 1000, "n_test": 200, "seed": 0},
-                "train": {"device": "cpu", "depth": 8, "epochs": 1, "threads": 2},
+                "train": {"device": "cpu", "depth": 8, "epochs": 1},
                 # Kept small: the default run covers the studies, and the job count here.
-                "hull": {"shards": 1, "threads": 2},
+                "hull": {"shards": 1},
                 "experiments": {"legendre": {"enabled": False}, "mlp": {"enabled": False}},
                 "findings": {"max_test": 60, "pca_dims": [2, 20]},
             }

@@ -14,7 +14,7 @@ import yaml
 
 from hullgen.data import registry
 from hullgen.errors import ConfigError
-from hullgen.experiments import legendre
+from hullgen.experiments import legendre_options
 from hullgen.spaces import wavelet as wv
 
 # Keys that apply to each kind of space, beyond name and kind.
@@ -48,7 +48,13 @@ def _describe(error: jsonschema.ValidationError) -> str:
         allowed = sorted(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed))
         names = ", ".join(f"'{_key_path([*error.absolute_path, name])}'" for name in extra)
-        return f"unknown config key {names} (allowed here: {', '.join(allowed)})"
+        hint = (
+            "; threads per job are set per rule in the profile (set-threads in "
+            "profiles/default/config.yaml or profiles/slurm/config.yaml)"
+            if "threads" in extra
+            else ""
+        )
+        return f"unknown config key {names} (allowed here: {', '.join(allowed)}){hint}"
     if error.validator == "type":
         return (
             f"config key '{where}': value {error.instance!r} has the wrong type "
@@ -191,7 +197,7 @@ def _check_train(config: dict) -> list[str]:
 def _check_experiments(experiments: dict) -> list[str]:
     problems = []
     try:
-        legendre.check_options(experiments["legendre"])
+        legendre_options.check_options(experiments["legendre"])
     except ValueError as err:
         problems.append(f"config key {err}")
     names = [regime["name"] for regime in experiments["mlp"]["regimes"]]

@@ -61,8 +61,20 @@ def save_table(frame, parquet: str | os.PathLike, csv: str | os.PathLike | None 
             frame.to_csv(tmp, index=False)
 
 
-def save_figure(figure, png: str | os.PathLike, pdf: str | os.PathLike, dpi: int = 150) -> None:
-    """Write a matplotlib figure as PNG (``dpi``) and PDF, each atomically."""
+def use_figure_options(options: dict) -> None:
+    """Apply the config's ``figures`` section to every figure this process saves."""
+    import matplotlib
+
+    matplotlib.rcParams["savefig.dpi"] = options["dpi"]
+
+
+def save_figure(
+    figure, png: str | os.PathLike, pdf: str | os.PathLike, dpi: int | None = None
+) -> None:
+    """Write a matplotlib figure as PNG and PDF, each atomically.
+
+    ``dpi`` defaults to matplotlib's ``savefig.dpi``, which :func:`use_figure_options` sets.
+    """
     for path, fmt in ((png, "png"), (pdf, "pdf")):
         with atomic_path(path) as tmp:
             # The temporary name has no image suffix: give the format explicitly.

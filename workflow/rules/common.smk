@@ -51,7 +51,8 @@ PACKAGE_DIR = Path(hullgen.__file__).parent
 
 def package_code(*modules):
     """Source files of hullgen modules a rule runs, so editing them reruns the rule."""
-    files = [PACKAGE_DIR / name for name in ("__init__.py", "io.py", "log.py", "errors.py")]
+    common = ("__init__.py", "io.py", "log.py", "errors.py", "runtime.py")
+    files = [PACKAGE_DIR / name for name in common]
     for module in modules:
         path = PACKAGE_DIR / module
         files += sorted(path.glob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
@@ -99,8 +100,8 @@ def model_files(dataset):
 
 
 def train_options():
-    """The training knobs (a params entry: changes retrain); threads is the rule's threads."""
-    options = {key: value for key, value in TRAIN.items() if key not in ("enabled", "threads")}
+    """The training knobs (a params entry: changes retrain)."""
+    options = {key: value for key, value in TRAIN.items() if key != "enabled"}
     return dict(sorted(options.items()))
 
 
@@ -182,12 +183,25 @@ def findings_figures(dataset, space):
     return {f"{n}_{ext}": f"{folder}/{n}.{ext}" for n in names for ext in ("png", "pdf")}
 
 
-def findings_inputs(wildcards):
+def space_stats_inputs(wildcards):
+    inputs = {
+        "table": hull_files(wildcards.dataset, wildcards.space)["table"],
+        "meta": space_files(wildcards.dataset, wildcards.space)["meta"],
+        "test_y": data_files(wildcards.dataset)["test_y"],
+        "diameter": f"{findings_folder(wildcards.dataset, wildcards.space)}/diameter.json",
+        "code": package_code("findings"),
+    }
+    if TRAIN["enabled"]:
+        inputs["predictions"] = model_files(wildcards.dataset)["predictions"]
+    return inputs
+
+
+def space_figures_inputs(wildcards):
     inputs = {
         **space_files(wildcards.dataset, wildcards.space),
         **hull_files(wildcards.dataset, wildcards.space),
         **{k: v for k, v in data_files(wildcards.dataset).items() if not k.endswith("index")},
-        "diameter": f"{findings_folder(wildcards.dataset, wildcards.space)}/diameter.json",
+        "stats": f"{findings_folder(wildcards.dataset, wildcards.space)}/stats.json",
         "code": package_code("findings"),
     }
     if TRAIN["enabled"]:
@@ -209,6 +223,14 @@ def random_comparison_file(dataset):
     return f"results/{dataset}/findings/random_vs_real.json"
 
 
+def figure_pair(path, caption, category, **labels):
+    """A figure's PNG and PDF, both in the report under ``category``."""
+    return {
+        ext: report(f"{path}.{ext}", caption=caption, category=category, **labels)
+        for ext in ("png", "pdf")
+    }
+
+
 def findings_outputs(dataset):
     if not FINDINGS["enabled"]:
         return []
@@ -216,12 +238,14 @@ def findings_outputs(dataset):
     for space in SPACES:
         outputs.append(f"{findings_folder(dataset, space)}/stats.json")
         outputs += list(findings_figures(dataset, space).values())
+    folder = f"results/{dataset}/findings"
     if PIXEL_SPACES and RANDOM_SPACES:
         outputs.append(random_comparison_file(dataset))
+        outputs += [f"{folder}/random_vs_real.{ext}" for ext in ("png", "pdf")]
     if FINDINGS["pca_space"]:
-        outputs.append(f"results/{dataset}/findings/pca_sweep.parquet")
+        outputs += [f"{folder}/pca_sweep.{ext}" for ext in ("parquet", "png", "pdf")]
     if FINDINGS["class_hull_space"]:
-        outputs.append(f"results/{dataset}/findings/class_hulls.parquet")
+        outputs += [f"{folder}/class_hulls.{ext}" for ext in ("parquet", "png", "pdf")]
     return outputs
 
 
@@ -264,12 +288,11 @@ def all_outputs():
 def hull_options():
     """HullDistance options from the config's hull section (a params entry: changes rerun it).
 
-    Every key is passed on except the job layout (shards, threads) and the budget, which
+    Every key is passed on except the job layout (shards) and the budget, which
     HullDistance takes in bytes.
     """
     hull = dict(config["hull"])
-    for key in ("shards", "threads"):
-        hull.pop(key)
+    hull.pop("shards")
     hull["memory_budget"] = int(hull.pop("memory_budget_gb") * 2**30)
     # Sorted: Snakemake compares params as text, and YAML key order must not cause reruns.
     return dict(sorted(hull.items()))

@@ -2,6 +2,12 @@
 # Each study writes tables (Parquet + CSV) and arrays; its figures are a separate rule.
 
 
+localrules:
+    legendre_figures,
+    mlp_figures,
+    experiments_summary,
+
+
 rule legendre_study:
     input:
         code=package_code("experiments"),
@@ -13,7 +19,7 @@ rule legendre_study:
         "results/experiments/benchmarks/legendre_study.tsv"
     conda:
         "../../envs/experiments.yaml"
-    threads: EXPERIMENTS["threads"]
+    threads: 1
     resources:
         mem_mb=2000,
     params:
@@ -41,6 +47,7 @@ rule legendre_figures:
         mem_mb=2000,
     params:
         options=study_options("legendre"),
+        figures=config["figures"],
     script:
         "../scripts/legendre_figures.py"
 
@@ -56,7 +63,7 @@ rule mlp_study:
         "results/experiments/benchmarks/mlp_study.tsv"
     conda:
         "../../envs/experiments.yaml"
-    threads: EXPERIMENTS["threads"]
+    threads: 1
     resources:
         mem_mb=4000,
     params:
@@ -83,6 +90,7 @@ rule mlp_figures:
         mem_mb=2000,
     params:
         options=study_options("mlp"),
+        figures=config["figures"],
     script:
         "../scripts/mlp_figures.py"
 

@@ -1,5 +1,17 @@
 # Findings stage: statistics and figures of every space's distances, the hull diameters,
 # the PCA sweep and per-class hulls (beyond the paper), and the claims table.
+# Figures are rules of their own: a figure setting (the config's figures section) reruns
+# them and nothing else.
+
+
+localrules:
+    space_stats,
+    space_figures,
+    random_vs_real,
+    random_vs_real_figure,
+    pca_sweep_figure,
+    class_hulls_figure,
+    claims,
 
 
 rule space_diameter:
@@ -21,9 +33,29 @@ rule space_diameter:
         "../scripts/space_diameter.py"
 
 
-rule space_findings:
+rule space_stats:
     input:
-        unpack(findings_inputs),
+        unpack(space_stats_inputs),
+    output:
+        stats="results/{dataset}/findings/{space}/stats.json",
+    log:
+        "results/{dataset}/logs/findings/{space}/stats.log",
+    conda:
+        "../../envs/experiments.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_for(4, minimum=2000),
+    params:
+        space=lambda wildcards: SPACES[wildcards.space],
+        normality_sample=FINDINGS["normality_sample"],
+        seed=FINDINGS["seed"],
+    script:
+        "../scripts/space_stats.py"
+
+
+rule space_figures:
+    input:
+        unpack(space_figures_inputs),
     output:
         **{
             key: report(
@@ -34,22 +66,19 @@ rule space_findings:
             )
             for key, path in findings_figures("{dataset}", "{space}").items()
         },
-        stats="results/{dataset}/findings/{space}/stats.json",
     log:
-        "results/{dataset}/logs/findings/{space}/findings.log",
+        "results/{dataset}/logs/findings/{space}/figures.log",
     conda:
         "../../envs/experiments.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb_for(4, minimum=2000),
     params:
-        space=lambda wildcards: SPACES[wildcards.space],
         units=lambda wildcards: space_units(wildcards.space),
         class_names=list(DATASET_SPEC.classes),
-        normality_sample=FINDINGS["normality_sample"],
-        seed=FINDINGS["seed"],
+        figures=config["figures"],
     script:
-        "../scripts/space_findings.py"
+        "../scripts/space_figures.py"
 
 
 rule random_vs_real:
@@ -59,16 +88,6 @@ rule random_vs_real:
         code=package_code("findings"),
     output:
         comparison="results/{dataset}/findings/random_vs_real.json",
-        png=report(
-            "results/{dataset}/findings/random_vs_real.png",
-            caption="../report/random_vs_real.rst",
-            category="Findings",
-        ),
-        pdf=report(
-            "results/{dataset}/findings/random_vs_real.pdf",
-            caption="../report/random_vs_real.rst",
-            category="Findings",
-        ),
     log:
         "results/{dataset}/logs/findings/random_vs_real.log",
     conda:
@@ -80,6 +99,30 @@ rule random_vs_real:
         "../scripts/random_vs_real.py"
 
 
+rule random_vs_real_figure:
+    input:
+        real=lambda wildcards: hull_files(wildcards.dataset, PIXEL_SPACES[0])["table"],
+        random=lambda wildcards: hull_files(wildcards.dataset, RANDOM_SPACES[0])["table"],
+        code=package_code("findings"),
+    output:
+        **figure_pair(
+            "results/{dataset}/findings/random_vs_real",
+            "../report/random_vs_real.rst",
+            "Findings",
+        ),
+    log:
+        "results/{dataset}/logs/findings/random_vs_real_figure.log",
+    conda:
+        "../../envs/experiments.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        figures=config["figures"],
+    script:
+        "../scripts/random_vs_real_figure.py"
+
+
 rule pca_sweep:
     input:
         train=lambda wildcards: space_files(wildcards.dataset, FINDINGS["pca_space"])["train"],
@@ -88,33 +131,42 @@ rule pca_sweep:
     output:
         table="results/{dataset}/findings/pca_sweep.parquet",
         csv="results/{dataset}/findings/pca_sweep.csv",
-        png=report(
-            "results/{dataset}/findings/pca_sweep.png",
-            caption="../report/pca_sweep.rst",
-            category="Findings",
-        ),
-        pdf=report(
-            "results/{dataset}/findings/pca_sweep.pdf",
-            caption="../report/pca_sweep.rst",
-            category="Findings",
-        ),
     log:
         "results/{dataset}/logs/findings/pca_sweep.log",
     benchmark:
         "results/{dataset}/benchmarks/findings/pca_sweep.tsv"
     conda:
         "../../envs/hull.yaml"
-    threads: FINDINGS["threads"]
+    threads: 1
     resources:
         mem_mb=mem_mb_for(8, minimum=2000),
     params:
-        space=FINDINGS["pca_space"],
         dims=FINDINGS["pca_dims"],
         max_test=FINDINGS["max_test"],
         seed=FINDINGS["seed"],
         hull=hull_options_for_findings(),
     script:
         "../scripts/pca_sweep.py"
+
+
+rule pca_sweep_figure:
+    input:
+        table="results/{dataset}/findings/pca_sweep.parquet",
+        code=package_code("findings"),
+    output:
+        **figure_pair("results/{dataset}/findings/pca_sweep", "../report/pca_sweep.rst", "Findings"),
+    log:
+        "results/{dataset}/logs/findings/pca_sweep_figure.log",
+    conda:
+        "../../envs/experiments.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        space=FINDINGS["pca_space"],
+        figures=config["figures"],
+    script:
+        "../scripts/pca_sweep_figure.py"
 
 
 rule class_hulls:
@@ -129,33 +181,44 @@ rule class_hulls:
     output:
         table="results/{dataset}/findings/class_hulls.parquet",
         csv="results/{dataset}/findings/class_hulls.csv",
-        png=report(
-            "results/{dataset}/findings/class_hulls.png",
-            caption="../report/class_hulls.rst",
-            category="Findings",
-        ),
-        pdf=report(
-            "results/{dataset}/findings/class_hulls.pdf",
-            caption="../report/class_hulls.rst",
-            category="Findings",
-        ),
     log:
         "results/{dataset}/logs/findings/class_hulls.log",
     benchmark:
         "results/{dataset}/benchmarks/findings/class_hulls.tsv"
     conda:
         "../../envs/hull.yaml"
-    threads: FINDINGS["threads"]
+    threads: 1
     resources:
         mem_mb=mem_mb_for(8, minimum=2000),
     params:
-        space=FINDINGS["class_hull_space"],
-        class_names=list(DATASET_SPEC.classes),
         max_test=FINDINGS["max_test"],
         seed=FINDINGS["seed"],
         hull=hull_options_for_findings(),
     script:
         "../scripts/class_hulls.py"
+
+
+rule class_hulls_figure:
+    input:
+        table="results/{dataset}/findings/class_hulls.parquet",
+        code=package_code("findings"),
+    output:
+        **figure_pair(
+            "results/{dataset}/findings/class_hulls", "../report/class_hulls.rst", "Findings"
+        ),
+    log:
+        "results/{dataset}/logs/findings/class_hulls_figure.log",
+    conda:
+        "../../envs/experiments.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        space=FINDINGS["class_hull_space"],
+        class_names=list(DATASET_SPEC.classes),
+        figures=config["figures"],
+    script:
+        "../scripts/class_hulls_figure.py"
 
 
 rule claims:

@@ -6,6 +6,10 @@ scattergather:
     hull=config["hull"]["shards"],
 
 
+localrules:
+    hull_gather,
+
+
 rule hull_shard:
     input:
         train="results/{dataset}/spaces/{space}/train.npy",
@@ -20,7 +24,7 @@ rule hull_shard:
         "results/{dataset}/benchmarks/hull/{space}/{scatteritem}.tsv"
     conda:
         "../../envs/hull.yaml"
-    threads: config["hull"]["threads"]
+    threads: 1
     resources:
         mem_mb=hull_mem_mb,
         gpu=1 if config["hull"]["device"] == "cuda" else 0,

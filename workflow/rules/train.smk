@@ -17,7 +17,7 @@ rule train:
         "results/{dataset}/benchmarks/train.tsv"
     conda:
         "../../envs/train.yaml"
-    threads: TRAIN["threads"]
+    threads: 1
     resources:
         mem_mb=mem_mb_for(30, minimum=4000),
         gpu=train_gpus(),
@@ -46,7 +46,7 @@ rule embed_space:
         space=one_of(EMBEDDING_SPACES),
     conda:
         "../../envs/train.yaml"
-    threads: TRAIN["threads"]
+    threads: 1
     resources:
         mem_mb=mem_mb_for(120, minimum=4000),
         gpu=train_gpus(),

@@ -1,11 +1,12 @@
 """Snakemake script: distances to the own class's hull and to the other classes' hulls."""
 
 from hullgen.findings.geometry import class_hull_distances
-from hullgen.findings.geometry_plots import plot_class_hulls
 from hullgen.io import load_npy, save_table
 from hullgen.log import setup
+from hullgen.runtime import limit_threads
 
 log = setup(snakemake.log[0])
+threads = limit_threads(snakemake.threads, log)
 p, inp = snakemake.params, snakemake.input
 table = class_hull_distances(
     load_npy(inp.train),
@@ -17,13 +18,5 @@ table = class_hull_distances(
     hull_options=p.hull,
 )
 save_table(table, snakemake.output.table, snakemake.output.csv)
-plot_class_hulls(
-    table,
-    p.class_names,
-    snakemake.output.png,
-    snakemake.output.pdf,
-    f"{snakemake.wildcards.dataset} / {p.space}",
-    "space units",
-)
 closer = (table["own_distance"] < table["other_distance"]).mean()
 log.info("%.1f%% of test points are nearer their own class's hull", 100 * closer)

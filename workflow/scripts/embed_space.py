@@ -3,8 +3,10 @@
 from hullgen.io import load_npy, save_json, save_npy
 from hullgen.log import setup
 from hullgen.model.embed import embedding_space
+from hullgen.runtime import limit_threads
 
 log = setup(snakemake.log[0])
+threads = limit_threads(snakemake.threads, log)
 spec = snakemake.params.space
 train, test, meta = embedding_space(
     snakemake.input.model,
@@ -13,7 +15,7 @@ train, test, meta = embedding_space(
     layer=spec["layer"],
     device=snakemake.params.device,
     batch_size=snakemake.params.batch_size,
-    threads=snakemake.threads,
+    threads=threads,
 )
 meta = {"name": spec["name"], **meta}
 save_npy(snakemake.output.train, train)

@@ -3,8 +3,10 @@
 from hullgen.hull.run import hull_distance_files, shard_rows, write_tables
 from hullgen.io import load_npy
 from hullgen.log import setup
+from hullgen.runtime import limit_threads
 
 log = setup(snakemake.log[0])
+threads = limit_threads(snakemake.threads, log)
 item, _, total = snakemake.wildcards.scatteritem.partition("-of-")
 m = len(load_npy(snakemake.input.test))
 rows = shard_rows(m, int(item) - 1, int(total))
@@ -13,7 +15,7 @@ result, start = hull_distance_files(
     snakemake.input.train,
     snakemake.input.test,
     rows=rows,
-    threads=snakemake.threads,
+    threads=threads,
     **snakemake.params.options,
 )
 write_tables(result, start, snakemake.output.table, snakemake.output.support)

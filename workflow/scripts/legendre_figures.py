@@ -4,9 +4,11 @@ import pandas as pd
 
 from hullgen.experiments.legendre import intervals_of, true_boundary
 from hullgen.experiments.legendre_plots import plot_boundaries, plot_measures
+from hullgen.io import use_figure_options
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
+use_figure_options(snakemake.params.figures)
 options = snakemake.params.options
 points = pd.read_parquet(snakemake.input.points)
 fits = pd.read_parquet(snakemake.input.fits)

@@ -6,10 +6,11 @@ import pandas as pd
 
 from hullgen.experiments.mlp import validate_options
 from hullgen.experiments.mlp_plots import plot_disagreement, plot_error, plot_regions
-from hullgen.io import load_npy
+from hullgen.io import load_npy, use_figure_options
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
+use_figure_options(snakemake.params.figures)
 options = validate_options(snakemake.params.options)
 inp, out = snakemake.input, snakemake.output
 models = pd.read_parquet(inp.models_parquet)

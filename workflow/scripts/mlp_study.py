@@ -1,14 +1,14 @@
 """Snakemake script: train the MLPs of every (width, regime, seed) and measure them."""
 
 import numpy as np
-import torch
 
 from hullgen.experiments.mlp import claims, run_study, summary_lines
 from hullgen.io import save_json, save_npy, save_table
 from hullgen.log import setup
+from hullgen.runtime import limit_threads
 
 log = setup(snakemake.log[0])
-torch.set_num_threads(snakemake.threads)
+threads = limit_threads(snakemake.threads, log)
 study = run_study(snakemake.params.options, log=log)
 out = snakemake.output
 for name in ("models", "disagreement"):

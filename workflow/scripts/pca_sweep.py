@@ -1,11 +1,12 @@
 """Snakemake script: hull distances after PCA to k dimensions, for each k."""
 
 from hullgen.findings.geometry import pca_sweep
-from hullgen.findings.geometry_plots import plot_pca_sweep
 from hullgen.io import load_npy, save_table
 from hullgen.log import setup
+from hullgen.runtime import limit_threads
 
 log = setup(snakemake.log[0])
+threads = limit_threads(snakemake.threads, log)
 p = snakemake.params
 sweep = pca_sweep(
     load_npy(snakemake.input.train),
@@ -16,10 +17,3 @@ sweep = pca_sweep(
     hull_options=p.hull,
 )
 save_table(sweep, snakemake.output.table, snakemake.output.csv)
-plot_pca_sweep(
-    sweep,
-    snakemake.output.png,
-    snakemake.output.pdf,
-    f"{snakemake.wildcards.dataset} / {p.space}",
-    "space units",
-)

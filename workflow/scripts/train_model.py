@@ -3,8 +3,10 @@
 from hullgen.io import load_npy
 from hullgen.log import setup
 from hullgen.model.train import train
+from hullgen.runtime import limit_threads
 
 log = setup(snakemake.log[0])
+threads = limit_threads(snakemake.threads, log)
 train(
     load_npy(snakemake.input.train_x, mmap=False),
     load_npy(snakemake.input.train_y, mmap=False),
@@ -15,5 +17,5 @@ train(
     num_classes=snakemake.params.num_classes,
     outputs=dict(snakemake.output.items()),
     resume_dir=snakemake.params.resume_dir,
-    threads=snakemake.threads,
+    threads=threads,
 )

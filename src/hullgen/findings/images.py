@@ -262,3 +262,46 @@ def plot_support(
     )
     save_figure(figure, png, pdf)
     return figure
+
+
+def example_rows(
+    examples: dict,
+    table: pd.DataFrame,
+    support: pd.DataFrame,
+    train: np.ndarray,
+    test: np.ndarray,
+    test_images: np.ndarray,
+    test_labels: np.ndarray,
+    meta: dict,
+    class_names,
+) -> list[dict]:
+    """The rows of :func:`plot_examples` for the example queries of one space.
+
+    ``examples`` maps a label (farthest, median, nearest) to a query id, as
+    :func:`hullgen.findings.stats.example_queries` gives it; ``train`` and ``test`` are the
+    space's matrices, ``test_images`` and ``test_labels`` the dataset's. A random space's test
+    points are pixel vectors that are no dataset image: they are shown as themselves.
+    """
+    random_space = meta.get("kind") == "random"
+    image_meta = {"kind": "pixel"} if random_space else meta
+    image_shape = test_images.shape[1:]
+    rows = []
+    for label, query in examples.items():
+        if label == "among":
+            continue
+        point, _, _ = projection(train, support, query)
+        x_vec = np.asarray(test[query], dtype=np.float64)
+        rows.append(
+            {
+                "label": label,
+                "query": query,
+                "distance": float(table.loc[table["query"] == query, "distance"].iloc[0]),
+                "image": to_image(x_vec, image_meta, image_shape)
+                if random_space
+                else test_images[query],
+                "projection": to_image(point, image_meta, image_shape),
+                "direction": direction_image(x_vec, point, image_meta, image_shape),
+                "class_name": "random point" if random_space else class_names[test_labels[query]],
+            }
+        )
+    return rows

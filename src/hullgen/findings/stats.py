@@ -323,3 +323,39 @@ def example_queries(table: pd.DataFrame) -> dict:
         "nearest": int(query[ascending[0]]),
         "among": among,
     }
+
+
+def space_summary(
+    table: pd.DataFrame,
+    test_labels,
+    diameter: dict,
+    meta: dict,
+    spec: dict,
+    predictions: pd.DataFrame | None = None,
+    seed: int = 0,
+    normality_sample: int = 5000,
+) -> dict:
+    """Every statistic of one space's distances, as written to its ``stats.json``.
+
+    ``diameter`` is the space diameter record (``{"diameter": ..., "pair": ...}``), ``meta``
+    the space's metadata (its ``positions`` are left out), ``spec`` the space's config entry.
+    The distance statistics cover the points outside the hull (:func:`outside_mask`).
+    """
+    distances = table["distance"].to_numpy()[outside_mask(table)]
+    summary = {
+        "space": spec["name"],
+        "kind": spec["kind"],
+        "meta": {k: v for k, v in meta.items() if k != "positions"},
+        "shares": status_shares(table),
+        "distance": distance_summary(distances, seed=seed, max_normality_sample=normality_sample),
+        "relative_to_nn_median": float(np.nanmedian(relative_to_nn(table))),
+        "diameter": diameter,
+        "farthest_share_of_diameter": farthest_share_of_diameter(table, diameter["diameter"]),
+        "per_class": per_class(table, test_labels).reset_index().to_dict(orient="records"),
+        "examples": example_queries(table),
+    }
+    if predictions is not None:
+        summary["by_correctness"] = (
+            by_correctness(table, predictions).reset_index().to_dict(orient="records")
+        )
+    return summary

@@ -1,0 +1,251 @@
+"""Incremental reruns: change one thing in a finished run; only what depends on it reruns.
+
+Each test copies the finished small run (every stage of the default pipeline, shrunk), changes
+one config value or touches one stage's package code, then checks Snakemake's dry run (which
+jobs, and why) and, after the real run, which outputs were rewritten (by mtime).
+"""
+
+import copy
+import fnmatch
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import SMALL_CONFIG, snakemake, write_config
+
+pytestmark = pytest.mark.workflow
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "hullgen"
+SPACES = [space["name"] for space in SMALL_CONFIG["spaces"]]
+SHARDS = SMALL_CONFIG["hull"]["shards"]
+# Logs and benchmarks are rewritten by every job; they are not results.
+NOT_RESULTS = ("*/logs/*", "*/benchmarks/*")
+
+
+def job_counts(stdout: str) -> dict:
+    """The 'Job stats' table of a dry run, as {rule: count} (empty when nothing is to do)."""
+    lines = stdout.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("job ")]
+    if not starts:
+        return {}
+    counts = {}
+    for line in lines[starts[0] + 2 :]:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def reasons(stdout: str, rule: str) -> set[str]:
+    """The 'reason:' lines of every dry-run job of ``rule``."""
+    found, current = set(), None
+    for line in stdout.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("rule ", "localrule ")):
+            current = stripped.split()[1].rstrip(":")
+        elif stripped.startswith("reason:") and current == rule:
+            found.add(stripped.removeprefix("reason:").strip())
+    return found
+
+
+def result_mtimes(folder: Path) -> dict[str, int]:
+    files = {}
+    for path in (folder / "results").rglob("*"):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and not any(fnmatch.fnmatch(rel, p) for p in NOT_RESULTS):
+            files[rel] = path.stat().st_mtime_ns
+    return files
+
+
+def rewritten(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    return {path for path, mtime in after.items() if before.get(path) != mtime}
+
+
+def matching(paths, patterns) -> set[str]:
+    return {p for p in paths if any(fnmatch.fnmatch(p, pattern) for pattern in patterns)}
+
+
+def space_outputs(space: str) -> list[str]:
+    return [
+        f"results/digits/spaces/{space}/*",
+        f"results/digits/hull/{space}.*",
+        f"results/digits/hull/{space}/*",
+        f"results/digits/findings/{space}/*",
+    ]
+
+
+FIGURES = ["*.png", "*.pdf"]
+CLAIMS = ["results/digits/claims.*"]
+
+
+@pytest.fixture
+def run(small_run, tmp_path) -> Path:
+    """A private copy of the finished small run (mtimes kept, Snakemake's records too)."""
+    folder = tmp_path / "run"
+    shutil.copytree(small_run, folder, symlinks=True)
+    assert job_counts(snakemake(folder, "-n", check=True).stdout) == {}
+    return folder
+
+
+def change(run: Path, edit) -> tuple[dict, str]:
+    """Apply ``edit`` to the run's config; return the dry run's job counts and its output."""
+    cfg = copy.deepcopy(SMALL_CONFIG)
+    edit(cfg)
+    write_config(run, cfg)
+    dry = snakemake(run, "-n", check=True)
+    return job_counts(dry.stdout), dry.stdout
+
+
+def rerun(run: Path) -> set[str]:
+    """Run for real; the result files that were rewritten."""
+    before = result_mtimes(run)
+    snakemake(run, check=True)
+    after = result_mtimes(run)
+    assert set(before) <= set(after), "a rerun removed results"
+    assert job_counts(snakemake(run, "-n", check=True).stdout) == {}
+    return rewritten(before, after)
+
+
+def test_a_wavelet_setting_reruns_that_space_only(run):
+    def edit(cfg):
+        cfg["spaces"][1]["mode"] = "symmetric"
+
+    counts, dry = change(run, edit)
+    assert counts == {
+        "build_space": 1,
+        "space_diameter": 1,
+        "hull_shard": SHARDS,
+        "hull_gather": 1,
+        "space_stats": 1,
+        "space_figures": 1,
+        "claims": 1,
+        "all": 1,
+    }
+    assert any("Params have changed" in r for r in reasons(dry, "build_space"))
+    changed = rerun(run)
+    assert changed == matching(changed, space_outputs("haar") + CLAIMS)
+    assert matching(changed, ["results/digits/hull/haar.parquet", "results/digits/claims.csv"])
+    assert not matching(changed, ["results/digits/model/*", *space_outputs("pixel")])
+
+
+def test_a_training_setting_reruns_training_and_the_embedding_spaces(run):
+    def edit(cfg):
+        cfg["train"]["epochs"] += 1
+
+    counts, dry = change(run, edit)
+    n = len(SPACES)
+    # New predictions change the correct-vs-wrong statistics and figure of every space.
+    assert counts == {
+        "train": 1,
+        "embed_space": 1,
+        "space_diameter": 1,
+        "hull_shard": SHARDS,
+        "hull_gather": 1,
+        "space_stats": n,
+        "space_figures": n,
+        "claims": 1,
+        "all": 1,
+    }
+    assert any("Params have changed" in r for r in reasons(dry, "train"))
+    changed = rerun(run)
+    other_spaces = [f"results/digits/findings/{s}/*" for s in SPACES]
+    allowed = ["results/digits/model/*", *space_outputs("pooled"), *other_spaces, *CLAIMS]
+    assert changed == matching(changed, allowed)
+    assert matching(changed, ["results/digits/model/model.pt"])
+    assert matching(changed, ["results/digits/hull/pooled.parquet"])
+    pixel_hull = ["results/digits/hull/pixel*", "results/digits/spaces/pixel/*"]
+    assert not matching(changed, pixel_hull)
+
+
+def test_a_figure_setting_reruns_figures_only(run):
+    def edit(cfg):
+        cfg["figures"] = {"dpi": 80}
+
+    counts, _ = change(run, edit)
+    assert counts == {
+        "space_figures": len(SPACES),
+        "pca_sweep_figure": 1,
+        "class_hulls_figure": 1,
+        "legendre_figures": 1,
+        "mlp_figures": 1,
+        "all": 1,
+    }
+    changed = rerun(run)
+    assert changed and changed == matching(changed, FIGURES)
+    pngs = sorted(matching(result_mtimes(run), ["*.png"]))
+    assert pngs == sorted(matching(changed, ["*.png"])), "some PNG was not redrawn"
+
+
+def test_a_hull_setting_reruns_hull_shards_and_what_reads_them(run):
+    def edit(cfg):
+        cfg["hull"]["gap"] = 1e-5
+
+    counts, dry = change(run, edit)
+    n = len(SPACES)
+    assert counts == {
+        "hull_shard": n * SHARDS,
+        "hull_gather": n,
+        "space_stats": n,
+        "space_figures": n,
+        # The PCA sweep and the per-class hulls solve hull problems with the same options.
+        "pca_sweep": 1,
+        "pca_sweep_figure": 1,
+        "class_hulls": 1,
+        "class_hulls_figure": 1,
+        "claims": 1,
+        "all": 1,
+    }
+    assert any("Params have changed" in r for r in reasons(dry, "hull_shard"))
+    changed = rerun(run)
+    upstream = ["results/digits/model/*", "results/digits/spaces/*", "results/digits/data/*"]
+    assert not matching(changed, [*upstream, "results/experiments/*", "*/diameter.json"])
+    assert matching(changed, ["results/digits/hull/pixel.parquet"])
+
+
+@pytest.fixture
+def edited_spaces_code():
+    """The spaces stage's code, edited for the test (a comment added), then put back.
+
+    A newer mtime alone is not enough: Snakemake also compares the checksum it stored.
+    """
+    path = PACKAGE / "spaces" / "wavelet.py"
+    original, stat = path.read_bytes(), path.stat()
+    path.write_bytes(original + b"# edited by tests/test_incremental.py\n")
+    try:
+        yield path
+    finally:
+        path.write_bytes(original)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_a_change_to_a_stages_code_reruns_that_stage(run, edited_spaces_code):
+    counts, dry = change(run, lambda cfg: None)
+    built = [s["name"] for s in SMALL_CONFIG["spaces"] if s["kind"] != "embedding"]
+    assert counts["build_space"] == len(built)
+    why = reasons(dry, "build_space")
+    assert any("Updated input files" in r and "wavelet.py" in r for r in why)
+    # The data, the network and the studies do not run the spaces code.
+    for rule in ("prepare_dataset", "train", "embed_space", "legendre_study", "mlp_study"):
+        assert rule not in counts
+    changed = rerun(run)
+    assert matching(changed, [f"results/digits/spaces/{s}/*" for s in built])
+    assert not matching(changed, ["results/digits/model/*", "results/digits/spaces/pooled/*"])
+    assert not matching(changed, ["results/digits/data/*", "results/experiments/*"])
+
+
+def test_small_run_is_every_stage(small_run):
+    """The base of these tests really runs every stage (so they test something)."""
+    files = result_mtimes(small_run)
+    for pattern in [
+        "results/digits/model/model.pt",
+        "results/digits/hull/pooled.parquet",
+        "results/digits/findings/haar/stats.json",
+        "results/digits/findings/pca_sweep.png",
+        "results/experiments/mlp/regions.png",
+        "results/experiments/legendre/boundaries.png",
+        "results/digits/claims.csv",
+    ]:
+        assert matching(files, [pattern]), pattern

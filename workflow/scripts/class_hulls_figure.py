@@ -1,0 +1,19 @@
+"""Snakemake script: the per-class hulls' figure."""
+
+import pandas as pd
+
+from hullgen.findings.geometry_plots import plot_class_hulls
+from hullgen.io import use_figure_options
+from hullgen.log import setup
+
+log = setup(snakemake.log[0])
+use_figure_options(snakemake.params.figures)
+plot_class_hulls(
+    pd.read_parquet(snakemake.input.table),
+    snakemake.params.class_names,
+    snakemake.output.png,
+    snakemake.output.pdf,
+    f"{snakemake.wildcards.dataset} / {snakemake.params.space}",
+    "space units",
+)
+log.info("wrote %s", ", ".join(snakemake.output))

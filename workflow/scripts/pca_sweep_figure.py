@@ -1,0 +1,18 @@
+"""Snakemake script: the PCA sweep's figure."""
+
+import pandas as pd
+
+from hullgen.findings.geometry_plots import plot_pca_sweep
+from hullgen.io import use_figure_options
+from hullgen.log import setup
+
+log = setup(snakemake.log[0])
+use_figure_options(snakemake.params.figures)
+plot_pca_sweep(
+    pd.read_parquet(snakemake.input.table),
+    snakemake.output.png,
+    snakemake.output.pdf,
+    f"{snakemake.wildcards.dataset} / {snakemake.params.space}",
+    "space units",
+)
+log.info("wrote %s", ", ".join(snakemake.output))

@@ -1,0 +1,19 @@
+"""Snakemake script: the figure of random points' distances against real test images'."""
+
+import pandas as pd
+
+from hullgen.findings.plots import plot_random_vs_real
+from hullgen.io import use_figure_options
+from hullgen.log import setup
+
+log = setup(snakemake.log[0])
+use_figure_options(snakemake.params.figures)
+plot_random_vs_real(
+    pd.read_parquet(snakemake.input.real)["distance"],
+    pd.read_parquet(snakemake.input.random)["distance"],
+    snakemake.output.png,
+    snakemake.output.pdf,
+    f"{snakemake.wildcards.dataset} / pixel domain",
+    "pixel values 0..255",
+)
+log.info("wrote %s", ", ".join(snakemake.output))

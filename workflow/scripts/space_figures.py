@@ -1,0 +1,58 @@
+"""Snakemake script: one space's figures, drawn from its hull tables and stats.json."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from hullgen.findings import images, plots, stats
+from hullgen.io import load_npy, use_figure_options
+from hullgen.log import setup
+
+log = setup(snakemake.log[0])
+inp, out, p = snakemake.input, snakemake.output, snakemake.params
+use_figure_options(p.figures)
+named = dict(inp.items())
+summary = json.loads(Path(inp.stats).read_text())
+meta = json.loads(Path(inp.meta).read_text())
+table = pd.read_parquet(inp.table)
+support = pd.read_parquet(inp.support)
+train, test = load_npy(inp.train), load_npy(inp.test)
+train_x, test_x = load_npy(inp.train_x), load_npy(inp.test_x)
+train_y, test_y = load_npy(inp.train_y), load_npy(inp.test_y)
+predictions = pd.read_parquet(named["predictions"]) if "predictions" in named else None
+prefix = f"{snakemake.wildcards.dataset} / {summary['space']}"
+
+outside = stats.outside_mask(table)
+distances = table["distance"].to_numpy()[outside]
+plots.plot_distance_distribution(
+    distances if len(distances) else table["distance"].to_numpy(),
+    out.distribution_png,
+    out.distribution_pdf,
+    prefix,
+    p.units,
+)
+plots.plot_per_class(
+    table, test_y, p.class_names, out.per_class_png, out.per_class_pdf, prefix, p.units
+)
+plots.plot_relative_to_nn(table, out.relative_nn_png, out.relative_nn_pdf, prefix)
+if predictions is not None:
+    plots.plot_by_correctness(
+        table, predictions, out.correctness_png, out.correctness_pdf, prefix, p.units
+    )
+rows = images.example_rows(
+    summary["examples"], table, support, train, test, test_x, test_y, meta, p.class_names
+)
+images.plot_examples(rows, out.examples_png, out.examples_pdf, prefix)
+_, indices, weights = images.projection(train, support, summary["examples"]["farthest"])
+images.plot_support(
+    rows[0]["image"],
+    train_x[indices],
+    weights,
+    train_y[indices],
+    p.class_names,
+    out.support_png,
+    out.support_pdf,
+    f"{prefix}, farthest test point",
+)
+log.info("%s: figures written", summary["space"])
