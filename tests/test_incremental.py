@@ -167,8 +167,6 @@ def test_a_figure_setting_reruns_figures_only(run):
     counts, _ = change(run, edit)
     assert counts == {
         "space_figures": len(SPACES),
-        "pca_sweep_figure": 1,
-        "class_hulls_figure": 1,
         "legendre_figures": 1,
         "mlp_figures": 1,
         "all": 1,
@@ -190,11 +188,6 @@ def test_a_hull_setting_reruns_hull_shards_and_what_reads_them(run):
         "hull_gather": n,
         "space_stats": n,
         "space_figures": n,
-        # The PCA sweep and the per-class hulls solve hull problems with the same options.
-        "pca_sweep": 1,
-        "pca_sweep_figure": 1,
-        "class_hulls": 1,
-        "class_hulls_figure": 1,
         "claims": 1,
         "all": 1,
     }
@@ -206,12 +199,12 @@ def test_a_hull_setting_reruns_hull_shards_and_what_reads_them(run):
 
 
 @pytest.fixture
-def edited_spaces_code():
-    """The spaces stage's code, edited for the test (a comment added), then put back.
+def edited_study_code():
+    """The model studies' code, edited for the test (a comment added), then put back.
 
     A newer mtime alone is not enough: Snakemake also compares the checksum it stored.
     """
-    path = PACKAGE / "spaces" / "wavelet.py"
+    path = PACKAGE / "experiments" / "toy2d.py"
     original, stat = path.read_bytes(), path.stat()
     path.write_bytes(original + b"# edited by tests/test_incremental.py\n")
     try:
@@ -221,19 +214,22 @@ def edited_spaces_code():
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
-def test_a_change_to_a_stages_code_reruns_that_stage(run, edited_spaces_code):
+def test_a_change_to_a_stages_code_reruns_that_stage(run, edited_study_code):
     counts, dry = change(run, lambda cfg: None)
-    built = [s["name"] for s in SMALL_CONFIG["spaces"] if s["kind"] != "embedding"]
-    assert counts["build_space"] == len(built)
-    why = reasons(dry, "build_space")
-    assert any("Updated input files" in r and "wavelet.py" in r for r in why)
-    # The data, the network and the studies do not run the spaces code.
-    for rule in ("prepare_dataset", "train", "embed_space", "legendre_study", "mlp_study"):
-        assert rule not in counts
+    assert counts == {
+        "legendre_study": 1,
+        "legendre_figures": 1,
+        "mlp_study": 1,
+        "mlp_figures": 1,
+        "experiments_summary": 1,
+        "claims": 1,  # it quotes the studies' verdicts
+        "all": 1,
+    }
+    why = reasons(dry, "mlp_study")
+    assert any("Updated input files" in r and "toy2d.py" in r for r in why)
     changed = rerun(run)
-    assert matching(changed, [f"results/digits/spaces/{s}/*" for s in built])
-    assert not matching(changed, ["results/digits/model/*", "results/digits/spaces/pooled/*"])
-    assert not matching(changed, ["results/digits/data/*", "results/experiments/*"])
+    assert matching(changed, ["results/experiments/mlp/models.parquet"])
+    assert changed == matching(changed, ["results/experiments/*", *CLAIMS])
 
 
 def test_small_run_is_every_stage(small_run):
@@ -243,7 +239,7 @@ def test_small_run_is_every_stage(small_run):
         "results/digits/model/model.pt",
         "results/digits/hull/pooled.parquet",
         "results/digits/findings/haar/stats.json",
-        "results/digits/findings/pca_sweep.png",
+        "results/digits/findings/pixel/examples.png",
         "results/experiments/mlp/regions.png",
         "results/experiments/legendre/boundaries.png",
         "results/digits/claims.csv",

@@ -183,6 +183,8 @@ def test_dry_run_of_every_shipped_config(workdir, path):
         ({"dataset": {"name": "digits", "nmae": 1}}, "dataset.nmae"),
         ({"subset": {"n_train": "lots"}}, "subset.n_train"),
         ({"spaces": [{"name": "w", "kind": "wavelet", "wavelet": "daubechies9"}]}, "daubechies9"),
+        ({"hull": {"gap": -1.0}}, "hull.gap"),
+        ({"findings": {"pca_space": "no-such-space"}}, "findings.pca_space"),
     ],
 )
 def test_bad_config_fails_before_any_job(workdir, cfg, needle):
@@ -190,6 +192,7 @@ def test_bad_config_fails_before_any_job(workdir, cfg, needle):
     proc = snakemake(workdir)
     assert proc.returncode != 0
     assert needle in proc.stdout + proc.stderr
+    assert not (workdir / "results").exists(), "a job ran before the config was checked"
     assert not (workdir / "results").exists()
     assert not (workdir / "resources").exists()
 
@@ -208,6 +211,9 @@ def test_wrong_hash_stops_the_data_stage_and_leaves_no_file(workdir, tmp_path):
     cfg = {
         "dataset": {"name": "fashion-mnist", "data_dir": str(staged)},
         "spaces": [{"name": "pixel", "kind": "pixel"}],
+        "train": {"enabled": False},
+        "experiments": {"legendre": {"enabled": False}, "mlp": {"enabled": False}},
+        "findings": {"enabled": False},
     }
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     proc = snakemake(workdir, "--keep-going")
@@ -220,6 +226,13 @@ def test_wrong_hash_stops_the_data_stage_and_leaves_no_file(workdir, tmp_path):
     cache = workdir / "resources" / "fashion-mnist"
     assert not cache.exists() or list(cache.iterdir()) == []
     assert not (workdir / "results" / "fashion-mnist" / "data").exists()
+    # Fixed (the real files staged), the same command succeeds.
+    require_debian_fashion()
+    cfg["dataset"]["data_dir"] = str(DEBIAN_FASHION)
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
+    snakemake(workdir, "results/fashion-mnist/data/info.json", check=True)
+    info = json.loads((workdir / "results/fashion-mnist/data/info.json").read_text())
+    assert info["class_counts_test"] == [1000] * 10
 
 
 def test_fashion_mnist_subset_from_debian_files(workdir):
@@ -229,7 +242,7 @@ def test_fashion_mnist_subset_from_debian_files(workdir):
         yaml.safe_dump(
             {
                 "dataset": {"data_dir": str(DEBIAN_FASHION)},
-                "subset": {"n_train": 1000, "n_test": 200, "seed": 0},
+                "subset": {"n_train": 500, "n_test": 100, "seed": 0},
                 "train": {"device": "cpu", "depth": 8, "epochs": 1},
                 # Kept small: the default run covers the studies, and the job count here.
                 "hull": {"shards": 1},
@@ -247,15 +260,15 @@ def test_fashion_mnist_subset_from_debian_files(workdir):
     )
     results = workdir / "results" / "fashion-mnist"
     info = json.loads((results / "data" / "info.json").read_text())
-    assert info["class_counts_train"] == [100] * 10
-    assert info["class_counts_test"] == [20] * 10
+    assert info["class_counts_train"] == [50] * 10
+    assert info["class_counts_test"] == [10] * 10
     log = (results / "logs" / "fetch" / "train-images-idx3-ubyte.gz.log").read_text()
     assert "debian:dataset-fashion-mnist" in log
     cfg = yaml.safe_load((REPO / "config" / "fashion-mnist.yaml").read_text())
     for space in cfg["spaces"]:
-        assert np.load(results / "spaces" / space["name"] / "test.npy").shape[0] == 200
+        assert np.load(results / "spaces" / space["name"] / "test.npy").shape[0] == 100
     # 28 x 28 images are padded to 32 x 32: the pre-pool map is 64 x 8 x 8.
-    assert np.load(results / "spaces" / "prepool" / "train.npy").shape == (1000, 4096)
+    assert np.load(results / "spaces" / "prepool" / "train.npy").shape == (500, 4096)
     claims = pd.read_csv(results / "claims.csv").set_index("id")
     assert claims.loc["pixel-outside", "holds"] in {"yes", "no"}
     assert (results / "findings" / "pixel" / "examples.png").stat().st_size > 1000

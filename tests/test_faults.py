@@ -1,0 +1,212 @@
+"""Faults injected into real runs: killed jobs, killed Snakemake, bad spaces, failing solvers,
+full disks. Each test fails if hullgen loses or corrupts a result, or hides a failure.
+(The README's "When things go wrong" table maps every case to its test.)"""
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hullgen import io as hio
+from hullgen.errors import HullgenError
+from hullgen.findings import claims
+from hullgen.findings.stats import status_shares
+from hullgen.hull import HullDistance, qp
+from hullgen.hull.result import HullResult
+from hullgen.hull.run import hull_distance_files, write_tables
+
+from .conftest import REPO, SMALL_CONFIG, snakemake, write_config
+from .test_incremental import job_counts
+
+PIXEL_ONLY = {
+    "spaces": [{"name": "pixel", "kind": "pixel"}],
+    "hull": {"shards": 3},
+    "train": {"enabled": False},
+    "experiments": {"legendre": {"enabled": False}, "mlp": {"enabled": False}},
+    "findings": {"enabled": False},
+}
+
+
+def _script_processes(name: str) -> list[int]:
+    """PIDs of running Snakemake script jobs of ``name`` (their scripts are copied as
+    .snakemake/scripts/tmpXXXX.<name>.py)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if any(arg.endswith(f".{name}.py".encode()) for arg in cmdline):
+                pids.append(int(proc.name))
+    return pids
+
+
+@pytest.mark.workflow
+def test_a_killed_hull_shard_reruns_alone_and_the_table_is_unchanged(tmp_path, default_run):
+    write_config(tmp_path, PIXEL_ONLY)
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("snakemake")),
+            *("--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path)),
+            *("--cores", "1", "--keep-going"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    killed, deadline = None, time.monotonic() + 300
+    while killed is None and proc.poll() is None and time.monotonic() < deadline:
+        for pid in _script_processes("hull_shard"):
+            logs = list((tmp_path / "results/digits/logs/hull/pixel").glob("*.log"))
+            started = [log for log in logs if "test rows" in log.read_text()]
+            if started:
+                os.kill(pid, signal.SIGKILL)
+                killed = started[0].stem
+                break
+        time.sleep(0.05)
+    out, _ = proc.communicate(timeout=300)
+    assert killed, f"no hull shard was caught running:\n{out}"
+    assert proc.returncode != 0, out
+    shards = tmp_path / "results/digits/hull/pixel/shards"
+    assert not (shards / f"{killed}.parquet").exists(), "a killed shard left its output"
+    dry = snakemake(tmp_path, "-n", "--rerun-incomplete", check=True)
+    assert job_counts(dry.stdout) == {"hull_shard": 1, "hull_gather": 1, "all": 1}, dry.stdout
+    assert f"scatteritem={killed}" in dry.stdout
+    snakemake(tmp_path, "--rerun-incomplete", check=True)
+    assert not list(shards.glob(".*.part")), "temporary files of the killed shard remain"
+    # The default run solved the same space (shard counts change no result).
+    ours = pd.read_parquet(tmp_path / "results/digits/hull/pixel.parquet")
+    uninterrupted = pd.read_parquet(default_run / "results/digits/hull/pixel.parquet")
+    pd.testing.assert_frame_equal(ours, uninterrupted)
+
+
+@pytest.mark.workflow
+def test_snakemake_killed_five_times_resumes_to_identical_results(small_run, tmp_path):
+    """tests/fault_injection.py: SIGKILL Snakemake and its jobs 5 times, resume each time."""
+    write_config(tmp_path / "run", SMALL_CONFIG)
+    proc = subprocess.run(
+        [
+            *(sys.executable, str(REPO / "tests" / "fault_injection.py"), str(tmp_path / "run")),
+            *("--kills", "5", "--seed", "1", "--reference", str(small_run)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("killed after") == 5
+    assert "every result equals" in proc.stdout
+
+
+@pytest.mark.workflow
+def test_nan_in_a_space_stops_the_hull_stage_naming_the_space_and_row(tmp_path):
+    write_config(tmp_path, {**PIXEL_ONLY, "hull": {"shards": 1}})
+    space = tmp_path / "results/digits/spaces/pixel"
+    snakemake(tmp_path, "results/digits/spaces/pixel/test.npy", check=True)
+    test = np.load(space / "test.npy")
+    test[7, 3] = np.nan
+    np.save(space / "test.npy", test)
+    proc = snakemake(tmp_path)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "spaces/pixel/test.npy" in out and "row 7" in out and "NaN" in out, out[-3000:]
+    assert not (tmp_path / "results/digits/hull/pixel.parquet").exists()
+
+
+def test_bad_rows_are_named_by_the_hull_files_api(tmp_path):
+    train, test = np.random.default_rng(0).normal(size=(2, 30, 4))
+    test[5, 1] = np.inf
+    np.save(tmp_path / "train.npy", train)
+    np.save(tmp_path / "test.npy", test)
+    with pytest.raises(HullgenError, match=r"test\.npy.*row 5.*Inf"):
+        hull_distance_files(tmp_path / "train.npy", tmp_path / "test.npy")
+
+
+@pytest.fixture
+def points():
+    rng = np.random.default_rng(3)
+    train = rng.normal(size=(80, 6))
+    test = np.vstack([rng.normal(size=(10, 6)) * 2.5, train[:3].mean(axis=0, keepdims=True)])
+    return train, test
+
+
+def test_highs_never_optimal_falls_back_to_wolfe_with_the_same_result(monkeypatch, points):
+    train, test = points
+    reference = HullDistance(train).query(test)
+    monkeypatch.setattr(qp, "solve_highs", lambda h, Q: None)  # "not optimal" every time
+    result = HullDistance(train).query(test)
+    assert (result.qp_fallbacks > 0).all()
+    assert list(result.status) == list(reference.status)
+    np.testing.assert_allclose(result.distance, reference.distance, rtol=1e-6, atol=1e-9)
+
+
+def test_no_solver_converging_reports_not_converged_with_both_bounds(monkeypatch, points):
+    train, test = points
+    monkeypatch.setattr(qp, "solve_highs", lambda h, Q: None)
+    # A restricted "solution" that is feasible but never optimal: uniform weights.
+    monkeypatch.setattr(qp, "min_norm_point", lambda Q: np.full(len(Q), 1.0 / len(Q)))
+    result = HullDistance(train, max_rounds=3).query(test)
+    assert len(result.distance) == len(test), "a query was dropped"
+    outside = result.status != "inside"
+    assert (result.status[outside] == "not_converged").any()
+    stuck = result.status == "not_converged"
+    assert (
+        np.isfinite(result.distance[stuck]).all() and np.isfinite(result.lower_bound[stuck]).all()
+    )
+    assert (result.lower_bound[stuck] <= result.distance[stuck]).all()
+    # The claims table counts them.
+    frame = result.to_frame(0)
+    shares = {"space": "pixel", "shares": status_shares(frame)}
+    assert f"{int(stuck.sum())} not converged" in claims._outside_text(shares)
+
+
+def test_a_full_disk_while_writing_a_shard_leaves_no_file(tmp_path, monkeypatch, points):
+    train, test = points
+    result = HullDistance(train).query(test)
+    assert isinstance(result, HullResult)
+
+    def fill_disk(self, path, **kwargs):
+        Path(path).write_bytes(b"PAR1 half a table")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", fill_disk)
+    out = tmp_path / "shards" / "1-of-2.parquet"
+    with pytest.raises(OSError, match=r"1-of-2\.parquet.*No space left") as err:
+        write_tables(result, 0, out, tmp_path / "shards" / "1-of-2.support.parquet")
+    assert err.value.errno == errno.ENOSPC
+    assert list((tmp_path / "shards").iterdir()) == []
+
+
+def test_an_unwritable_output_folder_is_named(tmp_path):
+    blocker = tmp_path / "results"
+    blocker.write_text("a file where a folder should be")
+    with pytest.raises(OSError, match=r"results/hull/pixel\.parquet"):
+        hio.save_table(pd.DataFrame({"a": [1]}), blocker / "hull" / "pixel.parquet")
+
+
+def test_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
+    target = tmp_path / "table.parquet"
+    stale = tmp_path / ".table.parquet.abc123.part"
+    stale.write_bytes(b"half")
+    hio.save_table(pd.DataFrame({"a": [1, 2]}), target)
+    assert not stale.exists()
+    assert pd.read_parquet(target)["a"].tolist() == [1, 2]
+
+
+def test_pickled_arrays_are_refused(tmp_path):
+    path = tmp_path / "train.npy"
+    np.save(path, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="pickle"):
+        hio.load_npy(path, mmap=False)
+    with pytest.raises(ValueError, match="Python objects"):
+        hio.load_npy(path)
+    with pytest.raises(HullgenError, match=r"train\.npy"):
+        hull_distance_files(path, path)
