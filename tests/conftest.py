@@ -45,6 +45,21 @@ def default_run(tmp_path_factory) -> Path:
     return folder
 
 
+def job_counts(stdout: str) -> dict:
+    """The 'Job stats' table of a dry run, as {rule: count} (empty when nothing is to do)."""
+    lines = stdout.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("job ")]
+    if not starts:
+        return {}
+    counts = {}
+    for line in lines[starts[0] + 2 :]:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
 # Every stage of the default pipeline, shrunk to run in about a minute: the base of the
 # incremental-rerun tests and of the SLURM test.
 SMALL_CONFIG = {

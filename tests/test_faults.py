@@ -22,8 +22,7 @@ from hullgen.hull import HullDistance, qp
 from hullgen.hull.result import HullResult
 from hullgen.hull.run import hull_distance_files, write_tables
 
-from .conftest import REPO, SMALL_CONFIG, snakemake, write_config
-from .test_incremental import job_counts
+from .conftest import REPO, SMALL_CONFIG, job_counts, snakemake, write_config
 
 PIXEL_ONLY = {
     "spaces": [{"name": "pixel", "kind": "pixel"}],

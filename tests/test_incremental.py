@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SMALL_CONFIG, snakemake, write_config
+from .conftest import SMALL_CONFIG, job_counts, snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -22,21 +22,6 @@ SPACES = [space["name"] for space in SMALL_CONFIG["spaces"]]
 SHARDS = SMALL_CONFIG["hull"]["shards"]
 # Logs and benchmarks are rewritten by every job; they are not results.
 NOT_RESULTS = ("*/logs/*", "*/benchmarks/*")
-
-
-def job_counts(stdout: str) -> dict:
-    """The 'Job stats' table of a dry run, as {rule: count} (empty when nothing is to do)."""
-    lines = stdout.splitlines()
-    starts = [i for i, line in enumerate(lines) if line.startswith("job ")]
-    if not starts:
-        return {}
-    counts = {}
-    for line in lines[starts[0] + 2 :]:
-        parts = line.split()
-        if len(parts) != 2 or parts[0] == "total":
-            break
-        counts[parts[0]] = int(parts[1])
-    return counts
 
 
 def reasons(stdout: str, rule: str) -> set[str]:

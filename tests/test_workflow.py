@@ -10,22 +10,9 @@ import yaml
 
 from hullgen.data.prepare import load_digits
 
-from .conftest import DEBIAN_FASHION, REPO, require_debian_fashion, snakemake
+from .conftest import DEBIAN_FASHION, REPO, job_counts, require_debian_fashion, snakemake
 
 pytestmark = pytest.mark.workflow
-
-
-def _job_counts(stdout: str) -> dict:
-    """The 'Job stats' table of a dry run, as {rule: count}."""
-    lines = stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("job "))
-    counts = {}
-    for line in lines[start + 2 :]:
-        parts = line.split()
-        if len(parts) != 2 or parts[0] == "total":
-            break
-        counts[parts[0]] = int(parts[1])
-    return counts
 
 
 def test_default_pipeline_runs_and_is_then_up_to_date(default_run):
@@ -102,13 +89,13 @@ def _check_default_run(workdir):
         "claims": 1,
         "all": 1,
     }
-    assert _job_counts(dry.stdout) == random_space
+    assert job_counts(dry.stdout) == random_space
     # A study's knob reruns that study, its figures and the summary only.
     study = yaml.safe_load(yaml.safe_dump(cfg))
     study["experiments"] = {"legendre": {"seed": 1}}
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(study))
     dry = snakemake(workdir, "-n", check=True)
-    assert _job_counts(dry.stdout) == {
+    assert job_counts(dry.stdout) == {
         **random_space,
         "legendre_study": 1,
         "legendre_figures": 1,
@@ -122,7 +109,7 @@ def _check_default_run(workdir):
     cfg["subset"] = {"n_train": 200}
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = snakemake(workdir, "-n", check=True)
-    assert _job_counts(dry.stdout) == {
+    assert job_counts(dry.stdout) == {
         "prepare_dataset": 1,
         "build_space": n - embedded,
         "train": 1,
