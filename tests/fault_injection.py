@@ -46,8 +46,8 @@ def snakemake_cmd(workdir: Path, *args: str) -> list[str]:
 def run_and_kill(workdir: Path, rng: random.Random, kills_left: int, log) -> bool:
     """One round; True if it was killed mid-run, False if the run finished first.
 
-    The kill point is drawn from the first 1/kills_left of the remaining steps, so that
-    every later round still has work to interrupt.
+    The kill point is drawn from the first 1/(kills_left + 1) of the remaining steps, so
+    that every later round still has work to interrupt.
     """
     proc = subprocess.Popen(
         snakemake_cmd(workdir),
@@ -70,15 +70,16 @@ def run_and_kill(workdir: Path, rng: random.Random, kills_left: int, log) -> boo
     reader.start()
     while state["total"] is None and proc.poll() is None:
         time.sleep(0.1)
-    if state["total"] is None or state["total"] - state["done"] <= 1:
+    if state["total"] is None or state["total"] - state["done"] <= 2:
         proc.wait()
         reader.join()
         return False
-    span = max(1, (state["total"] - state["done"] - 1) // kills_left)
+    # Leave at least the last real job and `all` to later rounds, and spread the kills.
+    span = max(1, (state["total"] - state["done"] - 2) // (kills_left + 1))
     target = state["done"] + rng.randint(1, span)
     while state["done"] < target and proc.poll() is None:
         time.sleep(0.1)
-    time.sleep(rng.uniform(0.0, 2.0))
+    time.sleep(rng.uniform(0.0, 1.0))
     if proc.poll() is not None or state["done"] >= state["total"]:
         proc.wait()
         reader.join()

@@ -130,10 +130,9 @@ def _check_default_run(workdir):
     }
 
 
-@pytest.mark.parametrize("shards", [1, 3])
-def test_hull_tables_do_not_depend_on_the_shard_count(tmp_path, shards):
+def test_hull_tables_do_not_depend_on_the_shard_count(tmp_path):
     results = {}
-    for count in (shards, 2):
+    for count in (1, 3):
         work = tmp_path / f"shards-{count}"
         (work / "config").mkdir(parents=True)
         cfg = {
@@ -147,7 +146,7 @@ def test_hull_tables_do_not_depend_on_the_shard_count(tmp_path, shards):
         (work / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
         snakemake(work, check=True)
         results[count] = pd.read_parquet(work / "results/digits/hull/pixel.parquet")
-    a, b = results[shards], results[2]
+    a, b = results[1], results[3]
     np.testing.assert_allclose(a["distance"], b["distance"], rtol=1e-9, atol=0)
     assert (a["status"] == b["status"]).all()
     assert a["nn_index"].tolist() == b["nn_index"].tolist()
@@ -234,7 +233,8 @@ def test_fashion_mnist_subset_from_debian_files(workdir):
                 # Kept small: the default run covers the studies, and the job count here.
                 "hull": {"shards": 1},
                 "experiments": {"legendre": {"enabled": False}, "mlp": {"enabled": False}},
-                "findings": {"max_test": 60, "pca_dims": [2, 20]},
+                # Findings and claims are covered by the default run on digits.
+                "findings": {"enabled": False},
             }
         )
     )
@@ -256,7 +256,7 @@ def test_fashion_mnist_subset_from_debian_files(workdir):
         assert np.load(results / "spaces" / space["name"] / "test.npy").shape[0] == 100
     # 28 x 28 images are padded to 32 x 32: the pre-pool map is 64 x 8 x 8.
     assert np.load(results / "spaces" / "prepool" / "train.npy").shape == (500, 4096)
-    claims = pd.read_csv(results / "claims.csv").set_index("id")
-    assert claims.loc["pixel-outside", "holds"] in {"yes", "no"}
-    assert (results / "findings" / "pixel" / "examples.png").stat().st_size > 1000
+    for space in cfg["spaces"]:
+        hull = pd.read_parquet(results / "hull" / f"{space['name']}.parquet")
+        assert len(hull) == 100 and set(hull["status"]) <= {"certified", "inside"}
     shutil.rmtree(workdir / "resources")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hullgen.hull.products import F32_EPS, float32_dot_error
+from hullgen.hull.rounding import F32_EPS, float32_dot_error
 
 
 def hull_diameter(points, block: int = 4096) -> tuple[float, int, int]:

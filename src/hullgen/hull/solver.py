@@ -33,9 +33,10 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from hullgen.hull.lp import in_hull_lp
-from hullgen.hull.products import TrainingProducts, float32_dot_error
+from hullgen.hull.products import TrainingProducts
 from hullgen.hull.qp import new_highs, solve_restricted
 from hullgen.hull.result import STATUSES, HullResult
+from hullgen.hull.rounding import float32_dot_error
 
 log = logging.getLogger("hullgen.hull")
 
