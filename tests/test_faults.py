@@ -64,8 +64,14 @@ def test_a_killed_hull_shard_reruns_alone_and_the_table_is_unchanged(tmp_path, d
     killed, deadline = None, time.monotonic() + 300
     while killed is None and proc.poll() is None and time.monotonic() < deadline:
         for pid in _script_processes("hull_shard"):
+            # The shard that has started (its log says so) and not yet written its table.
             logs = list((tmp_path / "results/digits/logs/hull/pixel").glob("*.log"))
-            started = [log for log in logs if "test rows" in log.read_text()]
+            shards = tmp_path / "results/digits/hull/pixel/shards"
+            started = [
+                log
+                for log in logs
+                if "test rows" in log.read_text() and not (shards / f"{log.stem}.parquet").exists()
+            ]
             if started:
                 os.kill(pid, signal.SIGKILL)
                 killed = started[0].stem

@@ -13,6 +13,11 @@ from pathlib import Path
 import numpy as np
 
 
+def _cannot_write(path: Path, err: OSError) -> OSError:
+    """``err`` (errno kept) with a message naming the final file, not the temporary one."""
+    return OSError(err.errno, f"cannot write {path}: {err.strerror or err}")
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
@@ -29,7 +34,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             stale.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as err:
-        raise OSError(err.errno, f"cannot write {path}: {err.strerror or err}") from err
+        raise _cannot_write(path, err) from err
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -40,7 +45,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, path)
     except OSError as err:
-        raise OSError(err.errno, f"cannot write {path}: {err.strerror or err}") from err
+        raise _cannot_write(path, err) from err
     finally:
         tmp_path.unlink(missing_ok=True)
 
