@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hullgen import criteria
 from hullgen import io as hio
 from hullgen.errors import HullgenError
 from hullgen.findings import claims
@@ -169,8 +170,11 @@ def test_no_solver_converging_reports_not_converged_with_both_bounds(monkeypatch
     assert (result.lower_bound[stuck] <= result.distance[stuck]).all()
     # The claims table counts them.
     frame = result.to_frame(0)
-    shares = {"space": "pixel", "shares": status_shares(frame)}
-    assert f"{int(stuck.sum())} not converged" in claims._outside_text(shares)
+    stats = {"space": "pixel", "shares": status_shares(frame)}
+    assert f"{int(stuck.sum())} not converged" in claims._outside_text(stats)
+    # ... and does not call a claim that needs them settled either way.
+    if not stats["shares"]["inside"]:
+        assert criteria.all_outside(stats["shares"]) is None
 
 
 def test_a_full_disk_while_writing_a_shard_leaves_no_file(tmp_path, monkeypatch, points):

@@ -64,6 +64,11 @@ def space_outputs(space: str) -> list[str]:
 
 FIGURES = ["*.png", "*.pdf"]
 CLAIMS = ["results/digits/claims.*"]
+# The shape diagram draws every space's distances.
+SHAPE = ["results/digits/findings/shape.*"]
+# haar (all coefficients, periodization) is an orthonormal transform of the pixels: it reads
+# the pixel space's hull and size, and has none of its own.
+SOLVED = [space for space in SPACES if space != "haar"]
 
 
 @pytest.fixture
@@ -96,6 +101,7 @@ def rerun(run: Path) -> set[str]:
 
 def test_a_wavelet_setting_reruns_that_space_only(run):
     def edit(cfg):
+        # Borders padded: no longer an isometry of the pixels, so its own hull is solved.
         cfg["spaces"][1]["mode"] = "symmetric"
 
     counts, dry = change(run, edit)
@@ -106,12 +112,13 @@ def test_a_wavelet_setting_reruns_that_space_only(run):
         "hull_gather": 1,
         "space_stats": 1,
         "space_figures": 1,
+        "shape_figure": 1,
         "claims": 1,
         "all": 1,
     }
     assert any("Params have changed" in r for r in reasons(dry, "build_space"))
     changed = rerun(run)
-    assert changed == matching(changed, space_outputs("haar") + CLAIMS)
+    assert changed == matching(changed, space_outputs("haar") + CLAIMS + SHAPE)
     assert matching(changed, ["results/digits/hull/haar.parquet", "results/digits/claims.csv"])
     assert not matching(changed, ["results/digits/model/*", *space_outputs("pixel")])
 
@@ -131,13 +138,22 @@ def test_a_training_setting_reruns_training_and_the_embedding_spaces(run):
         "hull_gather": 1,
         "space_stats": n,
         "space_figures": n,
+        "shape_figure": 1,
+        "training_figure": 1,
         "claims": 1,
         "all": 1,
     }
     assert any("Params have changed" in r for r in reasons(dry, "train"))
     changed = rerun(run)
     other_spaces = [f"results/digits/findings/{s}/*" for s in SPACES]
-    allowed = ["results/digits/model/*", *space_outputs("pooled"), *other_spaces, *CLAIMS]
+    allowed = [
+        "results/digits/model/*",
+        *space_outputs("pooled"),
+        *other_spaces,
+        *CLAIMS,
+        *SHAPE,
+        "results/digits/findings/training.*",
+    ]
     assert changed == matching(changed, allowed)
     assert matching(changed, ["results/digits/model/model.pt"])
     assert matching(changed, ["results/digits/hull/pooled.parquet"])
@@ -152,6 +168,8 @@ def test_a_figure_setting_reruns_figures_only(run):
     counts, _ = change(run, edit)
     assert counts == {
         "space_figures": len(SPACES),
+        "shape_figure": 1,
+        "training_figure": 1,
         "legendre_figures": 1,
         "mlp_figures": 1,
         "all": 1,
@@ -169,10 +187,11 @@ def test_a_hull_setting_reruns_hull_shards_and_what_reads_them(run):
     counts, dry = change(run, edit)
     n = len(SPACES)
     assert counts == {
-        "hull_shard": n * SHARDS,
-        "hull_gather": n,
+        "hull_shard": len(SOLVED) * SHARDS,
+        "hull_gather": len(SOLVED),
         "space_stats": n,
         "space_figures": n,
+        "shape_figure": 1,
         "claims": 1,
         "all": 1,
     }
@@ -224,9 +243,15 @@ def test_small_run_is_every_stage(small_run):
         "results/digits/model/model.pt",
         "results/digits/hull/pooled.parquet",
         "results/digits/findings/haar/stats.json",
+        "results/digits/findings/haar/directions.png",
+        "results/digits/findings/shape.png",
         "results/digits/findings/pixel/examples.png",
         "results/experiments/mlp/regions.png",
         "results/experiments/legendre/boundaries.png",
         "results/digits/claims.csv",
     ]:
         assert matching(files, [pattern]), pattern
+    # The orthonormal wavelet space solves no hull and computes no size of its own.
+    assert not matching(
+        files, ["results/digits/hull/haar*", "results/digits/findings/haar/diameter.json"]
+    )

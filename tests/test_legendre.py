@@ -8,6 +8,7 @@ from scipy import integrate, optimize
 
 from hullgen.experiments import legendre as L
 from hullgen.experiments.program import INF, solve
+from hullgen.verdict import Verdict
 
 OPTIONS = {
     "boundary": "sine",
@@ -205,10 +206,12 @@ def test_bad_options_name_the_key(change, needle):
 
 def test_claim_verdict_follows_the_extension_freedom():
     _, table = L.run_study({**OPTIONS, "terms": [6, 64]})
-    (claim,) = L.claims(table, OPTIONS["n_train"])
-    assert claim["holds"] is True and "holds" in claim["text"]
+    (claim,) = L.claims(table, OPTIONS["n_train"], "measures.png")
+    verdict = Verdict.from_dict(claim)
+    assert verdict.holds == "yes" and verdict.figure == "measures.png"
+    assert "Largest K = 64" in verdict.value and "10-fold" in verdict.criterion
     # With a single K there is nothing to compare the freedom against.
     _, single = L.run_study({**OPTIONS, "terms": [64]})
-    assert L.claims(single, OPTIONS["n_train"])[0]["holds"] is False
+    assert L.claims(single, OPTIONS["n_train"])[0]["holds"] == "no"
     _, none = L.run_study({**OPTIONS, "terms": [1]})
-    assert L.claims(none, OPTIONS["n_train"])[0]["holds"] is None
+    assert L.claims(none, OPTIONS["n_train"])[0]["holds"] == "n/a"

@@ -3,7 +3,7 @@ import pytest
 import pywt
 
 from hullgen.spaces.build import build_space
-from hullgen.spaces.wavelet import WaveletTransform, top_k_positions
+from hullgen.spaces.wavelet import WaveletTransform, is_orthonormal, top_k_positions
 
 SHAPES = [(8, 8), (28, 28), (32, 32, 3)]
 
@@ -119,3 +119,66 @@ def test_pixel_and_random_spaces():
     assert te.shape == (12, 64) and te.min() >= 0 and te.max() <= 255
     np.testing.assert_array_equal(build_space(spec, train, test)[1], te)
     assert not np.array_equal(build_space({**spec, "seed": 8}, train, test)[1], te)
+
+
+# -- orthonormal transforms: the wavelet space is the pixel space ----------------------------
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(
+    ("wavelet", "level", "mode"),
+    [
+        *TRANSFORMS,
+        ("sym4", 1, "periodization"),
+        ("bior2.2", 1, "periodization"),
+        ("dmey", 1, "periodization"),
+    ],
+)
+def test_is_orthonormal_agrees_with_the_transform_itself(shape, wavelet, level, mode):
+    """Independently: distances between random images are kept exactly iff it says so."""
+    if level > pywt.dwtn_max_level(shape[:2], wavelet) and wavelet != "haar":
+        pytest.skip("level too deep for the image size")
+    transform = WaveletTransform(wavelet, level, mode)
+    images = _images(shape, n=12, seed=3).astype(float)
+    coefficients = transform.forward(images)
+    pixels = images.reshape(len(images), -1)
+    same_size = coefficients.shape[1] == pixels.shape[1]
+    keeps = same_size and np.allclose(
+        _pair_distances(coefficients), _pair_distances(pixels), rtol=1e-12, atol=0
+    )
+    keeps = keeps and np.allclose(
+        np.linalg.norm(coefficients, axis=1), np.linalg.norm(pixels, axis=1), rtol=1e-12
+    )
+    assert is_orthonormal(transform, shape) is keeps
+    if mode == "periodization" and wavelet in ("haar", "db2", "db4", "sym4"):
+        assert keeps, "orthogonal wavelets with periodization on even sizes are orthonormal"
+
+
+def _pair_distances(x):
+    return np.linalg.norm(x[:, None, :] - x[None, :, :], axis=2)
+
+
+def test_orthonormal_wavelet_hull_distances_equal_the_pixel_distances():
+    from hullgen.data.prepare import load_digits
+    from hullgen.hull import HullDistance
+
+    digits = load_digits(0.25, 0)
+    x_train, x_test = digits.x_train[:500], digits.x_test[:60]
+    spec = {"name": "db2", "kind": "wavelet", "wavelet": "db2", "level": 2}
+    pixel_train, pixel_test, _ = build_space({"name": "pixel", "kind": "pixel"}, x_train, x_test)
+    train, test, meta = build_space(
+        {**spec, "mode": "periodization", "select": "all"}, x_train, x_test
+    )
+    assert meta["pixel_isometry"] is True
+    # Two independent solves, each certified to a relative gap of 1e-10.
+    pixel = HullDistance(pixel_train, gap=1e-10).query(pixel_test)
+    wavelet = HullDistance(train, gap=1e-10).query(test)
+    np.testing.assert_allclose(wavelet.distance, pixel.distance, rtol=1e-9)
+    np.testing.assert_allclose(wavelet.nn_distance, pixel.nn_distance, rtol=1e-9)
+    # Another mode pads the borders: not an isometry, and the distances differ.
+    other, other_test, other_meta = build_space(
+        {**spec, "mode": "symmetric", "select": "all"}, x_train, x_test
+    )
+    assert other_meta["pixel_isometry"] is False
+    padded = HullDistance(other).query(other_test)
+    assert np.max(np.abs(padded.distance / pixel.distance - 1)) > 0.01

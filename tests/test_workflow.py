@@ -38,7 +38,12 @@ def _check_default_run(workdir):
         assert train.shape == (len(digits.y_train), meta["dim"])
         assert test.shape == (len(digits.y_test), meta["dim"])
         assert train.dtype == (np.float32 if space["kind"] == "embedding" else np.float64)
-        hull = pd.read_parquet(workdir / "results" / "digits" / "hull" / f"{space['name']}.parquet")
+        # haar (all coefficients, periodization) is orthonormal: it reads the pixel space's hull.
+        solved = "pixel" if space["name"] == "haar" else space["name"]
+        assert (workdir / "results/digits/hull" / f"{space['name']}.parquet").exists() is (
+            solved == space["name"]
+        )
+        hull = pd.read_parquet(workdir / "results" / "digits" / "hull" / f"{solved}.parquet")
         assert len(hull) == len(digits.y_test)
         assert hull["query"].tolist() == list(range(len(hull)))
         assert set(hull["status"]) <= {"certified", "inside"}
@@ -64,10 +69,25 @@ def _check_default_run(workdir):
             assert (experiments / f"{name}.{ext}").stat().st_size > 1000
     summary = (experiments / "summary.md").read_text()
     assert "Legendre" in summary and "parameter count" in summary
-    claims = pd.read_csv(workdir / "results" / "digits" / "claims.csv")
-    assert {"pixel-outside", "pixel-normal", "random-farther", "legendre-1"} <= set(claims["id"])
-    assert set(claims["holds"]) <= {"yes", "no", "n/a"}
-    assert claims.set_index("id").loc["pixel-outside", "holds"] == "yes"
+    claims = pd.read_csv(workdir / "results" / "digits" / "claims.csv", keep_default_na=False)
+    assert {"pixel-outside", "pixel-normal", "random-farther", "legendre-regime"} <= set(
+        claims["id"]
+    )
+    assert set(claims["holds"]) <= {"yes", "no", "undecided", "n/a"}
+    by_id = claims.set_index("id")
+    assert by_id.loc["pixel-outside", "holds"] == "yes"
+    # The random control must fail where the test images pass.
+    assert by_id.loc["directions", "holds"] == "yes" and by_id.loc["hull-surface", "holds"] == "yes"
+    for figure in "; ".join(claims["figure"]).split("; "):
+        assert not figure or (workdir / figure).stat().st_size > 1000, figure
+    # The wavelet space's statistics are the pixel space's: the same hull, rotated.
+    findings = workdir / "results" / "digits" / "findings"
+    pixel_stats = json.loads((findings / "pixel" / "stats.json").read_text())
+    haar_stats = json.loads((findings / "haar" / "stats.json").read_text())
+    assert haar_stats["distance"]["median"] == pytest.approx(
+        pixel_stats["distance"]["median"], rel=1e-12
+    )
+    assert haar_stats["diameter"] == pixel_stats["diameter"]
 
     again = snakemake(workdir, check=True)
     assert "Nothing to be done" in again.stdout + again.stderr

@@ -8,6 +8,7 @@ import hullgen
 from hullgen import config as hullgen_config
 from hullgen.data import registry
 from hullgen.errors import ConfigError
+from hullgen.spaces.build import is_pixel_isometry
 
 
 configfile: "config/config.yaml"
@@ -37,6 +38,27 @@ FINDINGS = config["findings"]
 PIXEL_SPACES = [name for name, space in SPACES.items() if space["kind"] == "pixel"]
 RANDOM_SPACES = [name for name, space in SPACES.items() if space["kind"] == "random"]
 CACHE_DIR = config["dataset"]["cache_dir"]
+# Spaces whose geometry is the first pixel space's: other pixel spaces and orthonormal
+# wavelet transforms (every distance kept). Their hull is solved once, in the pixel space.
+PIXEL_ISOMETRIES = (
+    [
+        name
+        for name in SPACES
+        if name != PIXEL_SPACES[0]
+        and (
+            SPACES[name]["kind"] == "pixel"
+            or is_pixel_isometry(SPACES[name], DATASET_SPEC.image_shape)
+        )
+    ]
+    if PIXEL_SPACES
+    else []
+)
+SOLVED_SPACES = [name for name in SPACES if name not in PIXEL_ISOMETRIES]
+# Spaces whose training set is the first pixel space's (the random baseline pairs it with
+# random test points): its diameter is not computed again.
+SIZED_SPACES = [
+    name for name in SOLVED_SPACES if not (PIXEL_SPACES and SPACES[name]["kind"] == "random")
+]
 
 
 wildcard_constraints:
@@ -158,6 +180,17 @@ def mlp_figures():
     }
 
 
+def study_summary_file(study):
+    return {"legendre": legendre_files, "mlp": mlp_files}[study]()["summary"]
+
+
+def study_figure(study):
+    """The figure that shows a study's verdicts (a params entry of the study's rule)."""
+    if study == "legendre":
+        return legendre_figures()["measures_png"]
+    return mlp_figures()["disagreement_png"]
+
+
 def experiment_outputs():
     outputs = []
     if EXPERIMENTS["legendre"]["enabled"]:
@@ -173,7 +206,29 @@ def findings_folder(dataset, space):
     return f"results/{dataset}/findings/{space}"
 
 
-FINDINGS_FIGURES = ("distribution", "per_class", "relative_nn", "examples", "support")
+def stats_file(dataset, space):
+    return f"{findings_folder(dataset, space)}/stats.json"
+
+
+def class_directions_file(dataset, space):
+    """Each class's mean unit direction from the hull to its test points, (classes, d)."""
+    return f"{findings_folder(dataset, space)}/class_directions.npy"
+
+
+def findings_figure(dataset, name):
+    """A cross-space figure of the findings (PNG and PDF), without its extension."""
+    return f"results/{dataset}/findings/{name}"
+
+
+FINDINGS_FIGURES = (
+    "distribution",
+    "per_class",
+    "relative_nn",
+    "examples",
+    "support",
+    "directions",
+    "surface",
+)
 
 
 def findings_figures(dataset, space):
@@ -184,16 +239,24 @@ def findings_figures(dataset, space):
 
 
 def space_stats_inputs(wildcards):
+    dataset, space = wildcards.dataset, wildcards.space
     inputs = {
-        "table": hull_files(wildcards.dataset, wildcards.space)["table"],
-        "meta": space_files(wildcards.dataset, wildcards.space)["meta"],
-        "test_y": data_files(wildcards.dataset)["test_y"],
-        "diameter": f"{findings_folder(wildcards.dataset, wildcards.space)}/diameter.json",
+        **hull_files(dataset, space),
+        **space_files(dataset, space),
+        "train_y": data_files(dataset)["train_y"],
+        "test_y": data_files(dataset)["test_y"],
+        "sizes": size_file(dataset, space),
         "code": package_code("findings"),
     }
     if TRAIN["enabled"]:
-        inputs["predictions"] = model_files(wildcards.dataset)["predictions"]
+        inputs["predictions"] = model_files(dataset)["predictions"]
     return inputs
+
+
+def object_energy(space):
+    """Whether a space's directions are measured on the object's pixels: its coordinates
+    are pixel values (pixel and random spaces) of dark-background images."""
+    return DATASET_SPEC.dark_background and SPACES[space]["kind"] in ("pixel", "random")
 
 
 def space_figures_inputs(wildcards):
@@ -201,7 +264,8 @@ def space_figures_inputs(wildcards):
         **space_files(wildcards.dataset, wildcards.space),
         **hull_files(wildcards.dataset, wildcards.space),
         **{k: v for k, v in data_files(wildcards.dataset).items() if not k.endswith("index")},
-        "stats": f"{findings_folder(wildcards.dataset, wildcards.space)}/stats.json",
+        "stats": stats_file(wildcards.dataset, wildcards.space),
+        "class_directions": class_directions_file(wildcards.dataset, wildcards.space),
         "code": package_code("findings"),
     }
     if TRAIN["enabled"]:
@@ -234,33 +298,68 @@ def figure_pair(path, caption, category, **labels):
 def findings_outputs(dataset):
     if not FINDINGS["enabled"]:
         return []
-    outputs = [f"results/{dataset}/claims.csv", f"results/{dataset}/claims.md"]
+    outputs = list(claims_files(dataset).values())
     for space in SPACES:
-        outputs.append(f"{findings_folder(dataset, space)}/stats.json")
+        outputs += [stats_file(dataset, space), class_directions_file(dataset, space)]
         outputs += list(findings_figures(dataset, space).values())
-    folder = f"results/{dataset}/findings"
+    names = ["shape"]
+    names += ["training"] if TRAIN["enabled"] else []
     if PIXEL_SPACES and RANDOM_SPACES:
         outputs.append(random_comparison_file(dataset))
-        outputs += [f"{folder}/random_vs_real.{ext}" for ext in ("png", "pdf")]
+        names.append("random_vs_real")
     if FINDINGS["pca_space"]:
-        outputs += [f"{folder}/pca_sweep.{ext}" for ext in ("parquet", "png", "pdf")]
+        outputs.append(f"results/{dataset}/findings/pca_sweep.parquet")
+        names.append("pca_sweep")
     if FINDINGS["class_hull_space"]:
-        outputs += [f"{folder}/class_hulls.{ext}" for ext in ("parquet", "png", "pdf")]
+        outputs.append(f"results/{dataset}/findings/class_hulls.parquet")
+        names.append("class_hulls")
+    for name in names:
+        outputs += [f"{findings_figure(dataset, name)}.{ext}" for ext in ("png", "pdf")]
     return outputs
 
 
+def claims_files(dataset):
+    return {"csv": f"results/{dataset}/claims.csv", "md": f"results/{dataset}/claims.md"}
+
+
 def claims_inputs(wildcards):
+    dataset = wildcards.dataset
     inputs = {
-        "stats": [f"{findings_folder(wildcards.dataset, s)}/stats.json" for s in SPACES],
-        "code": package_code("findings"),
+        "stats": [stats_file(dataset, s) for s in SPACES],
+        "code": package_code("findings", "criteria", "verdict"),
     }
     if PIXEL_SPACES and RANDOM_SPACES:
-        inputs["random"] = random_comparison_file(wildcards.dataset)
+        inputs["random"] = random_comparison_file(dataset)
     if FINDINGS["pca_space"]:
-        inputs["pca"] = f"results/{wildcards.dataset}/findings/pca_sweep.parquet"
-    studies = [s for s in ("legendre", "mlp") if EXPERIMENTS[s]["enabled"]]
-    inputs["studies"] = [f"results/experiments/{s}/summary.json" for s in studies]
+        inputs["pca"] = f"results/{dataset}/findings/pca_sweep.parquet"
+    if TRAIN["enabled"]:
+        inputs["metrics"] = model_files(dataset)["metrics_json"]
+    inputs["studies"] = [
+        study_summary_file(s) for s in ("legendre", "mlp") if EXPERIMENTS[s]["enabled"]
+    ]
     return inputs
+
+
+def claims_figures(dataset):
+    """The figure that shows each claim's evidence (a params entry of the claims rule)."""
+    per_space = {
+        name: {space: findings_figures(dataset, space)[f"{name}_png"] for space in SPACES}
+        for name in ("distribution", "directions", "surface")
+    }
+    single = {
+        name: f"{findings_figure(dataset, name)}.png"
+        for name in ("shape", "training", "random_vs_real", "pca_sweep")
+    }
+    return {**per_space, **single}
+
+
+def network_recipe():
+    """What the network-accuracy claim compares (a params entry of the claims rule)."""
+    return {
+        "depth": TRAIN["depth"],
+        "epochs": TRAIN["epochs"],
+        "full_training_set": config["subset"]["n_train"] is None,
+    }
 
 
 def hull_options_for_findings():
@@ -268,11 +367,28 @@ def hull_options_for_findings():
     return {**hull_options(), "threads": 1}
 
 
+def hull_space(space):
+    """The space whose hull tables ``space`` reads: the first pixel space for its isometries."""
+    return PIXEL_SPACES[0] if space in PIXEL_ISOMETRIES else space
+
+
 def hull_files(dataset, space):
+    """The hull tables of ``space`` (the pixel space's for a pixel isometry)."""
+    space = hull_space(space)
     return {
         "table": f"results/{dataset}/hull/{space}.parquet",
         "support": f"results/{dataset}/hull/{space}.support.parquet",
     }
+
+
+def diameter_file(dataset, space):
+    return f"{findings_folder(dataset, space)}/diameter.json"
+
+
+def size_file(dataset, space):
+    """The size record of a space's training set (diameter, median pair distance); the
+    first pixel space's for its isometries and the random baseline, which share it."""
+    return diameter_file(dataset, space if space in SIZED_SPACES else PIXEL_SPACES[0])
 
 
 def all_outputs():

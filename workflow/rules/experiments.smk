@@ -10,7 +10,7 @@ localrules:
 
 rule legendre_study:
     input:
-        code=package_code("experiments"),
+        code=package_code("experiments", "criteria", "verdict"),
     output:
         **legendre_files(),
     log:
@@ -24,6 +24,7 @@ rule legendre_study:
         mem_mb=2000,
     params:
         options=study_options("legendre"),
+        figure=study_figure("legendre"),
     script:
         "../scripts/legendre_study.py"
 
@@ -54,7 +55,7 @@ rule legendre_figures:
 
 rule mlp_study:
     input:
-        code=package_code("experiments"),
+        code=package_code("experiments", "criteria", "verdict"),
     output:
         **mlp_files(),
     log:
@@ -68,6 +69,7 @@ rule mlp_study:
         mem_mb=4000,
     params:
         options=study_options("mlp"),
+        figure=study_figure("mlp"),
     script:
         "../scripts/mlp_study.py"
 

@@ -5,8 +5,9 @@
 
 
 localrules:
-    space_stats,
     space_figures,
+    shape_figure,
+    training_figure,
     random_vs_real,
     random_vs_real_figure,
     pca_sweep_figure,
@@ -16,19 +17,23 @@ localrules:
 
 rule space_diameter:
     input:
-        train="results/{dataset}/spaces/{space}/train.npy",
-        code=package_code("hull"),
+        train=space_files("{dataset}", "{space}")["train"],
+        code=package_code("hull", "findings/size"),
     output:
-        "results/{dataset}/findings/{space}/diameter.json",
+        diameter_file("{dataset}", "{space}"),
     log:
         "results/{dataset}/logs/findings/{space}/diameter.log",
     benchmark:
         "results/{dataset}/benchmarks/findings/{space}/diameter.tsv"
+    wildcard_constraints:
+        space=one_of(SIZED_SPACES),
     conda:
         "../../envs/hull.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb_for(4, minimum=2000),
+    params:
+        seed=FINDINGS["seed"],
     script:
         "../scripts/space_diameter.py"
 
@@ -37,9 +42,12 @@ rule space_stats:
     input:
         unpack(space_stats_inputs),
     output:
-        stats="results/{dataset}/findings/{space}/stats.json",
+        stats=stats_file("{dataset}", "{space}"),
+        directions=class_directions_file("{dataset}", "{space}"),
     log:
         "results/{dataset}/logs/findings/{space}/stats.log",
+    benchmark:
+        "results/{dataset}/benchmarks/findings/{space}/stats.tsv"
     conda:
         "../../envs/experiments.yaml"
     threads: 1
@@ -47,6 +55,7 @@ rule space_stats:
         mem_mb=mem_mb_for(4, minimum=2000),
     params:
         space=lambda wildcards: SPACES[wildcards.space],
+        energy=lambda wildcards: object_energy(wildcards.space),
         normality_sample=FINDINGS["normality_sample"],
         seed=FINDINGS["seed"],
     script:
@@ -81,6 +90,48 @@ rule space_figures:
         "../scripts/space_figures.py"
 
 
+rule shape_figure:
+    input:
+        stats=lambda wildcards: [stats_file(wildcards.dataset, s) for s in SPACES],
+        code=package_code("findings", "criteria"),
+    output:
+        **figure_pair(findings_figure("{dataset}", "shape"), "../report/shape.rst", "Findings"),
+    log:
+        "results/{dataset}/logs/findings/shape_figure.log",
+    conda:
+        "../../envs/experiments.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        figures=config["figures"],
+    script:
+        "../scripts/shape_figure.py"
+
+
+rule training_figure:
+    input:
+        metrics_csv=model_files("{dataset}")["metrics_csv"],
+        metrics_json=model_files("{dataset}")["metrics_json"],
+        code=package_code("findings", "criteria"),
+    output:
+        **figure_pair(
+            findings_figure("{dataset}", "training"), "../report/training.rst", "Findings"
+        ),
+    log:
+        "results/{dataset}/logs/findings/training_figure.log",
+    conda:
+        "../../envs/experiments.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        network=network_recipe(),
+        figures=config["figures"],
+    script:
+        "../scripts/training_figure.py"
+
+
 rule random_vs_real:
     input:
         real=lambda wildcards: hull_files(wildcards.dataset, PIXEL_SPACES[0])["table"],
@@ -106,7 +157,7 @@ rule random_vs_real_figure:
         code=package_code("findings"),
     output:
         **figure_pair(
-            "results/{dataset}/findings/random_vs_real",
+            findings_figure("{dataset}", "random_vs_real"),
             "../report/random_vs_real.rst",
             "Findings",
         ),
@@ -154,7 +205,9 @@ rule pca_sweep_figure:
         table="results/{dataset}/findings/pca_sweep.parquet",
         code=package_code("findings"),
     output:
-        **figure_pair("results/{dataset}/findings/pca_sweep", "../report/pca_sweep.rst", "Findings"),
+        **figure_pair(
+            findings_figure("{dataset}", "pca_sweep"), "../report/pca_sweep.rst", "Findings"
+        ),
     log:
         "results/{dataset}/logs/findings/pca_sweep_figure.log",
     conda:
@@ -204,7 +257,7 @@ rule class_hulls_figure:
         code=package_code("findings"),
     output:
         **figure_pair(
-            "results/{dataset}/findings/class_hulls", "../report/class_hulls.rst", "Findings"
+            findings_figure("{dataset}", "class_hulls"), "../report/class_hulls.rst", "Findings"
         ),
     log:
         "results/{dataset}/logs/findings/class_hulls_figure.log",
@@ -226,11 +279,11 @@ rule claims:
         unpack(claims_inputs),
     output:
         csv=report(
-            "results/{dataset}/claims.csv",
+            claims_files("{dataset}")["csv"],
             caption="../report/claims.rst",
             category="Claims",
         ),
-        md="results/{dataset}/claims.md",
+        md=claims_files("{dataset}")["md"],
     log:
         "results/{dataset}/logs/findings/claims.log",
     conda:
@@ -238,5 +291,8 @@ rule claims:
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        figures=lambda wildcards: claims_figures(wildcards.dataset),
+        network=network_recipe(),
     script:
         "../scripts/claims.py"

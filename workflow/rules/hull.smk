@@ -22,6 +22,8 @@ rule hull_shard:
         "results/{dataset}/logs/hull/{space}/{scatteritem}.log",
     benchmark:
         "results/{dataset}/benchmarks/hull/{space}/{scatteritem}.tsv"
+    wildcard_constraints:
+        space=one_of(SOLVED_SPACES),
     conda:
         "../../envs/hull.yaml"
     threads: 1
@@ -45,6 +47,8 @@ rule hull_gather:
         support="results/{dataset}/hull/{space}.support.parquet",
     log:
         "results/{dataset}/logs/hull/{space}/gather.log",
+    wildcard_constraints:
+        space=one_of(SOLVED_SPACES),
     conda:
         "../../envs/hull.yaml"
     threads: 1

@@ -5,27 +5,36 @@ from pathlib import Path
 
 import pandas as pd
 
-from hullgen.findings.claims import build_claims, to_markdown
+from hullgen.findings.claims import Evidence, build_claims
 from hullgen.io import atomic_path
 from hullgen.log import setup
+from hullgen.verdict import to_frame, to_markdown
 
 log = setup(snakemake.log[0])
-inp = snakemake.input
+inp, p = snakemake.input, snakemake.params
 named = dict(inp.items())
-spaces = {}
-for path in inp.stats:
-    stats = json.loads(Path(path).read_text())
-    spaces[stats["space"]] = stats
-table = build_claims(
-    snakemake.wildcards.dataset,
+dataset = snakemake.wildcards.dataset
+
+
+def read_json(path):
+    return json.loads(Path(path).read_text())
+
+
+spaces = {stats["space"]: stats for stats in map(read_json, inp.stats)}
+network = {**read_json(named["metrics"]), **p.network} if "metrics" in named else None
+evidence = Evidence(
+    dataset,
     spaces,
-    random_comparison=json.loads(Path(named["random"]).read_text()) if "random" in named else None,
+    random=read_json(named["random"]) if "random" in named else None,
     pca=pd.read_parquet(named["pca"]) if "pca" in named else None,
-    studies=[json.loads(Path(path).read_text()) for path in inp.studies],
+    network=network,
+    studies=[record for path in inp.studies for record in read_json(path)["claims"]],
+    figures=p.figures,
 )
+table = to_frame(build_claims(evidence), dataset)
 with atomic_path(snakemake.output.csv) as tmp:
     table.to_csv(tmp, index=False)
 with atomic_path(snakemake.output.md) as tmp:
-    tmp.write_text(f"# Claims: {snakemake.wildcards.dataset}\n\n" + to_markdown(table))
+    tmp.write_text(f"# Claims: {dataset}\n\n" + to_markdown(table))
 for row in table.itertuples():
-    log.info("%s: %s (%s)", row.id, row.holds, row.hullgen)
+    log.info("%s: %s (%s)", row.id, row.holds, row.value)

@@ -15,7 +15,11 @@ with atomic_path(out.fits_csv) as tmp:
 lines = summary_lines(table, options["n_train"])
 save_json(
     out.summary,
-    {"study": "legendre", "lines": lines, "claims": claims(table, options["n_train"])},
+    {
+        "study": "legendre",
+        "lines": lines,
+        "claims": claims(table, options["n_train"], snakemake.params.figure),
+    },
 )
 for line in lines:
     log.info("%s", line)

@@ -19,6 +19,8 @@ for name in ("train_x", "train_y", "grid_points", "inside", "predictions"):
 truth = study.truth if study.truth is not None else np.full(len(study.inside), -1)
 save_npy(out.truth, truth.astype(np.int64))
 lines = summary_lines(study)
-save_json(out.summary, {"study": "mlp", "lines": lines, "claims": claims(study)})
+save_json(
+    out.summary, {"study": "mlp", "lines": lines, "claims": claims(study, snakemake.params.figure)}
+)
 for line in lines:
     log.info("%s", line)

@@ -3,9 +3,11 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from hullgen.findings import images, plots, stats
+from hullgen import criteria
+from hullgen.findings import claim_plots, images, plots, stats, surface
 from hullgen.io import load_npy, use_figure_options
 from hullgen.log import setup
 
@@ -25,12 +27,14 @@ prefix = f"{snakemake.wildcards.dataset} / {summary['space']}"
 
 outside = stats.outside_mask(table)
 distances = table["distance"].to_numpy()[outside]
+typical = summary["diameter"].get("median_pair_distance")
 plots.plot_distance_distribution(
     distances if len(distances) else table["distance"].to_numpy(),
     out.distribution_png,
     out.distribution_pdf,
     prefix,
     p.units,
+    noise_bound=criteria.NOISE_SHARE_MIN * typical if typical else None,
 )
 plots.plot_per_class(
     table, test_y, p.class_names, out.per_class_png, out.per_class_pdf, prefix, p.units
@@ -54,5 +58,24 @@ images.plot_support(
     out.support_png,
     out.support_pdf,
     f"{prefix}, farthest test point",
+)
+class_means = load_npy(inp.class_directions, mmap=False)
+image_meta = {"kind": "pixel"} if meta["kind"] == "random" else meta
+class_images = [images.to_image(mean, image_meta, test_x.shape[1:]) for mean in class_means]
+claim_plots.plot_directions(
+    np.stack(class_images) if class_images and class_images[0] is not None else None,
+    class_means,
+    summary["direction_classes"],
+    p.class_names,
+    summary["directions"],
+    out.directions_png,
+    out.directions_pdf,
+    prefix,
+)
+claim_plots.plot_surface(
+    surface.own_class_weights(support, train_y, test_y, table["query"].to_numpy()[outside]),
+    out.surface_png,
+    out.surface_pdf,
+    prefix,
 )
 log.info("%s: figures written", summary["space"])

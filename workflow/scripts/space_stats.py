@@ -1,32 +1,46 @@
-"""Snakemake script: one space's statistics (stats.json)."""
+"""Snakemake script: one space's statistics (stats.json) and its class-mean directions."""
 
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from hullgen.findings.stats import space_summary
-from hullgen.io import load_npy, save_json
+from hullgen.findings.directions import class_mean_directions
+from hullgen.findings.summary import outside_directions, space_summary
+from hullgen.io import load_npy, save_json, save_npy
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
-inp, p = snakemake.input, snakemake.params
+inp, out, p = snakemake.input, snakemake.output, snakemake.params
 named = dict(inp.items())
 table = pd.read_parquet(inp.table)
+support = pd.read_parquet(inp.support)
+train, test = load_npy(inp.train), load_npy(inp.test)
+test_y = load_npy(inp.test_y)
+queries, directions = outside_directions(table, support, train, test)
 summary = space_summary(
     table,
-    load_npy(inp.test_y),
-    json.loads(Path(inp.diameter).read_text()),
-    json.loads(Path(inp.meta).read_text()),
-    p.space,
+    support,
+    directions,
+    n_train=len(train),
+    train_labels=load_npy(inp.train_y),
+    test_labels=test_y,
+    size=json.loads(Path(inp.sizes).read_text()),
+    meta=json.loads(Path(inp.meta).read_text()),
+    spec=p.space,
     predictions=pd.read_parquet(named["predictions"]) if "predictions" in named else None,
+    energy_images=np.asarray(test[queries]) if p.energy else None,
     seed=p.seed,
     normality_sample=p.normality_sample,
 )
-save_json(snakemake.output.stats, summary)
-shares = summary["shares"]
+classes, means = class_mean_directions(directions, test_y[queries])
+save_json(out.stats, {**summary, "direction_classes": classes.tolist()})
+save_npy(out.directions, means)
+shares, d = summary["shares"], summary["directions"]
 log.info(
-    "%s: %d/%d outside, %d inside, %d not converged; farthest %.4g = %.1f%% of the diameter",
+    "%s: %d/%d outside, %d inside, %d not converged; farthest %.4g = %.1f%% of the diameter;"
+    " TL-skewness %s, TL-kurtosis %s; direction probe skill %s",
     summary["space"],
     shares["outside"],
     shares["n"],
@@ -34,4 +48,7 @@ log.info(
     shares["not_converged"],
     summary["distance"]["max"] or 0.0,
     100 * summary["farthest_share_of_diameter"],
+    summary["distance"]["tl_skewness"],
+    summary["distance"]["tl_kurtosis"],
+    d["probe_skill"],
 )

@@ -31,6 +31,9 @@ class DatasetSpec:
     classes: tuple[str, ...]
     files: tuple[RawFile, ...] = ()
     homepage: str = ""
+    # Grey objects on a black background (pixel value 0), so that the object's pixels are
+    # the bright ones; False for natural images.
+    dark_background: bool = False
 
     def file(self, name: str) -> RawFile:
         for raw in self.files:
@@ -60,6 +63,7 @@ DEBIAN = "debian:dataset-fashion-mnist"
 DATASETS: dict[str, DatasetSpec] = {
     "digits": DatasetSpec(
         name="digits",
+        dark_background=True,
         image_shape=(8, 8),
         n_classes=10,
         classes=tuple(str(i) for i in range(10)),
@@ -67,6 +71,7 @@ DATASETS: dict[str, DatasetSpec] = {
     ),
     "mnist": DatasetSpec(
         name="mnist",
+        dark_background=True,
         image_shape=(28, 28),
         n_classes=10,
         classes=tuple(str(i) for i in range(10)),
@@ -96,6 +101,7 @@ DATASETS: dict[str, DatasetSpec] = {
     ),
     "fashion-mnist": DatasetSpec(
         name="fashion-mnist",
+        dark_background=True,
         image_shape=(28, 28),
         n_classes=10,
         classes=(

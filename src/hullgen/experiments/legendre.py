@@ -28,9 +28,11 @@ import numpy as np
 import pandas as pd
 from numpy.polynomial import legendre as leg
 
+from hullgen import criteria as C
 from hullgen.experiments.legendre_options import REGIMES as REGIMES  # re-exported
 from hullgen.experiments.legendre_options import check_options
 from hullgen.experiments.program import INF, solve
+from hullgen.verdict import NOT_APPLICABLE, Verdict, outcome
 
 log = logging.getLogger("hullgen.experiments")
 
@@ -311,19 +313,38 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
-REGIME_CLAIM = (
-    "a boundary must be over-parameterized to have control over its extension outside the "
-    "training data, and then the training regime decides the extension"
+LEGENDRE_QUOTE = (
+    "3",
+    "Using the orthogonal system of Legendre polynomials, we show that we must "
+    "over-parameterize the polynomial to have control over its extensions outside the H^tr "
+    "(over-parameterization is necessary). And we show that once the polynomial is "
+    "over-parameterized, we need to train it with a specific training regime in order to "
+    "obtain the decision boundary that we want.",
 )
 
 
-def claims(table: pd.DataFrame, n_train: int) -> list[dict]:
-    """The paper's claim judged on the fits: ``claim``, ``holds`` (None: no fit at all) and
-    ``text`` (the verdict line of :func:`summary_lines`)."""
-    lines = summary_lines(table, n_train)
+def claims(table: pd.DataFrame, n_train: int, figure: str = "") -> list[dict]:
+    """The paper's claim judged on the fits, as :class:`hullgen.verdict.Verdict` records
+    (``figure``: the path of the figure that shows the evidence)."""
     fits = table[table["status"] == "optimal"]
     holds = None if fits.empty else _regime_decides(fits)
-    return [{"claim": REGIME_CLAIM, "holds": holds, "text": lines[-1]}]
+    verdict = Verdict(
+        "legendre-regime",
+        *LEGENDRE_QUOTE,
+        quantity=(
+            "spread of the regimes' extensions: largest over smallest RMS distance of the"
+            " boundary to g outside the training interval across regimes, at the smallest"
+            " separating K and at the largest K"
+        ),
+        criterion=(
+            f"the spread grows more than {C.LEGENDRE_SPREAD_GROWTH_MIN:g}-fold from the"
+            " smallest separating K to the largest"
+        ),
+        value=" ".join(summary_lines(table, n_train)[:-1]) or "no fit",
+        holds=NOT_APPLICABLE if holds is None else outcome(holds),
+        figure=figure,
+    )
+    return [verdict.to_dict()]
 
 
 def _outside_spread(fits: pd.DataFrame, terms: int):
@@ -337,7 +358,8 @@ def _regime_decides(fits: pd.DataFrame) -> bool:
     """The extension's freedom across regimes grows more than tenfold from the smallest
     separating K to the largest."""
     smallest, largest = int(fits["terms"].min()), int(fits["terms"].max())
-    return bool(_outside_spread(fits, largest)[0] > 10 * _outside_spread(fits, smallest)[0])
+    growth = _outside_spread(fits, largest)[0] / _outside_spread(fits, smallest)[0]
+    return bool(growth > C.LEGENDRE_SPREAD_GROWTH_MIN)
 
 
 def summary_lines(table: pd.DataFrame, n_train: int) -> list[str]:

@@ -23,7 +23,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from hullgen import criteria as C
 from hullgen.experiments.toy2d import DATASETS, grid, hull_mask, make_dataset, true_labels
+from hullgen.verdict import NOT_APPLICABLE, Verdict, outcome
 
 OPTIMIZERS = ("sgd", "adam")
 SGD_MOMENTUM = 0.9
@@ -42,13 +44,11 @@ REQUIRED_OPTIONS = (
 REGIME_KEYS = ("name", "optimizer", "lr", "weight_decay", "init_scale")
 # Grid points per forward pass when classifying the grid: bounds memory at large grid sizes.
 EVAL_CHUNK = 65536
-# The summary calls a model over-parameterized from OVER_FACTOR x n_train parameters on (and
-# under-parameterized below n_train).
-OVER_FACTOR = 10
-# The summary's criteria for the paper's claims, as shares of grid points or ratios of them.
-AGREE_INSIDE_MAX = 0.02
-OUTSIDE_OVER_INSIDE_MIN = 5.0
-REGIME_OVER_SEED_MIN = 1.5
+# The summary's size classes and criteria (hullgen.criteria says why).
+OVER_FACTOR = C.MLP_OVER_FACTOR
+AGREE_INSIDE_MAX = C.MLP_AGREE_INSIDE_MAX
+OUTSIDE_OVER_INSIDE_MIN = C.MLP_OUTSIDE_OVER_INSIDE_MIN
+REGIME_OVER_SEED_MIN = C.MLP_REGIME_OVER_SEED_MIN
 
 logger = logging.getLogger("hullgen.experiments")
 
@@ -508,13 +508,59 @@ def summary_lines(study) -> list[str]:
         rows = _rows_between(models, low, high)
         if len(rows):
             lines.append(f"{label}: {_class_findings(study, rows)}")
-    return lines + [claim["text"] for claim in claims(study)]
+    return lines + [judgement["text"] for judgement in _judgements(study)]
 
 
-def claims(study) -> list[dict]:
-    """The paper's two claims judged on the over-parameterized models: dicts with ``claim``
-    (the paper's statement), ``holds`` (True, False, or None when it cannot be judged) and
-    ``text`` (the verdict with its numbers and criterion)."""
+MLP_QUOTE = (
+    "4",
+    "In the over-parameterized regime, decision boundaries perfectly separate the data inside"
+    " the H^tr, but depending on the training regime, they can have very different shapes"
+    " outside the H^tr, showing that over-parameterization gives us control over the"
+    " behavior of model outside H^tr by using specific training regimes.",
+)
+# (id, measured quantity, criterion) of each judgement, in the order of _judgements.
+MLP_CLAIMS = (
+    (
+        "mlp-agree",
+        "share of grid points where all over-parameterized models of a width disagree, inside"
+        " and outside the training hull (mean over widths)",
+        f"at most {AGREE_INSIDE_MAX:.0%} inside, and outside at least"
+        f" {OUTSIDE_OVER_INSIDE_MIN:g} x inside",
+    ),
+    (
+        "mlp-regime",
+        "outside the hull, the share of grid points where two over-parameterized models"
+        " differ: same start and different regimes, against same regime and different starts",
+        f"the first at least {REGIME_OVER_SEED_MIN:g} x the second",
+    ),
+)
+
+
+def claims(study, figure: str = "") -> list[dict]:
+    """The paper's section 4 claims judged on the over-parameterized models, as
+    :class:`hullgen.verdict.Verdict` records (``figure``: the figure showing the evidence)."""
+    verdicts = []
+    for (claim_id, quantity, criterion), judgement in zip(
+        MLP_CLAIMS, _judgements(study), strict=True
+    ):
+        holds = judgement["holds"]
+        verdict = Verdict(
+            claim_id,
+            *MLP_QUOTE,
+            quantity=quantity,
+            criterion=criterion,
+            value=judgement["text"],
+            holds=NOT_APPLICABLE if holds is None else outcome(holds),
+            figure=figure,
+        )
+        verdicts.append(verdict.to_dict())
+    return verdicts
+
+
+def _judgements(study) -> list[dict]:
+    """The two claims on the over-parameterized models: dicts with ``claim`` (the paper's
+    statement), ``holds`` (True, False, or None when it cannot be judged) and ``text`` (the
+    verdict with its numbers and criterion)."""
     models = study.models.reset_index(drop=True)
     _, over_low, over_high = size_classes(study.options["n_train"])[-1]
     return _claim_lines(study, _rows_between(models, over_low, over_high), over_low)

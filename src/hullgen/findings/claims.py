@@ -1,246 +1,559 @@
-"""The claims table: one row per claim of the paper, its statement, hullgen's value, and
-whether it holds on this run's numbers.
+"""The claims table: each claim of the paper, quoted, judged on this run's numbers.
 
-Inputs are the per-space statistics written by the findings stage (``stats.json``: keys
-``space``, ``kind``, ``meta``, ``shares`` (:func:`hullgen.findings.stats.status_shares`),
-``distance`` (:func:`~hullgen.findings.stats.distance_summary` of the outside points),
-``diameter`` and ``farthest_share_of_diameter``), the random-against-real comparison, the
-PCA sweep, and the model studies' verdicts. A claim whose evidence this run lacks (no such
-space configured) is listed with ``holds`` = "n/a".
+Every row is a :class:`hullgen.verdict.Verdict`: the paper's sentence, the quantity hullgen
+measures, the criterion (constants and reasons in :mod:`hullgen.criteria`), the value on
+this run, the outcome and the figure that shows the evidence. Quotes are verbatim, with the
+paper's \\mathcal{H}^{tr} written H^tr and omitted parts marked [...].
+
+Inputs are the per-space statistics of the findings stage (``stats.json``, see
+:func:`hullgen.findings.summary.space_summary`), the random-against-real comparison, the PCA
+sweep, the trained network's metrics and the model studies' verdicts.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
-# Not small noise: the paper's CIFAR-10 figure is 27%; hullgen asks for at least this share.
-FARTHEST_SHARE_MIN = 0.10
-# "Much farther": the median random point at least this many times the median test point.
-RANDOM_RATIO_MIN = 2.0
-# "No low-dimensional view with (most) test points inside": at least this share outside.
-OUTSIDE_SHARE_MIN = 0.95
+from hullgen import criteria as C
+from hullgen.verdict import NOT_APPLICABLE, Verdict, combine, outcome
 
-COLUMNS = ("id", "claim", "paper", "hullgen", "holds")
+# (section, quote) of each claim judged on the data.
+QUOTES = {
+    "pixel-outside": (
+        "2, pixel space",
+        "For MNIST and CIFAR-10 datasets, we see that all testing images are outside their "
+        "corresponding H^tr.",
+    ),
+    "pixel-normal": (
+        "2, pixel space",
+        "We also see that the distribution of distances to H^tr resemble a normal distribution "
+        "for both datasets.",
+    ),
+    "directions": (
+        "2, pixel space; takeaways",
+        "Moreover, we see that the shortest direction that brings each testing image to the "
+        "H^tr relates to important features in images. [...] directions to the convex hulls "
+        "are usually significant in size, and they contain information related to the object "
+        "of interest in images.",
+    ),
+    "not-small-noise": (
+        "2, pixel space",
+        "Overall, the distance of testing data to H^tr cannot be dismissed as a small noise.",
+    ),
+    "paper-numbers": (
+        "2, pixel space",
+        "For CIFAR-10, diameter of H^tr is 13,621 (measured by Frobenius norm in pixel space). "
+        "On the other hand, the distance of farthest testing image from the H^tr is about "
+        "3,500 (about 27% of the diameter).",
+    ),
+    "wavelet-outside": (
+        "2, wavelet transformation",
+        "When we convolve the images with Haar or Daubechies [6] wavelets (an operation "
+        "analogous to convolutions performed by CNNs), the testing samples still remain "
+        "outside the H^tr in the wavelet space.",
+    ),
+    "wavelet-subset-outside": (
+        "2, wavelet transformation",
+        "When we choose a small subset of wavelet coefficients for all images, still, the "
+        "testing samples remain outside the H^tr [...]",
+    ),
+    "wavelet-subset-normal": (
+        "2, wavelet transformation",
+        "[...] and their distances still resemble a normal distribution.",
+    ),
+    "network": (
+        "2, internal representations",
+        "We consider a standard ResNet model [8] trained on the CIFAR-10 training set.",
+    ),
+    "prepool-outside": (
+        "2, internal representations",
+        "The internal layer of network, just before the last pooling layer, has 4,096 "
+        "dimensions. In that space, testing samples are still outside the convex hull of "
+        "training set.",
+    ),
+    "pooled-outside": (
+        "2, internal representations",
+        "In the 64-dimensional space, all testing samples are outside the H^tr [...]",
+    ),
+    "pooled-significant": (
+        "2, internal representations",
+        "[...] while their distances are significant compared to size of H^tr [...]",
+    ),
+    "pooled-normal": (
+        "2, internal representations",
+        "[...] and they resemble a normal distribution.",
+    ),
+    "no-low-dim-view": (
+        "2, internal representations",
+        "It may be speculated that there is a low dimensional manifold, learned by deep "
+        "networks, where all (or most) testing samples are included in the convex hull of "
+        "training set [...]. We observed that there is no trace of such manifold even in the "
+        "internal representations of a trained ResNet.",
+    ),
+    "random-farther": (
+        "2, random data",
+        "If we consider random points in the same high-dimensional domain of CIFAR-10, (...), "
+        "the testing data will be outside the H^tr and much farther away.",
+    ),
+    "hull-surface": (
+        "2, random data",
+        "That is because the relation-ship between our training and testing sets are not "
+        "random and for each testing image, there are a few similar training images, much "
+        "closer than a random point would be. For the non-random data, we investigate which "
+        "training images form the surface of H^tr closest to each testing image.",
+    ),
+}
+
+OUTSIDE_QUANTITY = (
+    "test points certified outside the training hull (certified lower bound > 0), of all test"
+    " points"
+)
+OUTSIDE_CRITERION = (
+    "all of them; any point inside gives no, a point the solver left not_converged (and none"
+    " inside) gives undecided"
+)
+SHAPE_QUANTITY = (
+    "shape of the distances of the points outside: TL-skewness tau3 and TL-kurtosis tau4"
+    " (trimmed L-moment ratios: bounded, and blind to the one most extreme distance at each"
+    " end); the QQ correlation r, moment skewness and excess kurtosis and D'Agostino's p for"
+    " information"
+)
+SHAPE_CRITERION = (
+    f"|tau3| <= {C.TL_SKEWNESS_MAX:.3f} and {C.TL_KURTOSIS_MIN:.3f} <= tau4 <="
+    f" {C.TL_KURTOSIS_MAX:.3f}: halfway from the normal's values (0, {C.NORMAL_TL_KURTOSIS:.3f})"
+    f" to the exponential's skewness ({C.EXPONENTIAL_TL_SKEWNESS:.3f}) and to the uniform's"
+    f" and the Laplace's kurtosis ({C.UNIFORM_TL_KURTOSIS:.0f}, {C.LAPLACE_TL_KURTOSIS:.3f});"
+    f" an effect size, not a test, so n does not decide it; at least {C.SHAPE_MIN_N} distances"
+)
+NOISE_QUANTITY = (
+    "median distance of the points outside over the median distance between two training"
+    " points (the hull's typical size); the median and farthest distance as shares of the"
+    " diameter, and the median distance over the nearest-neighbour distance, for information"
+)
+NOISE_CRITERION = (
+    f"median >= {C.NOISE_SHARE_MIN:.0%} of the median training pair distance (noise one could"
+    " dismiss is an order of magnitude below the differences between training images; the"
+    " diameter and the farthest point are single extreme pairs and points)"
+)
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+@dataclass
+class Evidence:
+    """What one run measured, as the claims read it.
+
+    ``spaces`` maps a space's name to its ``stats.json``; ``random`` is the random-against-real
+    comparison; ``pca`` the PCA sweep; ``network`` the trained network's ``metrics.json`` with
+    ``depth``, ``epochs`` and ``full_training_set`` added; ``studies`` the model studies'
+    verdict records; ``figures`` the figure paths (see :func:`build_claims`).
+    """
+
+    dataset: str
+    spaces: dict[str, dict]
+    random: dict | None = None
+    pca: pd.DataFrame | None = None
+    network: dict | None = None
+    studies: list[dict] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+
+    def of_kind(self, kind: str, **meta) -> list[dict]:
+        """The spaces of ``kind`` whose meta has every ``meta`` item."""
+        return [
+            s
+            for s in self.spaces.values()
+            if s["kind"] == kind and all(s["meta"].get(k) == v for k, v in meta.items())
+        ]
+
+    def figure(self, name: str, space: str | None = None) -> str:
+        entry = self.figures.get(name, "")
+        return entry.get(space, "") if isinstance(entry, dict) else entry
+
+    def space_figures(self, name: str, spaces: list[dict]) -> str:
+        return "; ".join(p for p in (self.figure(name, s["space"]) for s in spaces) if p)
+
+
+def _num(value, digits: int = 3) -> str:
+    if value is None:
+        return "n/a"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}g}"
+
+
+def _pct(value) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _verdict(claim_id: str, quantity: str, criterion: str, value: str, holds: str, figure: str):
+    section, quote = QUOTES[claim_id]
+    return Verdict(claim_id, section, quote, quantity, criterion, value, holds, figure)
+
+
+def _missing(claim_id: str, quantity: str, criterion: str, why: str) -> Verdict:
+    return _verdict(claim_id, quantity, criterion, f"not measured: {why}", NOT_APPLICABLE, "")
 
 
 def _outside_text(stats: dict) -> str:
     s = stats["shares"]
-    return (
-        f"{stats['space']}: {s['outside']}/{s['n']} certified outside ({_pct(s['outside_share'])}),"
+    text = (
+        f"{stats['space']}: {s['outside']}/{s['n']} outside ({_pct(s['outside_share'])}),"
         f" {s['inside']} inside, {s['not_converged']} not converged"
     )
+    if s.get("outside_uncertain"):
+        text += f", {s['outside_uncertain']} certified with a lower bound of 0"
+    return text
 
 
-def _all_outside(stats: dict) -> bool:
-    return stats["shares"]["outside"] == stats["shares"]["n"]
-
-
-def _normal_text(stats: dict) -> str:
+def _shape_text(stats: dict) -> str:
     d = stats["distance"]
-    p = d.get("normaltest_pvalue")
     return (
-        f"{stats['space']}: skewness {_num(d.get('skewness'))}, excess kurtosis "
-        f"{_num(d.get('excess_kurtosis'))}, D'Agostino p = {_num(p)}"
+        f"{stats['space']} (n = {d['n']}): tau3 = {_num(d.get('tl_skewness'))}, tau4 ="
+        f" {_num(d.get('tl_kurtosis'))}; r = {_num(d.get('qq_correlation'))}, skewness"
+        f" {_num(d.get('skewness'))}, excess kurtosis {_num(d.get('excess_kurtosis'))},"
+        f" D'Agostino p = {_num(d.get('normaltest_pvalue'))}"
     )
 
 
-def _num(value) -> str:
-    return "n/a" if value is None else f"{value:.3g}"
+def _noise_text(stats: dict) -> str:
+    size = stats["diameter"]
+    return (
+        f"{stats['space']}: median {_num(stats['distance']['median'])} ="
+        f" {_pct(stats.get('median_over_typical'))} of the median training pair distance"
+        f" {_num(size.get('median_pair_distance'))}; median"
+        f" {_pct(stats['median_share_of_diameter'])} and farthest"
+        f" {_pct(stats['farthest_share_of_diameter'])} of the diameter {_num(size['diameter'])};"
+        " median distance / nearest-neighbour distance"
+        f" {_num(stats.get('relative_to_nn_median'), 2)}"
+    )
 
 
-def _verdict(flags) -> str:
-    flags = [f for f in flags if f is not None]
-    if not flags:
-        return "n/a"
-    return "yes" if all(flags) else "no"
+def _noise_flag(stats: dict) -> bool | None:
+    typical = stats["diameter"].get("median_pair_distance")
+    return C.not_small_noise(stats["distance"]["median"], typical)
 
 
-def _row(claim_id, claim, paper, evidence, flags) -> dict:
-    return {
-        "id": claim_id,
-        "claim": claim,
-        "paper": paper,
-        "hullgen": "; ".join(evidence) if evidence else "not measured in this run",
-        "holds": _verdict(flags) if evidence else "n/a",
-    }
+def _outside_row(claim_id: str, evidence: Evidence, spaces: list[dict], what: str, note=None):
+    if not spaces:
+        return _missing(claim_id, OUTSIDE_QUANTITY, OUTSIDE_CRITERION, f"no {what} in this run")
+    texts = [_outside_text(s) + (note(s) if note else "") for s in spaces]
+    return _verdict(
+        claim_id,
+        f"{OUTSIDE_QUANTITY}, {what}",
+        OUTSIDE_CRITERION,
+        "; ".join(texts),
+        combine(C.all_outside(s["shares"]) for s in spaces),
+        evidence.space_figures("distribution", spaces),
+    )
 
 
-def _spaces(spaces: dict, predicate) -> list[dict]:
-    return [stats for stats in spaces.values() if predicate(stats)]
-
-
-def _wavelet(select_all: bool):
-    def predicate(stats):
-        if stats["kind"] != "wavelet":
-            return False
-        return (stats["meta"].get("select") == "all") == select_all
-
-    return predicate
-
-
-def _layer(name: str):
-    return lambda stats: stats["kind"] == "embedding" and stats["meta"].get("layer") == name
-
-
-def build_claims(
-    dataset: str,
-    spaces: dict[str, dict],
-    random_comparison: dict | None = None,
-    pca: pd.DataFrame | None = None,
-    studies: list[dict] | None = None,
-) -> pd.DataFrame:
-    """The claims table (columns :data:`COLUMNS`); ``holds`` is yes, no or n/a."""
-    pixel = _spaces(spaces, lambda s: s["kind"] == "pixel")
-    rows = [
-        _row(
-            "pixel-outside",
-            "All test images lie outside the convex hull of the training images (pixel space).",
-            "MNIST and CIFAR-10: all testing images are outside the hull.",
-            [_outside_text(s) for s in pixel],
-            [_all_outside(s) for s in pixel],
+def _shape_row(claim_id: str, evidence: Evidence, spaces: list[dict], what: str) -> Verdict:
+    if not spaces:
+        return _missing(claim_id, SHAPE_QUANTITY, SHAPE_CRITERION, f"no {what} in this run")
+    return _verdict(
+        claim_id,
+        f"{SHAPE_QUANTITY}, {what}",
+        SHAPE_CRITERION,
+        "; ".join(_shape_text(s) for s in spaces),
+        combine(C.resembles_normal(s["distance"]) for s in spaces),
+        "; ".join(
+            p
+            for p in (evidence.space_figures("distribution", spaces), evidence.figure("shape"))
+            if p
         ),
-        _row(
-            "pixel-normal",
-            "Distances to the hull resemble a normal distribution (pixel space).",
-            "The distribution of distances resembles a normal distribution for both datasets.",
-            [_normal_text(s) for s in pixel],
-            [s["distance"].get("normal_at_5pct") for s in pixel],
-        ),
-        _row(
-            "pixel-diameter",
-            "The farthest test image is far from the hull relative to the hull's size.",
-            "CIFAR-10: diameter 13,621, farthest test image about 3,500 (27%): not small noise.",
-            [
-                f"{s['space']}: farthest {_num(s['distance'].get('max'))} of diameter "
-                f"{_num(s['diameter']['diameter'])} = {_pct(s['farthest_share_of_diameter'])}"
-                for s in pixel
-            ],
-            [s["farthest_share_of_diameter"] >= FARTHEST_SHARE_MIN for s in pixel],
-        ),
-    ]
-    wavelet = _spaces(spaces, _wavelet(True))
-    rows.append(
-        _row(
+    )
+
+
+def _noise_row(claim_id: str, evidence: Evidence, spaces: list[dict], what: str) -> Verdict:
+    if not spaces:
+        return _missing(claim_id, NOISE_QUANTITY, NOISE_CRITERION, f"no {what} in this run")
+    return _verdict(
+        claim_id,
+        f"{NOISE_QUANTITY}, {what}",
+        NOISE_CRITERION,
+        "; ".join(_noise_text(s) for s in spaces),
+        combine(_noise_flag(s) for s in spaces),
+        evidence.space_figures("distribution", spaces),
+    )
+
+
+def _isometry_note(stats: dict) -> str:
+    if stats["meta"].get("pixel_isometry"):
+        return (
+            " (an orthonormal transform of the pixels: every distance equals the pixel space's,"
+            " so its hull is the pixel space's, solved once)"
+        )
+    return ""
+
+
+def build_claims(evidence: Evidence) -> list[Verdict]:
+    """Every claim of the paper, judged on ``evidence``; the model studies' verdicts last.
+
+    ``evidence.figures`` maps ``distribution``, ``directions`` and ``surface`` to
+    {space: path}, and ``shape``, ``random_vs_real``, ``pca_sweep`` and ``training`` to a path.
+    """
+    pixel = evidence.of_kind("pixel")
+    wavelet_all = evidence.of_kind("wavelet", select="all")
+    subsets = [s for s in evidence.of_kind("wavelet") if s["meta"].get("select") != "all"]
+    prepool = evidence.of_kind("embedding", layer="prepool")
+    pooled = evidence.of_kind("embedding", layer="pooled")
+    verdicts = [
+        _outside_row("pixel-outside", evidence, pixel, "pixel space"),
+        _shape_row("pixel-normal", evidence, pixel, "pixel space"),
+        _directions_row(evidence, pixel),
+        _noise_row("not-small-noise", evidence, pixel, "pixel space"),
+        _paper_numbers_row(evidence, pixel),
+        _outside_row(
             "wavelet-outside",
-            "Test images remain outside the hull in wavelet spaces.",
-            "Haar or Daubechies wavelet transforms: testing samples still outside the hull.",
-            [_outside_text(s) for s in wavelet],
-            [_all_outside(s) for s in wavelet],
-        )
-    )
-    subsets = _spaces(spaces, _wavelet(False))
-    rows.append(
-        _row(
-            "wavelet-subset",
-            "With a small subset of wavelet coefficients, test images are still outside and "
-            "their distances still resemble a normal distribution.",
-            "A small subset of wavelet coefficients: still outside, still normal-like.",
-            [f"{_outside_text(s)}; {_normal_text(s)}" for s in subsets],
-            [_all_outside(s) and bool(s["distance"].get("normal_at_5pct")) for s in subsets],
-        )
-    )
-    prepool = _spaces(spaces, _layer("prepool"))
-    rows.append(
-        _row(
+            evidence,
+            wavelet_all,
+            "wavelet spaces with all coefficients",
+            _isometry_note,
+        ),
+        _outside_row(
+            "wavelet-subset-outside", evidence, subsets, "wavelet spaces of a coefficient subset"
+        ),
+        _shape_row(
+            "wavelet-subset-normal", evidence, subsets, "wavelet spaces of a coefficient subset"
+        ),
+        _network_row(evidence),
+        _outside_row(
             "prepool-outside",
-            "In the ResNet's representation before the last pooling layer, test images are "
-            "outside the hull.",
-            "CIFAR-10 ResNet, 4,096 dimensions: testing samples still outside.",
-            [f"{_outside_text(s)} ({s['meta'].get('dim')} dimensions)" for s in prepool],
-            [_all_outside(s) for s in prepool],
-        )
+            evidence,
+            prepool,
+            "the ResNet's map before global pooling",
+            lambda s: f" ({s['meta'].get('dim')} dimensions)",
+        ),
+        _outside_row("pooled-outside", evidence, pooled, "the ResNet's pooled vector"),
+        _noise_row("pooled-significant", evidence, pooled, "the ResNet's pooled vector"),
+        _shape_row("pooled-normal", evidence, pooled, "the ResNet's pooled vector"),
+        _low_dim_row(evidence, prepool + pooled),
+        _random_row(evidence),
+        _surface_row(evidence, pixel),
+    ]
+    return verdicts + [Verdict.from_dict(record) for record in evidence.studies]
+
+
+def _random_control(evidence: Evidence) -> dict | None:
+    randoms = evidence.of_kind("random")
+    return randoms[0] if randoms else None
+
+
+def _directions_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
+    quantity = (
+        "chance-corrected balanced accuracy (0 chance, 1 perfect) of a linear probe (ridge"
+        " classifier, 5-fold stratified cross-validation) predicting the test image's class"
+        " from its unit direction (x - p) / ||x - p||, pixel space; control: the random"
+        " points' directions with the same labels; the share of each direction's energy on"
+        " the object's pixels, for information"
     )
-    pooled = _spaces(spaces, _layer("pooled"))
-    rows.append(
-        _row(
-            "pooled-outside",
-            "In the pooled 64-d representation all test images are outside, at distances "
-            "significant relative to the hull's size, resembling a normal distribution.",
-            "64-dimensional space: all outside, distances significant, normal-like.",
-            [
-                f"{_outside_text(s)}; farthest = {_pct(s['farthest_share_of_diameter'])} of the "
-                f"diameter; {_normal_text(s)}"
-                for s in pooled
-            ],
-            [
-                _all_outside(s)
-                and s["farthest_share_of_diameter"] >= FARTHEST_SHARE_MIN
-                and bool(s["distance"].get("normal_at_5pct"))
-                for s in pooled
-            ],
-        )
+    criterion = (
+        f"skill >= {C.PROBE_SKILL_MIN:g} (Landis and Koch's 'fair' agreement) and the random"
+        f" control's skill below {C.PROBE_SKILL_MIN:g}"
     )
-    rows.append(_random_row(random_comparison))
-    rows.append(_manifold_row(spaces, pca))
-    for study in studies or []:
-        for i, claim in enumerate(study["claims"]):
-            holds = claim["holds"]
-            rows.append(
-                {
-                    "id": f"{study['study']}-{i + 1}",
-                    "claim": claim["claim"][0].upper() + claim["claim"][1:] + ".",
-                    "paper": "Sections 3 and 4 (model studies).",
-                    "hullgen": claim["text"],
-                    "holds": "n/a" if holds is None else ("yes" if holds else "no"),
-                }
+    if not pixel:
+        return _missing("directions", quantity, criterion, "no pixel space in this run")
+    control = _random_control(evidence)
+    control_skill = control["directions"]["probe_skill"] if control else None
+    texts = []
+    for s in pixel:
+        d = s["directions"]
+        text = (
+            f"{s['space']}: skill {_num(d['probe_skill'], 2)} (accuracy"
+            f" {_num(d['probe_accuracy'], 2)}, {d['probe_classes']} classes, n = {d['probe_n']})"
+        )
+        if d.get("energy_on_object_median") is not None:
+            text += (
+                f"; median {_pct(d['energy_on_object_median'])} of a direction's energy on"
+                f" the object's {_pct(d['object_area_median'])} of the pixels"
             )
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
-    table.insert(0, "dataset", dataset)
-    return table
-
-
-def _random_row(comparison: dict | None) -> dict:
-    evidence, flags = [], []
-    if comparison:
-        ratio = comparison.get("median_ratio")
-        evidence.append(
-            f"median distance: random {_num(comparison['random_median'])}, test "
-            f"{_num(comparison['real_median'])} (ratio {_num(ratio)}); "
-            f"{_pct(comparison['share_random_farther'])} of random points farther than the "
-            "farthest test image"
-        )
-        flags.append(ratio is not None and ratio >= RANDOM_RATIO_MIN)
-    return _row(
-        "random-farther",
-        "Random points in the same domain are much farther from the hull than test images.",
-        "Random points in [0, 255]^3072: outside the hull and much farther away.",
-        evidence,
-        flags,
+        texts.append(text)
+    texts.append(
+        f"random control ({control['space']}): skill {_num(control_skill, 2)}"
+        if control
+        else "no random space, so no control"
+    )
+    return _verdict(
+        "directions",
+        quantity,
+        criterion,
+        "; ".join(texts),
+        combine(
+            C.directions_informative(s["directions"]["probe_skill"], control_skill) for s in pixel
+        ),
+        evidence.space_figures("directions", pixel),
     )
 
 
-def _manifold_row(spaces: dict, pca: pd.DataFrame | None) -> dict:
-    evidence, flags = [], []
+def _paper_numbers_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
+    quantity = (
+        "the exact diameter of the training set, the farthest test image's distance and its"
+        " share of the diameter, pixel space (pixel values 0..255)"
+    )
+    criterion = (
+        f"on {C.PAPER_DATASET} only: diameter within {C.DIAMETER_TOLERANCE:.0%} of"
+        f" {C.PAPER_DIAMETER:,.0f}, farthest within {C.FARTHEST_TOLERANCE:.0%} of"
+        f" {C.PAPER_FARTHEST:,.0f} and its share within {100 * C.FARTHEST_SHARE_TOLERANCE:.0f}"
+        f" points of {C.PAPER_FARTHEST_SHARE:.0%} (the paper's two numbers differ by 1.3 points)"
+    )
+    if not pixel:
+        return _missing("paper-numbers", quantity, criterion, "no pixel space in this run")
+    s = pixel[0]
+    diameter, farthest = s["diameter"]["diameter"], s["distance"]["max"]
+    text = (
+        f"{s['space']}: diameter {_num(diameter)}, farthest {_num(farthest)} ="
+        f" {_pct(s['farthest_share_of_diameter'])} of it"
+    )
+    if evidence.dataset != C.PAPER_DATASET or farthest is None:
+        holds = NOT_APPLICABLE
+        text = f"context only ({evidence.dataset}, not {C.PAPER_DATASET}): {text}"
+    else:
+        holds = outcome(C.paper_numbers_match(diameter, farthest))
+        text += (
+            f" (paper: {C.PAPER_DIAMETER:,.0f}, about {C.PAPER_FARTHEST:,.0f}, about"
+            f" {C.PAPER_FARTHEST_SHARE:.0%})"
+        )
+    return _verdict(
+        "paper-numbers",
+        quantity,
+        criterion,
+        text,
+        holds,
+        evidence.figure("distribution", s["space"]),
+    )
+
+
+def _network_row(evidence: Evidence) -> Verdict:
+    quantity = "test accuracy of the trained ResNet, against what its recipe is known to reach"
+    criterion = (
+        f"accuracy >= reference - {100 * C.ACCURACY_TOLERANCE:.1f} percentage points; the"
+        " reference applies to its dataset, depth and epochs on the full training set"
+    )
+    network = evidence.network
+    if network is None:
+        return _missing("network", quantity, criterion, "no network trained in this run")
+    accuracy = network["test_accuracy"]
+    recipe = (
+        f"ResNet-{network['depth']}, {network['epochs']} epochs,"
+        f" {'full training set' if network['full_training_set'] else 'a training subset'}"
+    )
+    reference, why_not = C.accuracy_reference(
+        evidence.dataset, network["depth"], network["epochs"], network["full_training_set"]
+    )
+    text = f"test accuracy {accuracy:.4f} ({recipe})"
+    if reference is None:
+        holds, text = NOT_APPLICABLE, f"{text}; {why_not}"
+    else:
+        holds = outcome(C.accuracy_normal(accuracy, reference))
+        text += f"; reference {reference.accuracy:.4f}: {reference.source}"
+    return _verdict("network", quantity, criterion, text, holds, evidence.figure("training"))
+
+
+def _low_dim_row(evidence: Evidence, named: list[dict]) -> Verdict:
+    quantity = (
+        "share of test points certified outside in the representations the paper names (the"
+        " map before global pooling and the pooled vector); the logits and a PCA sweep of the"
+        " pixel space for context"
+    )
+    criterion = (
+        f"at least {C.OUTSIDE_SHARE_MIN:.0%} outside in each named representation ('all (or"
+        " most)' inside is the speculation; 'no trace' of it allows a few points inside)"
+    )
+    if not named:
+        return _missing(
+            "no-low-dim-view", quantity, criterion, "no pre-pool or pooled space in this run"
+        )
+    texts = [_outside_text(s) for s in named]
+    texts += [f"context: {_outside_text(s)}" for s in evidence.of_kind("embedding", layer="logits")]
+    pca = evidence.pca
     if pca is not None and len(pca):
-        low = pca.sort_values("k").iloc[0]
-        evidence.append(
-            "PCA of the pixel space: "
-            + ", ".join(f"k={int(r.k)}: {_pct(r.share_outside)} outside" for r in pca.itertuples())
+        enough = pca[pca["share_outside"] >= C.OUTSIDE_SHARE_MIN]
+        smallest = f"k = {int(enough['k'].min())}" if len(enough) else "no k swept"
+        texts.append(
+            f"context: PCA of the pixel space, smallest k with >= {C.OUTSIDE_SHARE_MIN:.0%}"
+            f" outside: {smallest} ("
+            + ", ".join(f"k={int(r.k)}: {_pct(r.share_outside)}" for r in pca.itertuples())
+            + ")"
         )
-        flags.append(bool(low["share_outside"] >= OUTSIDE_SHARE_MIN))
-    for stats in _spaces(spaces, lambda s: s["kind"] == "embedding"):
-        evidence.append(_outside_text(stats))
-        flags.append(stats["shares"]["outside_share"] >= OUTSIDE_SHARE_MIN)
-    return _row(
+    figures = [evidence.space_figures("distribution", named), evidence.figure("pca_sweep")]
+    return _verdict(
         "no-low-dim-view",
-        f"No low-dimensional view (PCA of the pixels, or the network's representations) puts "
-        f"most test images inside the hull (at least {_pct(OUTSIDE_SHARE_MIN)} stay outside).",
-        "No trace of a low-dimensional manifold where testing samples are inside, even in the "
-        "ResNet's internal representations.",
-        evidence,
-        flags,
+        quantity,
+        criterion,
+        "; ".join(texts),
+        combine(C.mostly_outside(s["shares"]) for s in named),
+        "; ".join(p for p in figures if p),
     )
 
 
-def to_markdown(table: pd.DataFrame) -> str:
-    """The claims table as Markdown (pipes in cells escaped)."""
-    head = "| " + " | ".join(COLUMNS) + " |\n|" + "---|" * len(COLUMNS) + "\n"
-    body = "".join(
-        "| " + " | ".join(str(row[c]).replace("|", "\\|") for c in COLUMNS) + " |\n"
-        for _, row in table.iterrows()
+def _random_row(evidence: Evidence) -> Verdict:
+    quantity = (
+        "random points uniform in the pixel domain against the test images: share of random"
+        " points outside, and their median distance over the test images' median distance"
+        " (probability that a random point is farther than a test image, for information)"
     )
-    return head + body
+    criterion = (
+        f"every random point outside and the median ratio >= {C.RANDOM_RATIO_MIN:g} ('much"
+        " farther': at least twice as far)"
+    )
+    control, comparison = _random_control(evidence), evidence.random
+    if control is None or comparison is None:
+        return _missing(
+            "random-farther", quantity, criterion, "no random space and pixel space in this run"
+        )
+    ratio = comparison.get("median_ratio")
+    text = (
+        f"{_outside_text(control)}; median distance: random {_num(comparison['random_median'])},"
+        f" test {_num(comparison['real_median'])} (ratio {_num(ratio)}); P(random farther than"
+        f" test) = {_num(comparison.get('superiority'))}"
+    )
+    return _verdict(
+        "random-farther",
+        quantity,
+        criterion,
+        text,
+        outcome(C.random_much_farther(control["shares"], ratio)),
+        evidence.figure("random_vs_real"),
+    )
+
+
+def _surface_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
+    quantity = (
+        "for each test point outside, its nearest hull point p's convex weights: the share on"
+        " the test image's own class, corrected for chance ((w_own - pi) / (1 - pi), pi the"
+        " class's share of the training set), median over test points, pixel space; the"
+        " number of training images in p; control: the random points with the same labels"
+    )
+    criterion = (
+        f"median chance-corrected own-class weight >= {C.OWN_CLASS_EXCESS_MIN:g} (most of the"
+        " weight beyond chance on the own class), and the random control's below it"
+    )
+    if not pixel:
+        return _missing("hull-surface", quantity, criterion, "no pixel space in this run")
+    control = _random_control(evidence)
+    control_excess = control["surface"]["own_excess_median"] if control else None
+    texts = [
+        f"{s['space']}: own-class weight median {_pct(s['surface']['own_weight_median'])}"
+        f" (class share {_pct(s['surface']['class_share_mean'])}), chance-corrected"
+        f" {_num(s['surface']['own_excess_median'], 2)}; training images in p: median"
+        f" {_num(s['surface']['support_size_median'])} (quartiles"
+        f" {_num(s['surface']['support_size_q1'])}-{_num(s['surface']['support_size_q3'])}, at"
+        f" most {s['surface']['support_size_max']}) of {s['meta'].get('n_train', 'n/a')}"
+        for s in pixel
+    ]
+    texts.append(
+        f"random control ({control['space']}): chance-corrected {_num(control_excess, 2)}"
+        if control
+        else "no random space, so no control"
+    )
+
+    return _verdict(
+        "hull-surface",
+        quantity,
+        criterion,
+        "; ".join(texts),
+        combine(
+            C.surface_of_own_class(s["surface"]["own_excess_median"], control_excess) for s in pixel
+        ),
+        evidence.space_figures("surface", pixel),
+    )

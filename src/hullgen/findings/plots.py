@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from scipy import stats
 
+from hullgen.findings.shape import shape_summary
 from hullgen.findings.stats import (
     correct_per_query,
     labels_per_query,
@@ -63,24 +64,40 @@ def plot_distance_distribution(
     pdf: str | os.PathLike,
     title_prefix: str,
     units: str = "space units",
+    noise_bound: float | None = None,
 ) -> Figure:
     """Histogram with KDE and the fitted normal density, and a normal QQ plot, side by side.
 
     ``distances``: array-like (n,) of finite distances in ``units`` (the pipeline passes the
     points certified outside the hull). The normal has the sample's mean and sd (ddof=1); the
-    panels say so instead when there are fewer than 2 distinct values.
+    panels say so instead when there are fewer than 2 distinct values. The title gives the
+    TL-skewness and TL-kurtosis the claims judge the shape by; ``noise_bound`` (in ``units``),
+    when given, is drawn as the distance below which the claims would call the median small
+    noise.
     """
     x = np.asarray(distances, dtype=float).ravel()
     with sns.axes_style("whitegrid"):
         figure = Figure(figsize=(10, 4.2), layout="constrained")
         hist_ax, qq_ax = figure.subplots(1, 2)
-    figure.suptitle(f"{title_prefix}: distances of {len(x):,} test points to the training hull")
+    title = f"{title_prefix}: distances of {len(x):,} test points to the training hull"
     if len(np.unique(x)) < 2:
         _note(hist_ax, f"{len(x)} point(s), fewer than 2 distinct distances")
         _note(qq_ax, "no QQ plot")
     else:
+        shape = shape_summary(x)
+        if shape["tl_skewness"] is not None:
+            title += (
+                f"\nTL-skewness {shape['tl_skewness']:.3f}, TL-kurtosis {shape['tl_kurtosis']:.3f}"
+            )
         _histogram_with_normal(hist_ax, x, units)
         _qq_panel(qq_ax, x, units)
+        if noise_bound is not None:
+            hist_ax.axvline(
+                noise_bound, color=RANDOM_COLOUR, ls=":", label="small-noise bound of the median"
+            )
+            hist_ax.axvline(np.median(x), color=NORMAL_COLOUR, ls="-", lw=0.8, label="median")
+            hist_ax.legend(fontsize=8)
+    figure.suptitle(title)
     save_figure(figure, png, pdf)
     return figure
 

@@ -19,11 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hullgen.findings import shape
 from hullgen.hull.result import STATUSES
-
-NORMALTEST_MIN_N = 8  # scipy's skewness test, part of D'Agostino-Pearson, needs n >= 8
-SHAPIRO_MIN_N = 3
-ALPHA = 0.05
 
 
 def require_columns(frame: pd.DataFrame, columns, what: str = "hull table") -> None:
@@ -75,26 +72,21 @@ def status_shares(table: pd.DataFrame) -> dict:
 
 
 def distance_summary(distances, seed: int = 0, max_normality_sample: int = 5000) -> dict:
-    """Moments, quantiles and normality tests of a sample of distances (space units).
+    """Location, spread and shape of a sample of distances (space units).
 
     ``distances``: array-like (n,) of finite distances; the statistics cover exactly the values
     passed in (the pipeline passes those of the points certified outside the hull, see
     :func:`outside_mask`). Keys: ``n``; ``mean``, ``sd`` (ddof=1), ``min``, ``max``, ``median``
-    in the distances' units; ``skewness`` (``scipy.stats.skew``, bias=False, needs n >= 3) and
-    ``excess_kurtosis`` (``scipy.stats.kurtosis``, fisher=True, bias=False, needs n >= 4), both
-    unitless and None for a constant sample; ``normaltest_statistic`` and
-    ``normaltest_pvalue`` (D'Agostino-Pearson, ``scipy.stats.normaltest``, n >= 8) with
-    ``normaltest_note`` saying why they are None; ``shapiro_statistic``, ``shapiro_pvalue``
-    and ``shapiro_note`` (Shapiro-Wilk on a random sample of ``shapiro_n`` <=
-    ``max_normality_sample`` points drawn with ``seed``, since its p-value is unreliable for
-    large n); ``normal_at_5pct``: True when D'Agostino-Pearson does not reject normality at
-    the 5% level, False when it does, None without a test.
+    in the distances' units (None when undefined); the shape statistics of
+    :func:`hullgen.findings.shape.shape_summary` (L-skewness and L-kurtosis, which the claims
+    judge, QQ correlation, moment skewness and excess kurtosis); and, for information, the
+    normality tests of :func:`hullgen.findings.shape.normality_tests` (Shapiro-Wilk on a sample
+    of at most ``max_normality_sample`` drawn with ``seed``).
     """
     x = np.asarray(distances, dtype=float).ravel()
     if not np.isfinite(x).all():
         raise ValueError("distance_summary: distances must be finite")
     n = len(x)
-    constant = n > 0 and x.min() == x.max()
     summary: dict = {
         "n": n,
         "mean": float(x.mean()) if n else None,
@@ -102,53 +94,10 @@ def distance_summary(distances, seed: int = 0, max_normality_sample: int = 5000)
         "min": float(x.min()) if n else None,
         "max": float(x.max()) if n else None,
         "median": float(np.median(x)) if n else None,
-        # Undefined (0 / 0) for a constant sample, where scipy would warn and return NaN.
-        "skewness": float(stats.skew(x, bias=False)) if n >= 3 and not constant else None,
-        "excess_kurtosis": (
-            float(stats.kurtosis(x, fisher=True, bias=False)) if n >= 4 and not constant else None
-        ),
     }
-    summary.update(_normaltest(x, constant))
-    summary.update(_shapiro(x, constant, seed, max_normality_sample))
-    pvalue = summary["normaltest_pvalue"]
-    summary["normal_at_5pct"] = None if pvalue is None else bool(pvalue >= ALPHA)
+    summary.update(shape.shape_summary(x))
+    summary.update(shape.normality_tests(x, seed, max_normality_sample))
     return summary
-
-
-def _normaltest(x: np.ndarray, constant: bool) -> dict:
-    if len(x) < NORMALTEST_MIN_N:
-        note = f"needs n >= {NORMALTEST_MIN_N} (n = {len(x)})"
-    elif constant:
-        note = "all distances are equal"
-    else:
-        result = stats.normaltest(x)
-        return {
-            "normaltest_statistic": float(result.statistic),
-            "normaltest_pvalue": float(result.pvalue),
-            "normaltest_note": None,
-        }
-    return {"normaltest_statistic": None, "normaltest_pvalue": None, "normaltest_note": note}
-
-
-def _shapiro(x: np.ndarray, constant: bool, seed: int, max_sample: int) -> dict:
-    if max_sample < SHAPIRO_MIN_N:
-        raise ValueError(f"max_normality_sample must be >= {SHAPIRO_MIN_N}, got {max_sample}")
-    size = min(len(x), max_sample)
-    result = {"shapiro_statistic": None, "shapiro_pvalue": None, "shapiro_n": size}
-    if size < SHAPIRO_MIN_N:
-        return {**result, "shapiro_note": f"needs n >= {SHAPIRO_MIN_N} (n = {size})"}
-    if constant:
-        return {**result, "shapiro_note": "all distances are equal"}
-    sample = x
-    if size < len(x):
-        sample = x[np.random.default_rng(seed).choice(len(x), size=size, replace=False)]
-    test = stats.shapiro(sample)
-    return {
-        **result,
-        "shapiro_statistic": float(test.statistic),
-        "shapiro_pvalue": float(test.pvalue),
-        "shapiro_note": None,
-    }
 
 
 def relative_to_nn(table: pd.DataFrame) -> pd.Series:
@@ -270,8 +219,8 @@ def compare_to_random(real_table: pd.DataFrame, random_table: pd.DataFrame) -> d
 
     Keys: ``real_mean``, ``real_median``, ``random_mean``, ``random_median`` (space units),
     ``median_ratio`` (random median / real median; None when the real median is 0) and
-    ``share_random_farther`` (share of random points strictly farther than the farthest real
-    test point, in [0, 1]).
+    ``superiority``: the probability that a random point lies farther than a real test point
+    (ties count half; the Mann-Whitney U over the number of pairs, in [0, 1]).
     """
     real = _distances(real_table, "real hull table")
     random = _distances(random_table, "random hull table")
@@ -282,7 +231,10 @@ def compare_to_random(real_table: pd.DataFrame, random_table: pd.DataFrame) -> d
         "random_mean": float(random.mean()),
         "random_median": random_median,
         "median_ratio": random_median / real_median if real_median > 0 else None,
-        "share_random_farther": float((random > real.max()).mean()),
+        "superiority": float(
+            stats.mannwhitneyu(random, real, alternative="greater").statistic
+            / (len(random) * len(real))
+        ),
     }
 
 
@@ -323,39 +275,3 @@ def example_queries(table: pd.DataFrame) -> dict:
         "nearest": int(query[ascending[0]]),
         "among": among,
     }
-
-
-def space_summary(
-    table: pd.DataFrame,
-    test_labels,
-    diameter: dict,
-    meta: dict,
-    spec: dict,
-    predictions: pd.DataFrame | None = None,
-    seed: int = 0,
-    normality_sample: int = 5000,
-) -> dict:
-    """Every statistic of one space's distances, as written to its ``stats.json``.
-
-    ``diameter`` is the space diameter record (``{"diameter": ..., "pair": ...}``), ``meta``
-    the space's metadata (its ``positions`` are left out), ``spec`` the space's config entry.
-    The distance statistics cover the points outside the hull (:func:`outside_mask`).
-    """
-    distances = table["distance"].to_numpy()[outside_mask(table)]
-    summary = {
-        "space": spec["name"],
-        "kind": spec["kind"],
-        "meta": {k: v for k, v in meta.items() if k != "positions"},
-        "shares": status_shares(table),
-        "distance": distance_summary(distances, seed=seed, max_normality_sample=normality_sample),
-        "relative_to_nn_median": float(np.nanmedian(relative_to_nn(table))),
-        "diameter": diameter,
-        "farthest_share_of_diameter": farthest_share_of_diameter(table, diameter["diameter"]),
-        "per_class": per_class(table, test_labels).reset_index().to_dict(orient="records"),
-        "examples": example_queries(table),
-    }
-    if predictions is not None:
-        summary["by_correctness"] = (
-            by_correctness(table, predictions).reset_index().to_dict(orient="records")
-        )
-    return summary

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hullgen.spaces.wavelet import WaveletTransform, top_k_positions
+from hullgen.spaces.wavelet import WaveletTransform, is_orthonormal, top_k_positions
 
 PIXEL_MAX = 255.0
 
@@ -42,6 +42,18 @@ def random_space(x_train: np.ndarray, n_test: int, seed: int):
     return train, test, {"seed": seed, "low": 0.0, "high": PIXEL_MAX}
 
 
+def is_pixel_isometry(spec: dict, image_shape: tuple[int, ...]) -> bool:
+    """Whether the space of config entry ``spec`` is an orthonormal transform of the pixels
+    (all coefficients of an orthonormal wavelet transform, see
+    :func:`hullgen.spaces.wavelet.is_orthonormal`): its hull distances, supports and
+    diameter are the pixel space's.
+    """
+    if spec["kind"] != "wavelet" or spec["select"] != "all":
+        return False
+    transform = WaveletTransform(spec["wavelet"], spec["level"], spec["mode"])
+    return is_orthonormal(transform, image_shape)
+
+
 def build_space(spec: dict, x_train: np.ndarray, x_test: np.ndarray):
     """Return ``(train, test, meta)`` for the space described by config entry ``spec``."""
     kind = spec["kind"]
@@ -56,5 +68,6 @@ def build_space(spec: dict, x_train: np.ndarray, x_test: np.ndarray):
     else:
         raise ValueError(f"space {spec.get('name')!r}: unknown kind {kind!r}")
     meta = {"name": spec["name"], "kind": kind, **meta, "dim": int(train.shape[1])}
+    meta["pixel_isometry"] = is_pixel_isometry(spec, x_train.shape[1:])
     meta.update(n_train=int(train.shape[0]), n_test=int(test.shape[0]))
     return train, test, meta

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,6 +75,34 @@ class WaveletTransform:
         images = pywt.waverec2(coeffs, self.wavelet, mode=self.mode, axes=IMAGE_AXES)
         # Odd sizes come back one row/column larger in non-periodized modes.
         return images[:, : image_shape[0], : image_shape[1]]
+
+
+# A transform is orthonormal when its matrix F has F F^T = I to this tolerance (float64
+# rounding of the filter taps gives about 1e-15; dmey, an FIR approximation of Meyer's
+# wavelet, misses by 1e-3).
+ORTHONORMAL_TOL = 1e-9
+
+
+def is_orthonormal(transform: WaveletTransform, image_shape: tuple[int, ...]) -> bool:
+    """Whether :meth:`WaveletTransform.forward` is an orthonormal map of the image's pixels.
+
+    Decided on the transform's matrix itself: the forward transform of every unit image of
+    one channel (colour images are transformed channel by channel, so one channel decides).
+    Orthogonal wavelets (Haar, Daubechies, Symlets, Coiflets) in ``periodization`` mode with
+    h and w divisible by 2 ** level are orthonormal; so is Haar in any mode on such sizes.
+    An orthonormal transform keeps every distance: hull distances, supports and the diameter
+    equal the pixel space's exactly.
+    """
+    return _is_orthonormal(transform, tuple(int(n) for n in image_shape[:2]))
+
+
+@functools.lru_cache(maxsize=64)
+def _is_orthonormal(transform: WaveletTransform, shape: tuple[int, int]) -> bool:
+    d = shape[0] * shape[1]
+    if n_coefficients(shape, transform)["all"] != d:
+        return False
+    matrix = transform.forward(np.eye(d).reshape(d, *shape))
+    return bool(np.abs(matrix @ matrix.T - np.eye(d)).max() <= ORTHONORMAL_TOL)
 
 
 def n_coefficients(image_shape: tuple[int, ...], transform: WaveletTransform) -> dict:
