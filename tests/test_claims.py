@@ -185,7 +185,9 @@ def test_the_random_ratio_and_the_network_and_the_paper_numbers_can_fail():
 def test_claims_without_evidence_are_not_applicable_and_say_why():
     verdicts = {v.id: v for v in build_claims(Evidence("digits", {}))}
     assert {v.holds for v in verdicts.values()} == {"n/a"}
-    assert verdicts["prepool-outside"].value.startswith("not measured: no the ResNet")
+    assert verdicts["prepool-outside"].value == (
+        "not measured: this run has no space of kind: embedding, layer: prepool"
+    )
     digits = {v.id: v for v in build_claims(_evidence("digits"))}
     assert (
         digits["paper-numbers"].holds == "n/a" and "context only" in digits["paper-numbers"].value

@@ -97,13 +97,14 @@ def _check_default_run(workdir):
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = snakemake(workdir, "-n", check=True)
     shards = cfg.get("hull", {}).get("shards", 2)
+    # The random space shares the pixel space's training set, hence its size (no diameter).
     random_space = {
         "build_space": 1,
-        "space_diameter": 1,
         "hull_shard": shards,
         "hull_gather": 1,
         "space_stats": 1,
         "space_figures": 1,
+        "shape_figure": 1,
         "random_vs_real": 1,
         "random_vs_real_figure": 1,
         "claims": 1,
@@ -134,11 +135,14 @@ def _check_default_run(workdir):
         "build_space": n - embedded,
         "train": 1,
         "embed_space": embedded,
-        "space_diameter": n,
-        "hull_shard": n * shards,
-        "hull_gather": n,
+        # haar reads the pixel space's hull and size; random reads its size.
+        "space_diameter": n - 2,
+        "hull_shard": (n - 1) * shards,
+        "hull_gather": n - 1,
         "space_stats": n,
         "space_figures": n,
+        "shape_figure": 1,
+        "training_figure": 1,
         "random_vs_real": 1,
         "random_vs_real_figure": 1,
         "pca_sweep": 1,

@@ -266,7 +266,7 @@ def space_figures_inputs(wildcards):
         **{k: v for k, v in data_files(wildcards.dataset).items() if not k.endswith("index")},
         "stats": stats_file(wildcards.dataset, wildcards.space),
         "class_directions": class_directions_file(wildcards.dataset, wildcards.space),
-        "code": package_code("findings"),
+        "code": package_code("findings", "criteria"),
     }
     if TRAIN["enabled"]:
         inputs["predictions"] = model_files(wildcards.dataset)["predictions"]

@@ -139,6 +139,17 @@ NOISE_CRITERION = (
 )
 
 
+# The spaces a claim reads: (how the table names them, the config entry that makes one).
+PIXEL = ("pixel space", "kind: pixel")
+WAVELET_ALL = ("wavelet spaces with all coefficients", "kind: wavelet, select: all")
+WAVELET_SUBSET = (
+    "wavelet spaces of a coefficient subset",
+    "kind: wavelet, select: approx or {top: k}",
+)
+PREPOOL = ("the ResNet's map before global pooling", "kind: embedding, layer: prepool")
+POOLED = ("the ResNet's pooled vector", "kind: embedding, layer: pooled")
+
+
 @dataclass
 class Evidence:
     """What one run measured, as the claims read it.
@@ -190,8 +201,10 @@ def _verdict(claim_id: str, quantity: str, criterion: str, value: str, holds: st
     return Verdict(claim_id, section, quote, quantity, criterion, value, holds, figure)
 
 
-def _missing(claim_id: str, quantity: str, criterion: str, why: str) -> Verdict:
-    return _verdict(claim_id, quantity, criterion, f"not measured: {why}", NOT_APPLICABLE, "")
+def _missing(claim_id: str, quantity: str, criterion: str, needs: str) -> Verdict:
+    """An n/a row: this run has no space of the config entry ``needs``."""
+    value = f"not measured: this run has no space of {needs}"
+    return _verdict(claim_id, quantity, criterion, value, NOT_APPLICABLE, "")
 
 
 def _outside_text(stats: dict) -> str:
@@ -233,13 +246,13 @@ def _noise_flag(stats: dict) -> bool | None:
     return C.not_small_noise(stats["distance"]["median"], typical)
 
 
-def _outside_row(claim_id: str, evidence: Evidence, spaces: list[dict], what: str, note=None):
+def _outside_row(claim_id: str, evidence: Evidence, spaces: list[dict], group, note=None):
     if not spaces:
-        return _missing(claim_id, OUTSIDE_QUANTITY, OUTSIDE_CRITERION, f"no {what} in this run")
+        return _missing(claim_id, OUTSIDE_QUANTITY, OUTSIDE_CRITERION, group[1])
     texts = [_outside_text(s) + (note(s) if note else "") for s in spaces]
     return _verdict(
         claim_id,
-        f"{OUTSIDE_QUANTITY}, {what}",
+        f"{OUTSIDE_QUANTITY}, {group[0]}",
         OUTSIDE_CRITERION,
         "; ".join(texts),
         combine(C.all_outside(s["shares"]) for s in spaces),
@@ -247,12 +260,12 @@ def _outside_row(claim_id: str, evidence: Evidence, spaces: list[dict], what: st
     )
 
 
-def _shape_row(claim_id: str, evidence: Evidence, spaces: list[dict], what: str) -> Verdict:
+def _shape_row(claim_id: str, evidence: Evidence, spaces: list[dict], group) -> Verdict:
     if not spaces:
-        return _missing(claim_id, SHAPE_QUANTITY, SHAPE_CRITERION, f"no {what} in this run")
+        return _missing(claim_id, SHAPE_QUANTITY, SHAPE_CRITERION, group[1])
     return _verdict(
         claim_id,
-        f"{SHAPE_QUANTITY}, {what}",
+        f"{SHAPE_QUANTITY}, {group[0]}",
         SHAPE_CRITERION,
         "; ".join(_shape_text(s) for s in spaces),
         combine(C.resembles_normal(s["distance"]) for s in spaces),
@@ -264,12 +277,12 @@ def _shape_row(claim_id: str, evidence: Evidence, spaces: list[dict], what: str)
     )
 
 
-def _noise_row(claim_id: str, evidence: Evidence, spaces: list[dict], what: str) -> Verdict:
+def _noise_row(claim_id: str, evidence: Evidence, spaces: list[dict], group) -> Verdict:
     if not spaces:
-        return _missing(claim_id, NOISE_QUANTITY, NOISE_CRITERION, f"no {what} in this run")
+        return _missing(claim_id, NOISE_QUANTITY, NOISE_CRITERION, group[1])
     return _verdict(
         claim_id,
-        f"{NOISE_QUANTITY}, {what}",
+        f"{NOISE_QUANTITY}, {group[0]}",
         NOISE_CRITERION,
         "; ".join(_noise_text(s) for s in spaces),
         combine(_noise_flag(s) for s in spaces),
@@ -298,35 +311,25 @@ def build_claims(evidence: Evidence) -> list[Verdict]:
     prepool = evidence.of_kind("embedding", layer="prepool")
     pooled = evidence.of_kind("embedding", layer="pooled")
     verdicts = [
-        _outside_row("pixel-outside", evidence, pixel, "pixel space"),
-        _shape_row("pixel-normal", evidence, pixel, "pixel space"),
+        _outside_row("pixel-outside", evidence, pixel, PIXEL),
+        _shape_row("pixel-normal", evidence, pixel, PIXEL),
         _directions_row(evidence, pixel),
-        _noise_row("not-small-noise", evidence, pixel, "pixel space"),
+        _noise_row("not-small-noise", evidence, pixel, PIXEL),
         _paper_numbers_row(evidence, pixel),
-        _outside_row(
-            "wavelet-outside",
-            evidence,
-            wavelet_all,
-            "wavelet spaces with all coefficients",
-            _isometry_note,
-        ),
-        _outside_row(
-            "wavelet-subset-outside", evidence, subsets, "wavelet spaces of a coefficient subset"
-        ),
-        _shape_row(
-            "wavelet-subset-normal", evidence, subsets, "wavelet spaces of a coefficient subset"
-        ),
+        _outside_row("wavelet-outside", evidence, wavelet_all, WAVELET_ALL, _isometry_note),
+        _outside_row("wavelet-subset-outside", evidence, subsets, WAVELET_SUBSET),
+        _shape_row("wavelet-subset-normal", evidence, subsets, WAVELET_SUBSET),
         _network_row(evidence),
         _outside_row(
             "prepool-outside",
             evidence,
             prepool,
-            "the ResNet's map before global pooling",
+            PREPOOL,
             lambda s: f" ({s['meta'].get('dim')} dimensions)",
         ),
-        _outside_row("pooled-outside", evidence, pooled, "the ResNet's pooled vector"),
-        _noise_row("pooled-significant", evidence, pooled, "the ResNet's pooled vector"),
-        _shape_row("pooled-normal", evidence, pooled, "the ResNet's pooled vector"),
+        _outside_row("pooled-outside", evidence, pooled, POOLED),
+        _noise_row("pooled-significant", evidence, pooled, POOLED),
+        _shape_row("pooled-normal", evidence, pooled, POOLED),
         _low_dim_row(evidence, prepool + pooled),
         _random_row(evidence),
         _surface_row(evidence, pixel),
@@ -352,7 +355,7 @@ def _directions_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         f" control's skill below {C.PROBE_SKILL_MIN:g}"
     )
     if not pixel:
-        return _missing("directions", quantity, criterion, "no pixel space in this run")
+        return _missing("directions", quantity, criterion, PIXEL[1])
     control = _random_control(evidence)
     control_skill = control["directions"]["probe_skill"] if control else None
     texts = []
@@ -397,7 +400,7 @@ def _paper_numbers_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         f" points of {C.PAPER_FARTHEST_SHARE:.0%} (the paper's two numbers differ by 1.3 points)"
     )
     if not pixel:
-        return _missing("paper-numbers", quantity, criterion, "no pixel space in this run")
+        return _missing("paper-numbers", quantity, criterion, PIXEL[1])
     s = pixel[0]
     diameter, farthest = s["diameter"]["diameter"], s["distance"]["max"]
     text = (
@@ -431,7 +434,8 @@ def _network_row(evidence: Evidence) -> Verdict:
     )
     network = evidence.network
     if network is None:
-        return _missing("network", quantity, criterion, "no network trained in this run")
+        value = "not measured: this run trains no network (train.enabled: false)"
+        return _verdict("network", quantity, criterion, value, NOT_APPLICABLE, "")
     accuracy = network["test_accuracy"]
     recipe = (
         f"ResNet-{network['depth']}, {network['epochs']} epochs,"
@@ -461,7 +465,7 @@ def _low_dim_row(evidence: Evidence, named: list[dict]) -> Verdict:
     )
     if not named:
         return _missing(
-            "no-low-dim-view", quantity, criterion, "no pre-pool or pooled space in this run"
+            "no-low-dim-view", quantity, criterion, "kind: embedding, layer: prepool or pooled"
         )
     texts = [_outside_text(s) for s in named]
     texts += [f"context: {_outside_text(s)}" for s in evidence.of_kind("embedding", layer="logits")]
@@ -499,7 +503,7 @@ def _random_row(evidence: Evidence) -> Verdict:
     control, comparison = _random_control(evidence), evidence.random
     if control is None or comparison is None:
         return _missing(
-            "random-farther", quantity, criterion, "no random space and pixel space in this run"
+            "random-farther", quantity, criterion, "kind: random beside one of kind: pixel"
         )
     ratio = comparison.get("median_ratio")
     text = (
@@ -529,7 +533,7 @@ def _surface_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         " weight beyond chance on the own class), and the random control's below it"
     )
     if not pixel:
-        return _missing("hull-surface", quantity, criterion, "no pixel space in this run")
+        return _missing("hull-surface", quantity, criterion, PIXEL[1])
     control = _random_control(evidence)
     control_excess = control["surface"]["own_excess_median"] if control else None
     texts = [
