@@ -146,11 +146,16 @@ PROBE_SKILL_MIN = 0.2
 
 def directions_informative(skill: float | None, control_skill: float | None) -> bool | None:
     """Probe skill >= :data:`PROBE_SKILL_MIN`, and the random control's below it (if run)."""
-    if skill is None:
+    return _passes_where_control_fails(skill, control_skill, PROBE_SKILL_MIN)
+
+
+def _passes_where_control_fails(value, control, minimum) -> bool | None:
+    """value >= minimum while the control (None: not run) stays below it."""
+    if value is None:
         return None
-    if control_skill is not None and control_skill >= PROBE_SKILL_MIN:
+    if control is not None and control >= minimum:
         return False
-    return bool(skill >= PROBE_SKILL_MIN)
+    return bool(value >= minimum)
 
 
 # -- "which training images form the surface of the hull closest to each testing image" ------
@@ -167,11 +172,7 @@ OWN_CLASS_EXCESS_MIN = 0.5
 def surface_of_own_class(median_excess: float | None, control_excess: float | None) -> bool | None:
     """Median chance-corrected own-class weight >= :data:`OWN_CLASS_EXCESS_MIN`, and the
     random control's (if run) below it."""
-    if median_excess is None:
-        return None
-    if control_excess is not None and control_excess >= OWN_CLASS_EXCESS_MIN:
-        return False
-    return bool(median_excess >= OWN_CLASS_EXCESS_MIN)
+    return _passes_where_control_fails(median_excess, control_excess, OWN_CLASS_EXCESS_MIN)
 
 
 # -- the paper's CIFAR-10 numbers --------------------------------------------------------

@@ -12,6 +12,7 @@ sweep, the trained network's metrics and the model studies' verdicts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -180,8 +181,15 @@ class Evidence:
         entry = self.figures.get(name, "")
         return entry.get(space, "") if isinstance(entry, dict) else entry
 
-    def space_figures(self, name: str, spaces: list[dict]) -> str:
-        return "; ".join(p for p in (self.figure(name, s["space"]) for s in spaces) if p)
+    def figures_of(self, names, spaces: list[dict]) -> str:
+        """The paths of figures ``names`` (per space for the per-space ones), ``; ``-joined."""
+        paths = []
+        for name in names:
+            if isinstance(self.figures.get(name), dict):
+                paths += [self.figure(name, s["space"]) for s in spaces]
+            else:
+                paths.append(self.figure(name))
+        return "; ".join(p for p in paths if p)
 
 
 def _num(value, digits: int = 3) -> str:
@@ -246,48 +254,50 @@ def _noise_flag(stats: dict) -> bool | None:
     return C.not_small_noise(stats["distance"]["median"], typical)
 
 
-def _outside_row(claim_id: str, evidence: Evidence, spaces: list[dict], group, note=None):
+@dataclass(frozen=True)
+class _Measure:
+    """A quantity measured per space, with its criterion and the figures that show it."""
+
+    quantity: str
+    criterion: str
+    text: Callable[[dict], str]
+    flag: Callable[[dict], bool | None]
+    figures: tuple[str, ...]
+
+
+OUTSIDE = _Measure(
+    OUTSIDE_QUANTITY,
+    OUTSIDE_CRITERION,
+    _outside_text,
+    lambda s: C.all_outside(s["shares"]),
+    ("distribution",),
+)
+SHAPE = _Measure(
+    SHAPE_QUANTITY,
+    SHAPE_CRITERION,
+    _shape_text,
+    lambda s: C.resembles_normal(s["distance"]),
+    ("distribution", "shape"),
+)
+NOISE = _Measure(NOISE_QUANTITY, NOISE_CRITERION, _noise_text, _noise_flag, ("distribution",))
+
+
+def _space_row(claim_id, evidence: Evidence, spaces: list[dict], group, measure, note=None):
+    """A claim judged by ``measure`` in each of ``spaces`` (all must pass)."""
     if not spaces:
-        return _missing(claim_id, OUTSIDE_QUANTITY, OUTSIDE_CRITERION, group[1])
-    texts = [_outside_text(s) + (note(s) if note else "") for s in spaces]
+        return _missing(claim_id, measure.quantity, measure.criterion, group[1])
     return _verdict(
         claim_id,
-        f"{OUTSIDE_QUANTITY}, {group[0]}",
-        OUTSIDE_CRITERION,
-        "; ".join(texts),
-        combine(C.all_outside(s["shares"]) for s in spaces),
-        evidence.space_figures("distribution", spaces),
+        f"{measure.quantity}, {group[0]}",
+        measure.criterion,
+        "; ".join(measure.text(s) + (note(s) if note else "") for s in spaces),
+        combine(measure.flag(s) for s in spaces),
+        evidence.figures_of(measure.figures, spaces),
     )
 
 
-def _shape_row(claim_id: str, evidence: Evidence, spaces: list[dict], group) -> Verdict:
-    if not spaces:
-        return _missing(claim_id, SHAPE_QUANTITY, SHAPE_CRITERION, group[1])
-    return _verdict(
-        claim_id,
-        f"{SHAPE_QUANTITY}, {group[0]}",
-        SHAPE_CRITERION,
-        "; ".join(_shape_text(s) for s in spaces),
-        combine(C.resembles_normal(s["distance"]) for s in spaces),
-        "; ".join(
-            p
-            for p in (evidence.space_figures("distribution", spaces), evidence.figure("shape"))
-            if p
-        ),
-    )
-
-
-def _noise_row(claim_id: str, evidence: Evidence, spaces: list[dict], group) -> Verdict:
-    if not spaces:
-        return _missing(claim_id, NOISE_QUANTITY, NOISE_CRITERION, group[1])
-    return _verdict(
-        claim_id,
-        f"{NOISE_QUANTITY}, {group[0]}",
-        NOISE_CRITERION,
-        "; ".join(_noise_text(s) for s in spaces),
-        combine(_noise_flag(s) for s in spaces),
-        evidence.space_figures("distribution", spaces),
-    )
+def _dimensions_note(stats: dict) -> str:
+    return f" ({stats['meta'].get('dim')} dimensions)"
 
 
 def _isometry_note(stats: dict) -> str:
@@ -311,25 +321,19 @@ def build_claims(evidence: Evidence) -> list[Verdict]:
     prepool = evidence.of_kind("embedding", layer="prepool")
     pooled = evidence.of_kind("embedding", layer="pooled")
     verdicts = [
-        _outside_row("pixel-outside", evidence, pixel, PIXEL),
-        _shape_row("pixel-normal", evidence, pixel, PIXEL),
+        _space_row("pixel-outside", evidence, pixel, PIXEL, OUTSIDE),
+        _space_row("pixel-normal", evidence, pixel, PIXEL, SHAPE),
         _directions_row(evidence, pixel),
-        _noise_row("not-small-noise", evidence, pixel, PIXEL),
+        _space_row("not-small-noise", evidence, pixel, PIXEL, NOISE),
         _paper_numbers_row(evidence, pixel),
-        _outside_row("wavelet-outside", evidence, wavelet_all, WAVELET_ALL, _isometry_note),
-        _outside_row("wavelet-subset-outside", evidence, subsets, WAVELET_SUBSET),
-        _shape_row("wavelet-subset-normal", evidence, subsets, WAVELET_SUBSET),
+        _space_row("wavelet-outside", evidence, wavelet_all, WAVELET_ALL, OUTSIDE, _isometry_note),
+        _space_row("wavelet-subset-outside", evidence, subsets, WAVELET_SUBSET, OUTSIDE),
+        _space_row("wavelet-subset-normal", evidence, subsets, WAVELET_SUBSET, SHAPE),
         _network_row(evidence),
-        _outside_row(
-            "prepool-outside",
-            evidence,
-            prepool,
-            PREPOOL,
-            lambda s: f" ({s['meta'].get('dim')} dimensions)",
-        ),
-        _outside_row("pooled-outside", evidence, pooled, POOLED),
-        _noise_row("pooled-significant", evidence, pooled, POOLED),
-        _shape_row("pooled-normal", evidence, pooled, POOLED),
+        _space_row("prepool-outside", evidence, prepool, PREPOOL, OUTSIDE, _dimensions_note),
+        _space_row("pooled-outside", evidence, pooled, POOLED, OUTSIDE),
+        _space_row("pooled-significant", evidence, pooled, POOLED, NOISE),
+        _space_row("pooled-normal", evidence, pooled, POOLED, SHAPE),
         _low_dim_row(evidence, prepool + pooled),
         _random_row(evidence),
         _surface_row(evidence, pixel),
@@ -384,7 +388,7 @@ def _directions_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         combine(
             C.directions_informative(s["directions"]["probe_skill"], control_skill) for s in pixel
         ),
-        evidence.space_figures("directions", pixel),
+        evidence.figures_of(["directions"], pixel),
     )
 
 
@@ -479,14 +483,13 @@ def _low_dim_row(evidence: Evidence, named: list[dict]) -> Verdict:
             + ", ".join(f"k={int(r.k)}: {_pct(r.share_outside)}" for r in pca.itertuples())
             + ")"
         )
-    figures = [evidence.space_figures("distribution", named), evidence.figure("pca_sweep")]
     return _verdict(
         "no-low-dim-view",
         quantity,
         criterion,
         "; ".join(texts),
         combine(C.mostly_outside(s["shares"]) for s in named),
-        "; ".join(p for p in figures if p),
+        evidence.figures_of(["distribution", "pca_sweep"], named),
     )
 
 
@@ -559,5 +562,5 @@ def _surface_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         combine(
             C.surface_of_own_class(s["surface"]["own_excess_median"], control_excess) for s in pixel
         ),
-        evidence.space_figures("surface", pixel),
+        evidence.figures_of(["surface"], pixel),
     )
