@@ -124,20 +124,23 @@ def test_pixel_and_random_spaces():
 # -- orthonormal transforms: the wavelet space is the pixel space ----------------------------
 
 
-@pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize(
-    ("wavelet", "level", "mode"),
-    [
+ISOMETRY_CASES = [
+    (shape, *t)
+    for shape in SHAPES
+    for t in [
         *TRANSFORMS,
         ("sym4", 1, "periodization"),
         ("bior2.2", 1, "periodization"),
         ("dmey", 1, "periodization"),
-    ],
-)
+    ]
+    # Haar's deep levels on odd sizes are kept: they must come out not orthonormal.
+    if t[1] <= pywt.dwtn_max_level(shape[:2], t[0]) or t[0] == "haar"
+]
+
+
+@pytest.mark.parametrize(("shape", "wavelet", "level", "mode"), ISOMETRY_CASES)
 def test_is_orthonormal_agrees_with_the_transform_itself(shape, wavelet, level, mode):
     """Independently: distances between random images are kept exactly iff it says so."""
-    if level > pywt.dwtn_max_level(shape[:2], wavelet) and wavelet != "haar":
-        pytest.skip("level too deep for the image size")
     transform = WaveletTransform(wavelet, level, mode)
     images = _images(shape, n=12, seed=3).astype(float)
     coefficients = transform.forward(images)
