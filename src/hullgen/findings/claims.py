@@ -346,6 +346,12 @@ def _random_control(evidence: Evidence) -> dict | None:
     return randoms[0] if randoms else None
 
 
+def _control_text(control: dict | None, name: str, value) -> str:
+    if control is None:
+        return "no random space, so no control"
+    return f"random control ({control['space']}): {name} {_num(value, 2)}"
+
+
 def _directions_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
     quantity = (
         "chance-corrected balanced accuracy (0 chance, 1 perfect) of a linear probe (ridge"
@@ -375,11 +381,7 @@ def _directions_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
                 f" the object's {_pct(d['object_area_median'])} of the pixels"
             )
         texts.append(text)
-    texts.append(
-        f"random control ({control['space']}): skill {_num(control_skill, 2)}"
-        if control
-        else "no random space, so no control"
-    )
+    texts.append(_control_text(control, "skill", control_skill))
     return _verdict(
         "directions",
         quantity,
@@ -548,12 +550,7 @@ def _surface_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         f" most {s['surface']['support_size_max']}) of {s['meta'].get('n_train', 'n/a')}"
         for s in pixel
     ]
-    texts.append(
-        f"random control ({control['space']}): chance-corrected {_num(control_excess, 2)}"
-        if control
-        else "no random space, so no control"
-    )
-
+    texts.append(_control_text(control, "chance-corrected", control_excess))
     return _verdict(
         "hull-surface",
         quantity,
