@@ -256,42 +256,113 @@ def _noise_flag(stats: dict) -> bool | None:
 
 @dataclass(frozen=True)
 class _Measure:
-    """A quantity measured per space, with its criterion and the figures that show it."""
+    """A quantity measured per space, with its criterion, the figures that show it and,
+    optionally, a control: the same quantity on the random space, which must fail."""
 
     quantity: str
     criterion: str
     text: Callable[[dict], str]
-    flag: Callable[[dict], bool | None]
+    # (a space's stats, the control's value or None) -> True, False or None
+    flag: Callable[[dict, float | None], bool | None]
     figures: tuple[str, ...]
+    control: tuple[str, Callable[[dict], float | None]] | None = None
+
+
+def _directions_text(stats: dict) -> str:
+    d = stats["directions"]
+    text = (
+        f"{stats['space']}: skill {_num(d['probe_skill'], 2)} (accuracy"
+        f" {_num(d['probe_accuracy'], 2)}, {d['probe_classes']} classes, n = {d['probe_n']})"
+    )
+    if d.get("energy_on_object_median") is not None:
+        text += (
+            f"; median {_pct(d['energy_on_object_median'])} of a direction's energy on"
+            f" the object's {_pct(d['object_area_median'])} of the pixels"
+        )
+    return text
+
+
+def _surface_text(stats: dict) -> str:
+    f = stats["surface"]
+    return (
+        f"{stats['space']}: own-class weight median {_pct(f['own_weight_median'])}"
+        f" (class share {_pct(f['class_share_mean'])}), chance-corrected"
+        f" {_num(f['own_excess_median'], 2)}; training images in p: median"
+        f" {_num(f['support_size_median'])} (quartiles {_num(f['support_size_q1'])}-"
+        f"{_num(f['support_size_q3'])}, at most {f['support_size_max']}) of"
+        f" {stats['meta'].get('n_train', 'n/a')}"
+    )
+
+
+def _probe_skill(stats: dict):
+    return stats["directions"]["probe_skill"]
+
+
+def _own_excess(stats: dict):
+    return stats["surface"]["own_excess_median"]
 
 
 OUTSIDE = _Measure(
     OUTSIDE_QUANTITY,
     OUTSIDE_CRITERION,
     _outside_text,
-    lambda s: C.all_outside(s["shares"]),
+    lambda s, _: C.all_outside(s["shares"]),
     ("distribution",),
 )
 SHAPE = _Measure(
     SHAPE_QUANTITY,
     SHAPE_CRITERION,
     _shape_text,
-    lambda s: C.resembles_normal(s["distance"]),
+    lambda s, _: C.resembles_normal(s["distance"]),
     ("distribution", "shape"),
 )
-NOISE = _Measure(NOISE_QUANTITY, NOISE_CRITERION, _noise_text, _noise_flag, ("distribution",))
+NOISE = _Measure(
+    NOISE_QUANTITY, NOISE_CRITERION, _noise_text, lambda s, _: _noise_flag(s), ("distribution",)
+)
+DIRECTIONS = _Measure(
+    "chance-corrected balanced accuracy (0 chance, 1 perfect) of a linear probe (ridge"
+    " classifier, 5-fold stratified cross-validation) predicting the test image's class"
+    " from its unit direction (x - p) / ||x - p||; control: the random points' directions"
+    " with the same labels; the share of each direction's energy on the object's pixels,"
+    " for information",
+    f"skill >= {C.PROBE_SKILL_MIN:g} (Landis and Koch's 'fair' agreement) and the random"
+    f" control's skill below {C.PROBE_SKILL_MIN:g}",
+    _directions_text,
+    lambda s, control: C.directions_informative(_probe_skill(s), control),
+    ("directions",),
+    control=("skill", _probe_skill),
+)
+SURFACE = _Measure(
+    "for each test point outside, its nearest hull point p's convex weights: the share on"
+    " the test image's own class, corrected for chance ((w_own - pi) / (1 - pi), pi the"
+    " class's share of the training set), median over test points; the number of training"
+    " images in p; control: the random points with the same labels",
+    f"median chance-corrected own-class weight >= {C.OWN_CLASS_EXCESS_MIN:g} (most of the"
+    " weight beyond chance on the own class), and the random control's below it",
+    _surface_text,
+    lambda s, control: C.surface_of_own_class(_own_excess(s), control),
+    ("surface",),
+    control=("chance-corrected", _own_excess),
+)
 
 
 def _space_row(claim_id, evidence: Evidence, spaces: list[dict], group, measure, note=None):
     """A claim judged by ``measure`` in each of ``spaces`` (all must pass)."""
     if not spaces:
         return _missing(claim_id, measure.quantity, measure.criterion, group[1])
+    texts = [measure.text(s) + (note(s) if note else "") for s in spaces]
+    control_value = None
+    if measure.control is not None:
+        name, value_of = measure.control
+        control = _random_control(evidence)
+        control_value = value_of(control) if control else None
+        texts.append(_control_text(control, name, control_value))
     return _verdict(
         claim_id,
         f"{measure.quantity}, {group[0]}",
         measure.criterion,
-        "; ".join(measure.text(s) + (note(s) if note else "") for s in spaces),
-        combine(measure.flag(s) for s in spaces),
+        "; ".join(texts),
+        combine(measure.flag(s, control_value) for s in spaces),
         evidence.figures_of(measure.figures, spaces),
     )
 
@@ -323,7 +394,7 @@ def build_claims(evidence: Evidence) -> list[Verdict]:
     verdicts = [
         _space_row("pixel-outside", evidence, pixel, PIXEL, OUTSIDE),
         _space_row("pixel-normal", evidence, pixel, PIXEL, SHAPE),
-        _directions_row(evidence, pixel),
+        _space_row("directions", evidence, pixel, PIXEL, DIRECTIONS),
         _space_row("not-small-noise", evidence, pixel, PIXEL, NOISE),
         _paper_numbers_row(evidence, pixel),
         _space_row("wavelet-outside", evidence, wavelet_all, WAVELET_ALL, OUTSIDE, _isometry_note),
@@ -336,7 +407,7 @@ def build_claims(evidence: Evidence) -> list[Verdict]:
         _space_row("pooled-normal", evidence, pooled, POOLED, SHAPE),
         _low_dim_row(evidence, prepool + pooled),
         _random_row(evidence),
-        _surface_row(evidence, pixel),
+        _space_row("hull-surface", evidence, pixel, PIXEL, SURFACE),
     ]
     return verdicts + [Verdict.from_dict(record) for record in evidence.studies]
 
@@ -350,48 +421,6 @@ def _control_text(control: dict | None, name: str, value) -> str:
     if control is None:
         return "no random space, so no control"
     return f"random control ({control['space']}): {name} {_num(value, 2)}"
-
-
-def _directions_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
-    quantity = (
-        "chance-corrected balanced accuracy (0 chance, 1 perfect) of a linear probe (ridge"
-        " classifier, 5-fold stratified cross-validation) predicting the test image's class"
-        " from its unit direction (x - p) / ||x - p||, pixel space; control: the random"
-        " points' directions with the same labels; the share of each direction's energy on"
-        " the object's pixels, for information"
-    )
-    criterion = (
-        f"skill >= {C.PROBE_SKILL_MIN:g} (Landis and Koch's 'fair' agreement) and the random"
-        f" control's skill below {C.PROBE_SKILL_MIN:g}"
-    )
-    if not pixel:
-        return _missing("directions", quantity, criterion, PIXEL[1])
-    control = _random_control(evidence)
-    control_skill = control["directions"]["probe_skill"] if control else None
-    texts = []
-    for s in pixel:
-        d = s["directions"]
-        text = (
-            f"{s['space']}: skill {_num(d['probe_skill'], 2)} (accuracy"
-            f" {_num(d['probe_accuracy'], 2)}, {d['probe_classes']} classes, n = {d['probe_n']})"
-        )
-        if d.get("energy_on_object_median") is not None:
-            text += (
-                f"; median {_pct(d['energy_on_object_median'])} of a direction's energy on"
-                f" the object's {_pct(d['object_area_median'])} of the pixels"
-            )
-        texts.append(text)
-    texts.append(_control_text(control, "skill", control_skill))
-    return _verdict(
-        "directions",
-        quantity,
-        criterion,
-        "; ".join(texts),
-        combine(
-            C.directions_informative(s["directions"]["probe_skill"], control_skill) for s in pixel
-        ),
-        evidence.figures_of(["directions"], pixel),
-    )
 
 
 def _paper_numbers_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
@@ -523,41 +552,4 @@ def _random_row(evidence: Evidence) -> Verdict:
         text,
         outcome(C.random_much_farther(control["shares"], ratio)),
         evidence.figure("random_vs_real"),
-    )
-
-
-def _surface_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
-    quantity = (
-        "for each test point outside, its nearest hull point p's convex weights: the share on"
-        " the test image's own class, corrected for chance ((w_own - pi) / (1 - pi), pi the"
-        " class's share of the training set), median over test points, pixel space; the"
-        " number of training images in p; control: the random points with the same labels"
-    )
-    criterion = (
-        f"median chance-corrected own-class weight >= {C.OWN_CLASS_EXCESS_MIN:g} (most of the"
-        " weight beyond chance on the own class), and the random control's below it"
-    )
-    if not pixel:
-        return _missing("hull-surface", quantity, criterion, PIXEL[1])
-    control = _random_control(evidence)
-    control_excess = control["surface"]["own_excess_median"] if control else None
-    texts = [
-        f"{s['space']}: own-class weight median {_pct(s['surface']['own_weight_median'])}"
-        f" (class share {_pct(s['surface']['class_share_mean'])}), chance-corrected"
-        f" {_num(s['surface']['own_excess_median'], 2)}; training images in p: median"
-        f" {_num(s['surface']['support_size_median'])} (quartiles"
-        f" {_num(s['surface']['support_size_q1'])}-{_num(s['surface']['support_size_q3'])}, at"
-        f" most {s['surface']['support_size_max']}) of {s['meta'].get('n_train', 'n/a')}"
-        for s in pixel
-    ]
-    texts.append(_control_text(control, "chance-corrected", control_excess))
-    return _verdict(
-        "hull-surface",
-        quantity,
-        criterion,
-        "; ".join(texts),
-        combine(
-            C.surface_of_own_class(s["surface"]["own_excess_median"], control_excess) for s in pixel
-        ),
-        evidence.figures_of(["surface"], pixel),
     )
