@@ -5,8 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The CPU build of torch is installed first and pinned: a looser request pulls a multi-GB CUDA build.
-TORCH := torch==2.13.0
+# The tested set (every package, pinned); pyproject.toml has only ranges.
+CONSTRAINTS := constraints.txt
+# The CPU build of torch is installed first: a looser request pulls a multi-GB CUDA build.
+TORCH := $(shell grep '^torch==' $(CONSTRAINTS))
 CORES ?= all
 SNAKEMAKE_ARGS ?=
 
@@ -26,11 +28,11 @@ lint: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hullgen needs Python 3.11 or newer; set PYTHON=python3.11 (found " + sys.version.split()[0] + ")")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet $(TORCH)
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS) '$(TORCH)'
+	$(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
 clean:

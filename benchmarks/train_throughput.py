@@ -35,7 +35,6 @@ from hullgen.model.module import ResNetClassifier
 from hullgen.model.train import resolve_runtime, single_device_trainer, train
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 FASHION_FILES = (
     "train-images-idx3-ubyte.gz",
     "train-labels-idx1-ubyte.gz",
@@ -119,7 +118,7 @@ def throughput(depth: int, batch_size: int, args) -> dict:
 def fashion_accuracy(args) -> dict:
     folder = Path(args.fashion_mnist)
     splits = load_idx_dataset({name: folder / name for name in FASHION_FILES})
-    cfg = hullgen_config.load(REPO / "config" / "fashion-mnist.yaml", SCHEMA)
+    cfg = hullgen_config.load(REPO / "config" / "fashion-mnist.yaml")
     options = {k: v for k, v in cfg["train"].items() if k not in ("enabled", "threads")}
     options["device"] = args.device
     if args.epochs:

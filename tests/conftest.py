@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -7,22 +8,24 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = REPO / "src" / "hullgen" / "config.schema.yaml"
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 
 
 def snakemake(
     workdir: Path, *args: str, check: bool = False, cores: int = 2, prefix: tuple = ()
 ) -> subprocess.CompletedProcess:
-    """Run the repository's workflow with ``workdir`` as working directory.
+    """Run the repository's workflow with ``workdir`` as working directory (the workflow of
+    ``workdir`` itself when it is a checkout, as the default run is).
 
     ``prefix`` runs it under another command (``taskset``, ``timeout``).
     """
+    snakefile = workdir / "Snakefile" if (workdir / "Snakefile").is_file() else REPO / "Snakefile"
     cmd = [
         *prefix,
         str(Path(sys.executable).with_name("snakemake")),
         "--snakefile",
-        str(REPO / "Snakefile"),
+        str(snakefile),
         "--directory",
         str(workdir),
         "--cores",
@@ -35,13 +38,41 @@ def snakemake(
     return proc
 
 
+def checkout_copy(folder: Path) -> Path:
+    """A second checkout: the files git has or would add here (no .venv, no results)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return folder
+
+
+def checkout_with_venv(folder: Path) -> Path:
+    """A checkout copy whose .venv is this one's, so the README's commands run as written."""
+    checkout_copy(folder)
+    stale = subprocess.run(["make", "-q", ".venv/.installed"], cwd=REPO, capture_output=True)
+    if stale.returncode != 0:  # make would rebuild the shared .venv from the copy
+        pytest.fail(".venv is older than pyproject.toml or constraints.txt: run make first")
+    (folder / ".venv").symlink_to(REPO / ".venv")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory) -> Path:
-    """One complete run of the default pipeline, shared by the tests that read it."""
-    folder = tmp_path_factory.mktemp("default-run")
-    (folder / "config").mkdir()
-    (folder / "config" / "config.yaml").write_text((REPO / "config" / "config.yaml").read_text())
-    snakemake(folder, check=True)
+    """One complete run of the default pipeline, shared by the tests that read it: the
+    README's first command, `make run`, in a copy of the checkout."""
+    folder = checkout_with_venv(tmp_path_factory.mktemp("default-run"))
+    proc = subprocess.run(["make", "run"], cwd=folder, capture_output=True, text=True)
+    assert proc.returncode == 0, f"make run failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"
     return folder
 
 

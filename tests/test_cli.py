@@ -1,7 +1,10 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
 import yaml
 
 from hullgen.cli import main
@@ -28,3 +31,119 @@ def test_console_script_is_installed():
     proc = subprocess.run([str(exe), "datasets"], capture_output=True, text=True, check=True)
     assert "cifar-10-binary.tar.gz" in proc.stdout
     assert "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd" in proc.stdout
+
+
+HULLGEN = Path(sys.executable).with_name("hullgen")
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(HULLGEN), *args], capture_output=True, text=True, cwd=cwd)
+
+
+def _fails_cleanly(proc: subprocess.CompletedProcess, code: int, *needles: str) -> None:
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("hullgen: error: "), proc.stderr
+    for needle in needles:
+        assert needle in proc.stderr, proc.stderr
+
+
+def test_check_config_finds_the_packaged_schema_from_any_folder(tmp_path):
+    (tmp_path / "c.yaml").write_text("dataset: {name: digits}\n")
+    proc = _run("check-config", "c.yaml", cwd=tmp_path)
+    assert proc.returncode == 0 and "c.yaml: ok" in proc.stdout, proc.stderr
+    proc = _run("config-table", cwd=tmp_path)
+    assert proc.returncode == 0 and "| `spaces` |" in proc.stdout, proc.stderr
+
+
+def test_check_config_input_errors_are_one_line_naming_the_file(tmp_path):
+    (tmp_path / "folder.yaml").mkdir()
+    (tmp_path / "syntax.yaml").write_text("dataset:\n  name: mnist\n  cache_dir: a: b\n")
+    (tmp_path / "list.yaml").write_text("- dataset\n- spaces\n")
+    (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00\x01garbage")
+    cases = [
+        ("missing.yaml", 2, "No such file"),
+        ("folder.yaml", 2, "directory"),
+        ("syntax.yaml", 1, "line 3"),
+        ("list.yaml", 1, "mapping"),
+        ("binary.yaml", 1, "UTF-8"),
+    ]
+    for name, code, needle in cases:
+        proc = _run("check-config", name, cwd=tmp_path)
+        _fails_cleanly(proc, code, name, needle)
+        assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    # Every file is checked; the worst status wins.
+    proc = _run("check-config", "syntax.yaml", "missing.yaml", cwd=tmp_path)
+    assert proc.returncode == 2 and "syntax.yaml" in proc.stderr and "missing.yaml" in proc.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_check_config_unreadable_file(tmp_path):
+    path = tmp_path / "secret.yaml"
+    path.write_text("dataset: {name: digits}\n")
+    path.chmod(0)
+    _fails_cleanly(_run("check-config", path.name, cwd=tmp_path), 2, "secret.yaml", "ermission")
+
+
+def test_check_config_missing_schema(tmp_path):
+    (tmp_path / "c.yaml").write_text("dataset: {name: digits}\n")
+    proc = _run("check-config", "c.yaml", "--schema", "nope.yaml", cwd=tmp_path)
+    _fails_cleanly(proc, 2, "nope.yaml")
+    proc = _run("config-table", "--schema", str(tmp_path), cwd=tmp_path)
+    _fails_cleanly(proc, 2, str(tmp_path))
+
+
+@pytest.fixture
+def matrices(tmp_path):
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "train.npy", rng.normal(size=(20, 3)))
+    np.save(tmp_path / "test.npy", rng.normal(size=(4, 3)))
+    (tmp_path / "empty.npy").write_bytes(b"")
+    (tmp_path / "text.npy").write_text("not an array\n")
+    np.save(tmp_path / "truncated.npy", np.zeros((100, 3)))
+    (tmp_path / "truncated.npy").write_bytes((tmp_path / "truncated.npy").read_bytes()[:300])
+    np.save(tmp_path / "vector.npy", np.zeros(5))
+    (tmp_path / "folder.npy").mkdir()
+    return tmp_path
+
+
+BAD_NPY = ["missing.npy", "empty.npy", "text.npy", "truncated.npy", "vector.npy", "folder.npy"]
+# Every bad file as the test set; a few as the training set and for hull-diameter (each run
+# starts a process: a few seconds).
+HULL_CASES = [
+    *(("hull-distance", "--test", name) for name in BAD_NPY),
+    *(("hull-distance", "--train", name) for name in ("missing.npy", "text.npy")),
+    *(("hull-diameter", "--train", name) for name in ("folder.npy", "truncated.npy")),
+]
+
+
+@pytest.mark.parametrize(("command", "option", "name"), HULL_CASES)
+def test_hull_commands_name_a_bad_npy_file(matrices, command, option, name):
+    args = {"--train": "train.npy", "--test": "test.npy", option: name}
+    if command == "hull-diameter":
+        args = {"--train": name}
+    else:
+        args.update({"--out": "out.parquet"})
+    proc = _run(command, *(x for pair in args.items() for x in pair), cwd=matrices)
+    _fails_cleanly(proc, 2, name)
+    assert not (matrices / "out.parquet").exists()
+
+
+def test_hull_distance_names_an_unwritable_output(matrices):
+    (matrices / "a-file").write_text("")
+    inputs = ["--train", "train.npy", "--test", "test.npy", "--quiet"]
+    proc = _run("hull-distance", *inputs, "--out", "a-file/out.parquet", cwd=matrices)
+    _fails_cleanly(proc, 2, "a-file/out.parquet")
+    if os.geteuid() != 0:  # root writes into read-only folders
+        (matrices / "locked").mkdir(mode=0o500)
+        proc = _run("hull-distance", *inputs, "--out", "locked/out.parquet", cwd=matrices)
+        _fails_cleanly(proc, 2, "locked/out.parquet")
+
+
+def test_usage_errors_exit_2_and_the_help_lists_exit_codes(tmp_path):
+    proc = _run("hull-distance", "--train", "x.npy", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "hullgen hull-distance: error:" in proc.stderr
+    help_text = _run("--help", cwd=tmp_path).stdout
+    for line in ("0  success", "1  a config file is invalid", "2  usage or input error", "3  "):
+        assert line in help_text

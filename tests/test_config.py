@@ -126,3 +126,33 @@ def test_findings_spaces_default_to_the_first_pixel_space(schema):
     assert cfg["findings"]["pca_space"] is None
     with pytest.raises(ConfigError, match=r"findings\.pca_space"):
         config.validate({"spaces": spaces, "findings": {"pca_space": "nope"}}, schema)
+
+
+def test_the_packaged_schema_is_the_default(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert config.load_schema() == config.load_schema(SCHEMA)
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: {name: digits}\n")
+    assert config.load(path)["dataset"]["name"] == "digits"
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("a: 1\nb: c: d\n", r"c\.yaml, line 2, column 5: config file is not valid YAML"),
+        ("- 1\n- 2\n", r"c\.yaml: the top level .* mapping of keys, got a list"),
+        ("just text\n", r"c\.yaml: the top level .* got a str"),
+    ],
+)
+def test_load_names_the_file_of_bad_yaml(tmp_path, text, needle):
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=needle):
+        config.load(path)
+
+
+def test_an_empty_config_file_means_all_defaults(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("")
+    default = config.load_schema()["properties"]["dataset"]["properties"]["name"]["default"]
+    assert config.load(path)["dataset"]["name"] == default

@@ -12,3 +12,9 @@ def test_readme_names_every_shipped_config():
     readme = (REPO / "README.md").read_text()
     for path in (REPO / "config").glob("*.yaml"):
         assert f"config/{path.name}" in readme or path.name == "config.yaml"
+
+
+def test_readme_names_the_packaged_schema():
+    readme = (REPO / "README.md").read_text()
+    assert f"`{SCHEMA.relative_to(REPO)}`" in readme and SCHEMA.is_file()
+    assert "workflow/schemas" not in readme

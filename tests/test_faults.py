@@ -125,6 +125,11 @@ def test_nan_in_a_space_stops_the_hull_stage_naming_the_space_and_row(tmp_path):
     assert proc.returncode != 0
     assert "spaces/pixel/test.npy" in out and "row 7" in out and "NaN" in out, out[-3000:]
     assert not (tmp_path / "results/digits/hull/pixel.parquet").exists()
+    # The failing job's log holds the error and its traceback (hullgen.log.setup's excepthook).
+    (log,) = (tmp_path / "results/digits/logs/hull/pixel").glob("*-of-*.log")
+    text = log.read_text()
+    assert "Traceback" in text and "HullgenError" in text, text[-3000:]
+    assert "spaces/pixel/test.npy" in text and "row 7" in text and "NaN" in text
 
 
 def test_bad_rows_are_named_by_the_hull_files_api(tmp_path):

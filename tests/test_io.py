@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from hullgen.io import save_figure, save_table
+from hullgen.figures import save_figure
+from hullgen.io import save_table
 
 
 def test_save_figure_writes_png_and_pdf(tmp_path):

@@ -48,12 +48,13 @@ def jobs_of(stdout: str) -> dict[str, dict]:
     return jobs
 
 
-@pytest.mark.parametrize("config", ["config.yaml", "cifar10.yaml"])
-def test_slurm_profile_dry_run_lists_resources_per_rule(workdir, config):
+def slurm_dry_run(workdir, config: str, attempt: int) -> dict[str, dict]:
     profile = yaml.safe_load((SLURM_PROFILE / "config.yaml").read_text())
     dry = snakemake(
         workdir,
         "-n",
+        "--attempt",
+        str(attempt),
         "--workflow-profile",
         str(SLURM_PROFILE),
         "--configfile",
@@ -61,18 +62,44 @@ def test_slurm_profile_dry_run_lists_resources_per_rule(workdir, config):
         cores=profile["cores"],
         check=True,
     )
-    jobs = jobs_of(dry.stdout)
+    return jobs_of(dry.stdout)
+
+
+# What each shipped config must ask SLURM for: a GPU for the network's jobs exactly when the
+# config trains on CUDA, never for the hull shards (hull.device: cpu in every shipped config).
+GPU_JOBS = {"config.yaml": set(), "cifar10.yaml": {"train", "embed_space"}}
+
+
+@pytest.mark.parametrize("config", sorted(GPU_JOBS))
+def test_slurm_profile_asks_for_gpus_per_config_and_more_time_on_retry(workdir, config):
+    profile = yaml.safe_load((SLURM_PROFILE / "config.yaml").read_text())
+    first, second = (slurm_dry_run(workdir, config, attempt) for attempt in (1, 2))
+    assert {"train", "embed_space", "hull_shard"} <= set(first)
     for rule, threads in profile["set-threads"].items():
-        if rule in jobs:
-            assert jobs[rule]["threads"] == threads, rule
+        if rule in first:
+            assert first[rule]["threads"] == threads, rule
     for rule, resources in profile["set-resources"].items():
-        if rule in jobs:
-            for key, value in resources.items():
-                assert jobs[rule][key] == str(value), (rule, key)
-    assert jobs["train"]["gpu"] == "1" and jobs["train"]["runtime"] == "720"
-    assert int(jobs["hull_shard"]["mem_mb"]) >= 2048  # the rule's own estimate, not a default
+        if rule not in first:
+            continue
+        minutes = int(resources["runtime"].split("*")[0])  # "720 * attempt"
+        assert first[rule]["runtime"] == str(minutes), rule
+        assert second[rule]["runtime"] == str(2 * minutes), rule
+    asking = {rule for rule, job in first.items() if job.get("gpu", "0") != "0"}
+    assert asking == GPU_JOBS[config]
+    assert int(first["hull_shard"]["mem_mb"]) >= 2048  # the rule's own estimate, not a default
+    assert int(second["hull_shard"]["mem_mb"]) == 2 * int(first["hull_shard"]["mem_mb"])
     # Which rules stay on the submit host (localrules) is checked on a real cluster
     # (tests/test_slurm.py): a dry run does not tell.
+
+
+def test_rules_state_their_threads_and_the_default_profile_keeps_them(workdir):
+    """Thread counts live in the rules; the workstation profile does not override them."""
+    profile = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())
+    assert "set-threads" not in profile
+    jobs = jobs_of(snakemake(workdir, "-n", cores=64, check=True).stdout)
+    expected = {"train": 8, "embed_space": 4, "hull_shard": 4, "mlp_study": 4, "pca_sweep": 2}
+    assert {rule: jobs[rule]["threads"] for rule in expected} == expected
+    assert jobs["build_space"]["threads"] == 1
 
 
 def test_many_cores_on_a_small_machine_caps_threads(tmp_path):

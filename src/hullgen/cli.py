@@ -7,24 +7,47 @@ import sys
 from pathlib import Path
 
 from hullgen import __version__
-from hullgen.errors import HullgenError
+from hullgen.errors import ConfigError, HullgenError
 
-# The schema lives with the workflow; this finds it from a source checkout (editable install).
-DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+# Exit statuses, also listed in the parser's epilog.
+OK, CONFIG_INVALID, INPUT_ERROR, NOT_CONVERGED = 0, 1, 2, 3
+
+EXIT_CODES = """exit status:
+  0  success
+  1  a config file is invalid (check-config)
+  2  usage or input error: a missing, unreadable or malformed file, an unwritable output
+  3  some test point did not converge (hull-distance; its row is kept)"""
+
+SCHEMA_HELP = "schema file (default: the schema shipped with hullgen)"
+
+
+def _os_message(err: OSError) -> str:
+    """One line naming the file an OSError is about."""
+    message = err.strerror or str(err)
+    for name in (err.filename, err.filename2):
+        if name is not None and str(name) not in message:
+            message = f"{name}: {message}"
+    return message
+
+
+def _error(message: object) -> None:
+    print(f"hullgen: error: {message}", file=sys.stderr)
 
 
 def _check_config(args: argparse.Namespace) -> int:
     from hullgen import config
 
-    if not args.schema.is_file():
-        raise HullgenError(f"{args.schema}: schema not found; pass --schema")
-    status = 0
+    config.load_schema(args.schema)  # a bad --schema is a usage error (2), raised to main
+    status = OK
     for path in args.configs:
         try:
             config.load(path, args.schema)
-        except HullgenError as err:
-            print(err, file=sys.stderr)
-            status = 1
+        except ConfigError as err:
+            _error(err)
+            status = max(status, CONFIG_INVALID)
+        except OSError as err:
+            _error(_os_message(err))
+            status = max(status, INPUT_ERROR)
         else:
             print(f"{path}: ok")
     return status
@@ -60,7 +83,7 @@ def _hull_distance(args: argparse.Namespace) -> int:
         f"{args.out}: {len(result)} test points: "
         + ", ".join(f"{v} {k}" for k, v in counts.items())
     )
-    return 0 if counts["not_converged"] == 0 else 3
+    return OK if counts["not_converged"] == 0 else NOT_CONVERGED
 
 
 def _hull_diameter(args: argparse.Namespace) -> int:
@@ -97,23 +120,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hullgen",
         description="Distances of test data to the convex hull of the training data.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"hullgen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    check = sub.add_parser("check-config", help="validate config files against the schema")
+    check = sub.add_parser(
+        "check-config",
+        help="validate config files against the schema",
+        description="Exit status 1 when a config is invalid, 2 when a file cannot be read.",
+    )
     check.add_argument("configs", nargs="+", type=Path, metavar="CONFIG.yaml")
-    check.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA)
+    check.add_argument("--schema", type=Path, help=SCHEMA_HELP)
     check.set_defaults(func=_check_config)
 
     table = sub.add_parser("config-table", help="print the config keys as a Markdown table")
-    table.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA)
+    table.add_argument("--schema", type=Path, help=SCHEMA_HELP)
     table.set_defaults(func=_config_table)
 
     hull = sub.add_parser(
         "hull-distance",
         help="certified distance of every test point to the convex hull of the training set",
-        description="Exit status 3 when some test point did not converge (its row is kept).",
+        description="Exit status 3 when some test point did not converge (its row is kept), "
+        "2 for a missing or malformed input file or an unwritable output.",
     )
     hull.add_argument("--train", type=Path, required=True, help="TRAIN.npy, (n, d)")
     hull.add_argument("--test", type=Path, required=True, help="TEST.npy, (m, d)")
@@ -142,8 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except HullgenError as err:
-        print(f"hullgen: error: {err}", file=sys.stderr)
-        return 2
+        _error(err)
+    except OSError as err:
+        _error(_os_message(err))
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    return INPUT_ERROR
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import os
+from importlib import resources
 from pathlib import Path
 
 import jsonschema
@@ -26,9 +27,58 @@ SPACE_KEYS = {
 }
 
 
-def load_schema(path: str | os.PathLike) -> dict:
-    with open(path) as handle:
-        return yaml.safe_load(handle)
+SCHEMA_RESOURCE = "config.schema.yaml"
+
+
+def read_yaml(path: str | os.PathLike, what: str = "config file") -> dict:
+    """The mapping at the top level of YAML file ``path`` (empty file: ``{}``).
+
+    Raises ConfigError naming the file (and line) for text that is not YAML or not a mapping;
+    OSError (missing file, a folder, no permission) is left to the caller.
+    """
+    with open(path, encoding="utf-8") as handle:
+        try:
+            raw = yaml.safe_load(handle)
+        except UnicodeDecodeError as err:
+            raise ConfigError(f"{path}: {what} is not UTF-8 text ({err.reason})") from None
+        except yaml.YAMLError as err:
+            raise ConfigError(
+                f"{path}{_yaml_where(err)}: {what} is not valid YAML: {_yaml_problem(err)}"
+            ) from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{path}: the top level of a {what} must be a mapping of keys, "
+            f"got a {type(raw).__name__}"
+        )
+    return raw
+
+
+def _yaml_where(err: yaml.YAMLError) -> str:
+    mark = getattr(err, "problem_mark", None)
+    if mark is not None:
+        return f", line {mark.line + 1}, column {mark.column + 1}"
+    if isinstance(err, yaml.reader.ReaderError):
+        return f", character {err.position}"
+    return ""
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    if isinstance(err, yaml.MarkedYAMLError):
+        problem = err.problem or "syntax error"
+        return f"{problem} ({err.context})" if err.context else problem
+    if isinstance(err, yaml.reader.ReaderError):
+        return f"unacceptable character #x{err.character:04x}: {err.reason}"
+    return str(err).splitlines()[0]
+
+
+def load_schema(path: str | os.PathLike | None = None) -> dict:
+    """The config's JSON schema: the one shipped with the package, or the file ``path``."""
+    if path is None:
+        text = resources.files("hullgen").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+        return yaml.safe_load(text)
+    return read_yaml(path, "schema file")
 
 
 def _key_path(parts) -> str:
@@ -211,12 +261,15 @@ def _check_experiments(experiments: dict) -> list[str]:
     return problems
 
 
-def load(path: str | os.PathLike, schema_path: str | os.PathLike) -> dict:
-    """Read YAML config ``path`` and validate it."""
-    with open(path) as handle:
-        raw = yaml.safe_load(handle) or {}
+def load(path: str | os.PathLike, schema_path: str | os.PathLike | None = None) -> dict:
+    """Read YAML config ``path`` and validate it (against the packaged schema by default).
+
+    Errors in the file raise ConfigError naming it; OSError (missing file, ...) propagates.
+    """
+    schema = load_schema(schema_path)
+    raw = read_yaml(path)
     try:
-        return validate(raw, load_schema(schema_path))
+        return validate(raw, schema)
     except ConfigError as err:
         raise ConfigError(f"{path}: {err}") from None
 

@@ -74,23 +74,3 @@ def save_table(frame, parquet: str | os.PathLike, csv: str | os.PathLike | None 
     if csv is not None:
         with atomic_path(csv) as tmp:
             frame.to_csv(tmp, index=False)
-
-
-def use_figure_options(options: dict) -> None:
-    """Apply the config's ``figures`` section to every figure this process saves."""
-    import matplotlib
-
-    matplotlib.rcParams["savefig.dpi"] = options["dpi"]
-
-
-def save_figure(
-    figure, png: str | os.PathLike, pdf: str | os.PathLike, dpi: int | None = None
-) -> None:
-    """Write a matplotlib figure as PNG and PDF, each atomically.
-
-    ``dpi`` defaults to matplotlib's ``savefig.dpi``, which :func:`use_figure_options` sets.
-    """
-    for path, fmt in ((png, "png"), (pdf, "pdf")):
-        with atomic_path(path) as tmp:
-            # The temporary name has no image suffix: give the format explicitly.
-            figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")

@@ -14,7 +14,8 @@ value, the outcome and the figure that shows the evidence. Outcomes:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
@@ -137,4 +138,67 @@ def to_markdown(table: pd.DataFrame) -> str:
             f"- **value**: {_cell(row.value)}",
             f"- **figure**: {_cell(row.figure) or 'none'}",
         ]
+    return "\n".join(lines) + "\n"
+
+
+def figure_paths(figure: str) -> list[str]:
+    """The paths of a verdict's ``figure`` field (``; ``-separated, possibly empty)."""
+    return [path.strip() for path in str(figure).split(";") if path.strip()]
+
+
+def rst_text(value) -> str:
+    """``value`` as literal reStructuredText on one line: markup characters escaped, and a
+    first character that could start a list item, enumeration, comment or section too.
+
+    >>> rst_text("- |tau3| <= 0.1 for not_converged")
+    '\\\\- \\\\|tau3\\\\| <= 0.1 for not\\\\_converged'
+    """
+    text = " ".join(str(value).split())
+    text = re.sub(r"([\\*`|_])", r"\\\1", text).replace("::", ":\\:")
+    if text.startswith("\\"):
+        return text
+    if text and (not text[0].isalnum() or re.match(r"\w+[.)](\s|$)", text)):
+        return "\\" + text
+    return text
+
+
+def _literal(path: str) -> str:
+    return f"``{path}``"
+
+
+def to_rst(
+    table: pd.DataFrame, link: Callable[[str], str] = _literal, title: str = "Claims"
+) -> str:
+    """The claims table as a reStructuredText ``list-table``: one row per claim with its
+    verdict, the value on this run, the criterion and its figures, each rendered by
+    ``link(path)`` (an rst inline element; default: the path as literal text).
+
+    Examples
+    --------
+    >>> row = Verdict("x", "2", "q", "share", "= 1", "100%", "yes", "a.png; b.png")
+    >>> text = to_rst(to_frame([row], "d"))
+    >>> "``a.png``, ``b.png``" in text and "\\\\= 1" in text
+    True
+    """
+    header = ("claim", "verdict", "value on this run", "criterion", "figure")
+    lines = [
+        f".. list-table:: {title}",
+        "   :header-rows: 1",
+        "   :widths: 14 8 30 30 18",
+        "   :class: claims",
+        "",
+    ]
+    rows = [header] + [
+        (
+            rst_text(row.id),
+            f"**{rst_text(row.holds)}**",
+            rst_text(row.value),
+            rst_text(row.criterion),
+            ", ".join(link(path) for path in figure_paths(row.figure)) or "none",
+        )
+        for row in table.itertuples()
+    ]
+    for cells in rows:
+        lines.append(f"   * - {cells[0]}")
+        lines += [f"     - {cell}" for cell in cells[1:]]
     return "\n".join(lines) + "\n"

@@ -1,8 +1,31 @@
 import os
 import re
+import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
+
+
+# ---- hullgen itself --------------------------------------------------------------------------
+# The package beside this workflow (src/ of the checkout, wherever it is run from: --directory,
+# a `module` of another workflow, a second checkout) is the code that runs, here and in every
+# job: it goes first on this process's path and on PYTHONPATH, which the jobs inherit (with
+# --sdm conda too: the envs hold only third-party packages). A remote module has no src/ to
+# find: hullgen must then be installed beside Snakemake.
+def hullgen_source():
+    basedir = workflow.current_basedir
+    source = Path(str(basedir)).parents[1] / "src" if basedir.is_local else None
+    return source if source is not None and (source / "hullgen").is_dir() else None
+
+
+if hullgen_source() is not None:
+    sys.path.insert(0, str(hullgen_source()))
+    _paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    os.environ.update(
+        PYTHONPATH=os.pathsep.join(
+            [str(hullgen_source())] + [p for p in _paths if p and p != str(hullgen_source())]
+        )
+    )
 
 import hullgen
 from hullgen import config as hullgen_config
@@ -18,9 +41,7 @@ report: "../report/workflow.rst"
 
 
 try:
-    _validated = hullgen_config.validate(
-        config, hullgen_config.load_schema(workflow.source_path("../schemas/config.schema.yaml"))
-    )
+    _validated = hullgen_config.validate(config, hullgen_config.load_schema())
 except ConfigError as err:
     sources = ", ".join(map(str, workflow.configfiles)) or "--config"
     raise WorkflowError(f"{sources}: {err}") from None
@@ -67,7 +88,8 @@ wildcard_constraints:
     filename="|".join(re.escape(raw.name) for raw in DATASET_SPEC.files) or "(?!)",
 
 
-# The installed package, wherever it is: the code that actually runs is what gets tracked.
+# ---- every stage -----------------------------------------------------------------------------
+# The package that runs (see "hullgen itself" above): its source files are tracked as inputs.
 PACKAGE_DIR = Path(hullgen.__file__).parent
 
 
@@ -81,6 +103,73 @@ def package_code(*modules):
     return [os.path.relpath(f) if f.is_relative_to(Path.cwd()) else str(f) for f in files]
 
 
+def log_file(folder, name):
+    """A job's log (its script's messages and traceback): ``folder`` is the dataset, or
+    experiments for the model studies."""
+    return f"results/{folder}/logs/{name}.log"
+
+
+def benchmark_file(folder, name):
+    """A heavy job's Snakemake benchmark (wall time, memory), beside its log."""
+    return f"results/{folder}/benchmarks/{name}.tsv"
+
+
+def one_of(names):
+    """A wildcard pattern matching exactly ``names`` (nothing if there are none)."""
+    return "|".join(re.escape(name) for name in names) or "(?!)"
+
+
+def mem_mb_for(factor, minimum=1000):
+    """Memory request: ``factor`` times the inputs' size, at least ``minimum`` MB."""
+
+    def mem_mb(wildcards, input, attempt):
+        return max(minimum, int(factor * input.size_mb * attempt))
+
+    return mem_mb
+
+
+def report_figures(figures, caption, category, subcategory=None, **labels):
+    """Figure outputs (``{name}_png``/``{name}_pdf`` -> path) with each PNG in the report once.
+
+    The PNG goes under ``category`` (and ``subcategory``), labelled with ``labels`` and
+    ``figure: name``, captioned by ``caption`` with ``{name}`` filled in; the PDF stays a plain
+    output. Label values may be wildcard patterns (``"{space}"``).
+    """
+    outputs = {}
+    for key, path in figures.items():
+        name, ext = key.rsplit("_", 1)
+        if ext == "png":
+            path = report(
+                path,
+                caption=caption.format(name=name),
+                category=category,
+                subcategory=subcategory,
+                labels={**labels, "figure": name},
+            )
+        outputs[key] = path
+    return outputs
+
+
+def figure_pair(path, caption, category, **labels):
+    """A cross-space figure's outputs ``png`` and ``pdf`` (``path`` without extension): the
+    PNG in the report once, labelled ``figure: <its name>``, the PDF a plain output."""
+    name = Path(path).name
+    pair = {f"{name}_{ext}": f"{path}.{ext}" for ext in ("png", "pdf")}
+    figures = report_figures(pair, caption, category, **labels)
+    return {key.rsplit("_", 1)[1]: value for key, value in figures.items()}
+
+
+def all_outputs():
+    outputs = [data_info_file(DATASET)]
+    if TRAIN["enabled"]:
+        outputs += list(model_files(DATASET).values())
+    for space in SPACES:
+        outputs += list(space_files(DATASET, space).values())
+        outputs += list(hull_files(DATASET, space).values())
+    return outputs + experiment_outputs() + findings_outputs(DATASET)
+
+
+# ---- data ------------------------------------------------------------------------------------
 def raw_files(wildcards):
     """The dataset's raw files in the cache, keyed by canonical file name."""
     return {raw.name: f"{CACHE_DIR}/{wildcards.dataset}/{raw.name}" for raw in DATASET_SPEC.files}
@@ -99,6 +188,12 @@ def data_files(dataset):
     }
 
 
+def data_info_file(dataset):
+    """What the data stage prepared: sizes, class counts, the raw files' hashes."""
+    return f"results/{dataset}/data/info.json"
+
+
+# ---- spaces ----------------------------------------------------------------------------------
 def space_files(dataset, space):
     return {
         "train": f"results/{dataset}/spaces/{space}/train.npy",
@@ -107,11 +202,7 @@ def space_files(dataset, space):
     }
 
 
-def one_of(names):
-    """A wildcard pattern matching exactly ``names`` (nothing if there are none)."""
-    return "|".join(re.escape(name) for name in names) or "(?!)"
-
-
+# ---- train -----------------------------------------------------------------------------------
 def model_files(dataset):
     return {
         "model": f"results/{dataset}/model/model.pt",
@@ -119,6 +210,11 @@ def model_files(dataset):
         "metrics_json": f"results/{dataset}/model/metrics.json",
         "predictions": f"results/{dataset}/model/predictions.parquet",
     }
+
+
+def resume_folder(dataset):
+    """Training's last-epoch checkpoint (not an output: a killed job's rerun must keep it)."""
+    return f"results/{dataset}/model/resume"
 
 
 def train_options():
@@ -132,6 +228,51 @@ def train_gpus():
     return 1 if TRAIN["device"] == "cuda" else 0
 
 
+# ---- hull ------------------------------------------------------------------------------------
+def hull_space(space):
+    """The space whose hull tables ``space`` reads: the first pixel space for its isometries."""
+    return PIXEL_SPACES[0] if space in PIXEL_ISOMETRIES else space
+
+
+def hull_files(dataset, space):
+    """The hull tables of ``space`` (the pixel space's for a pixel isometry)."""
+    space = hull_space(space)
+    return {
+        "table": f"results/{dataset}/hull/{space}.parquet",
+        "support": f"results/{dataset}/hull/{space}.support.parquet",
+    }
+
+
+def hull_shard_files(dataset, space, scatteritem):
+    """One shard's hull tables (a contiguous block of the test points)."""
+    folder = f"results/{dataset}/hull/{space}/shards"
+    return {
+        "table": f"{folder}/{scatteritem}.parquet",
+        "support": f"{folder}/{scatteritem}.support.parquet",
+    }
+
+
+def hull_options():
+    """HullDistance options from the config's hull section (a params entry: changes rerun it).
+
+    Every key is passed on except the job layout (shards) and the budget, which
+    HullDistance takes in bytes.
+    """
+    hull = dict(config["hull"])
+    hull.pop("shards")
+    hull["memory_budget"] = int(hull.pop("memory_budget_gb") * 2**30)
+    # Sorted: Snakemake compares params as text, and YAML key order must not cause reruns.
+    return dict(sorted(hull.items()))
+
+
+def hull_mem_mb(wildcards, input, attempt):
+    """The float64 training matrix (a float32 copy counts in the budget) plus the budget."""
+    train = Path(input.train)
+    train_mb = train.stat().st_size / 2**20 if train.exists() else 0
+    return int((1.2 * train_mb + 1024 * config["hull"]["memory_budget_gb"] + 500) * attempt)
+
+
+# ---- experiments -----------------------------------------------------------------------------
 def study_options(study):
     """One study's knobs (a params entry: changes rerun the study and its figures)."""
     options = {k: v for k, v in EXPERIMENTS[study].items() if k != "enabled"}
@@ -191,6 +332,11 @@ def study_figure(study):
     return mlp_figures()["disagreement_png"]
 
 
+def experiments_summary_file():
+    """Both model studies' verdicts in one table."""
+    return "results/experiments/summary.md"
+
+
 def experiment_outputs():
     outputs = []
     if EXPERIMENTS["legendre"]["enabled"]:
@@ -198,10 +344,11 @@ def experiment_outputs():
     if EXPERIMENTS["mlp"]["enabled"]:
         outputs += list(mlp_files().values()) + list(mlp_figures().values())
     if EXPERIMENTS["legendre"]["enabled"] or EXPERIMENTS["mlp"]["enabled"]:
-        outputs.append("results/experiments/summary.md")
+        outputs.append(experiments_summary_file())
     return outputs
 
 
+# ---- findings --------------------------------------------------------------------------------
 def findings_folder(dataset, space):
     return f"results/{dataset}/findings/{space}"
 
@@ -266,7 +413,7 @@ def space_figures_inputs(wildcards):
         **{k: v for k, v in data_files(wildcards.dataset).items() if not k.endswith("index")},
         "stats": stats_file(wildcards.dataset, wildcards.space),
         "class_directions": class_directions_file(wildcards.dataset, wildcards.space),
-        "code": package_code("findings", "criteria"),
+        "code": package_code("figures", "findings", "criteria"),
     }
     if TRAIN["enabled"]:
         inputs["predictions"] = model_files(wildcards.dataset)["predictions"]
@@ -287,14 +434,6 @@ def random_comparison_file(dataset):
     return f"results/{dataset}/findings/random_vs_real.json"
 
 
-def figure_pair(path, caption, category, **labels):
-    """A figure's PNG and PDF, both in the report under ``category``."""
-    return {
-        ext: report(f"{path}.{ext}", caption=caption, category=category, **labels)
-        for ext in ("png", "pdf")
-    }
-
-
 def findings_outputs(dataset):
     if not FINDINGS["enabled"]:
         return []
@@ -308,10 +447,10 @@ def findings_outputs(dataset):
         outputs.append(random_comparison_file(dataset))
         names.append("random_vs_real")
     if FINDINGS["pca_space"]:
-        outputs.append(f"results/{dataset}/findings/pca_sweep.parquet")
+        outputs.append(pca_sweep_files(dataset)["table"])
         names.append("pca_sweep")
     if FINDINGS["class_hull_space"]:
-        outputs.append(f"results/{dataset}/findings/class_hulls.parquet")
+        outputs.append(class_hulls_files(dataset)["table"])
         names.append("class_hulls")
     for name in names:
         outputs += [f"{findings_figure(dataset, name)}.{ext}" for ext in ("png", "pdf")]
@@ -319,7 +458,18 @@ def findings_outputs(dataset):
 
 
 def claims_files(dataset):
-    return {"csv": f"results/{dataset}/claims.csv", "md": f"results/{dataset}/claims.md"}
+    """The claims table: CSV, Markdown, and reStructuredText for the report's front page."""
+    return {ext: f"results/{dataset}/claims.{ext}" for ext in ("csv", "md", "rst")}
+
+
+def pca_sweep_files(dataset):
+    folder = f"results/{dataset}/findings"
+    return {"table": f"{folder}/pca_sweep.parquet", "csv": f"{folder}/pca_sweep.csv"}
+
+
+def class_hulls_files(dataset):
+    folder = f"results/{dataset}/findings"
+    return {"table": f"{folder}/class_hulls.parquet", "csv": f"{folder}/class_hulls.csv"}
 
 
 def claims_inputs(wildcards):
@@ -331,7 +481,7 @@ def claims_inputs(wildcards):
     if PIXEL_SPACES and RANDOM_SPACES:
         inputs["random"] = random_comparison_file(dataset)
     if FINDINGS["pca_space"]:
-        inputs["pca"] = f"results/{dataset}/findings/pca_sweep.parquet"
+        inputs["pca"] = pca_sweep_files(dataset)["table"]
     if TRAIN["enabled"]:
         inputs["metrics"] = model_files(dataset)["metrics_json"]
     inputs["studies"] = [
@@ -367,20 +517,6 @@ def hull_options_for_findings():
     return {**hull_options(), "threads": 1}
 
 
-def hull_space(space):
-    """The space whose hull tables ``space`` reads: the first pixel space for its isometries."""
-    return PIXEL_SPACES[0] if space in PIXEL_ISOMETRIES else space
-
-
-def hull_files(dataset, space):
-    """The hull tables of ``space`` (the pixel space's for a pixel isometry)."""
-    space = hull_space(space)
-    return {
-        "table": f"results/{dataset}/hull/{space}.parquet",
-        "support": f"results/{dataset}/hull/{space}.support.parquet",
-    }
-
-
 def diameter_file(dataset, space):
     return f"{findings_folder(dataset, space)}/diameter.json"
 
@@ -389,42 +525,3 @@ def size_file(dataset, space):
     """The size record of a space's training set (diameter, median pair distance); the
     first pixel space's for its isometries and the random baseline, which share it."""
     return diameter_file(dataset, space if space in SIZED_SPACES else PIXEL_SPACES[0])
-
-
-def all_outputs():
-    outputs = [f"results/{DATASET}/data/info.json"]
-    if TRAIN["enabled"]:
-        outputs += list(model_files(DATASET).values())
-    for space in SPACES:
-        outputs += list(space_files(DATASET, space).values())
-        outputs += list(hull_files(DATASET, space).values())
-    return outputs + experiment_outputs() + findings_outputs(DATASET)
-
-
-def hull_options():
-    """HullDistance options from the config's hull section (a params entry: changes rerun it).
-
-    Every key is passed on except the job layout (shards) and the budget, which
-    HullDistance takes in bytes.
-    """
-    hull = dict(config["hull"])
-    hull.pop("shards")
-    hull["memory_budget"] = int(hull.pop("memory_budget_gb") * 2**30)
-    # Sorted: Snakemake compares params as text, and YAML key order must not cause reruns.
-    return dict(sorted(hull.items()))
-
-
-def hull_mem_mb(wildcards, input, attempt):
-    """The float64 training matrix (a float32 copy counts in the budget) plus the budget."""
-    train = Path(input.train)
-    train_mb = train.stat().st_size / 2**20 if train.exists() else 0
-    return int((1.2 * train_mb + 1024 * config["hull"]["memory_budget_gb"] + 500) * attempt)
-
-
-def mem_mb_for(factor, minimum=1000):
-    """Memory request: ``factor`` times the inputs' size, at least ``minimum`` MB."""
-
-    def mem_mb(wildcards, input, attempt):
-        return max(minimum, int(factor * input.size_mb * attempt))
-
-    return mem_mb

@@ -10,7 +10,7 @@ rule fetch_raw_file:
     output:
         f"{CACHE_DIR}/{{dataset}}/{{filename}}",
     log:
-        "results/{dataset}/logs/fetch/{filename}.log",
+        log_file("{dataset}", "fetch/{filename}"),
     conda:
         "../../envs/data.yaml"
     threads: 1
@@ -30,11 +30,11 @@ rule prepare_dataset:
         code=package_code("data"),
     output:
         **data_files("{dataset}"),
-        info="results/{dataset}/data/info.json",
+        info=data_info_file("{dataset}"),
     log:
-        "results/{dataset}/logs/prepare_dataset.log",
+        log_file("{dataset}", "prepare_dataset"),
     benchmark:
-        "results/{dataset}/benchmarks/prepare_dataset.tsv"
+        benchmark_file("{dataset}", "prepare_dataset")
     conda:
         "../../envs/data.yaml"
     threads: 1

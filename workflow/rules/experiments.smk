@@ -14,9 +14,9 @@ rule legendre_study:
     output:
         **legendre_files(),
     log:
-        "results/experiments/logs/legendre_study.log",
+        log_file("experiments", "legendre_study"),
     benchmark:
-        "results/experiments/benchmarks/legendre_study.tsv"
+        benchmark_file("experiments", "legendre_study")
     conda:
         "../../envs/experiments.yaml"
     threads: 1
@@ -33,14 +33,17 @@ rule legendre_figures:
     input:
         points=legendre_files()["points"],
         fits=legendre_files()["fits"],
-        code=package_code("experiments"),
+        code=package_code("figures", "experiments"),
     output:
-        **{
-            key: report(path, caption="../report/legendre.rst", category="Model studies")
-            for key, path in legendre_figures().items()
-        },
+        **report_figures(
+            legendre_figures(),
+            "../report/legendre_{name}.rst",
+            "Model studies",
+            subcategory="Legendre",
+            study="legendre",
+        ),
     log:
-        "results/experiments/logs/legendre_figures.log",
+        log_file("experiments", "legendre_figures"),
     conda:
         "../../envs/experiments.yaml"
     threads: 1
@@ -59,12 +62,12 @@ rule mlp_study:
     output:
         **mlp_files(),
     log:
-        "results/experiments/logs/mlp_study.log",
+        log_file("experiments", "mlp_study"),
     benchmark:
-        "results/experiments/benchmarks/mlp_study.tsv"
+        benchmark_file("experiments", "mlp_study")
     conda:
         "../../envs/experiments.yaml"
-    threads: 1
+    threads: 4
     resources:
         mem_mb=4000,
     params:
@@ -77,14 +80,17 @@ rule mlp_study:
 rule mlp_figures:
     input:
         **{key: path for key, path in mlp_files().items() if not key.endswith("_csv")},
-        code=package_code("experiments"),
+        code=package_code("figures", "experiments"),
     output:
-        **{
-            key: report(path, caption="../report/mlp.rst", category="Model studies")
-            for key, path in mlp_figures().items()
-        },
+        **report_figures(
+            mlp_figures(),
+            "../report/mlp_{name}.rst",
+            "Model studies",
+            subcategory="MLP",
+            study="mlp",
+        ),
     log:
-        "results/experiments/logs/mlp_figures.log",
+        log_file("experiments", "mlp_figures"),
     conda:
         "../../envs/experiments.yaml"
     threads: 1
@@ -106,12 +112,14 @@ rule experiments_summary:
         ],
     output:
         report(
-            "results/experiments/summary.md",
+            experiments_summary_file(),
             caption="../report/summary.rst",
             category="Model studies",
+            subcategory="Summary",
+            labels={"study": "legendre and mlp", "table": "summary"},
         ),
     log:
-        "results/experiments/logs/summary.log",
+        log_file("experiments", "summary"),
     conda:
         "../../envs/experiments.yaml"
     threads: 1

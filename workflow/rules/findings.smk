@@ -22,13 +22,13 @@ rule space_diameter:
     output:
         diameter_file("{dataset}", "{space}"),
     log:
-        "results/{dataset}/logs/findings/{space}/diameter.log",
+        log_file("{dataset}", "findings/{space}/diameter"),
     benchmark:
-        "results/{dataset}/benchmarks/findings/{space}/diameter.tsv"
+        benchmark_file("{dataset}", "findings/{space}/diameter")
     wildcard_constraints:
         space=one_of(SIZED_SPACES),
     conda:
-        "../../envs/hull.yaml"
+        "../../envs/findings.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb_for(4, minimum=2000),
@@ -45,11 +45,11 @@ rule space_stats:
         stats=stats_file("{dataset}", "{space}"),
         directions=class_directions_file("{dataset}", "{space}"),
     log:
-        "results/{dataset}/logs/findings/{space}/stats.log",
+        log_file("{dataset}", "findings/{space}/stats"),
     benchmark:
-        "results/{dataset}/benchmarks/findings/{space}/stats.tsv"
+        benchmark_file("{dataset}", "findings/{space}/stats")
     conda:
-        "../../envs/experiments.yaml"
+        "../../envs/findings.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb_for(4, minimum=2000),
@@ -66,19 +66,17 @@ rule space_figures:
     input:
         unpack(space_figures_inputs),
     output:
-        **{
-            key: report(
-                path,
-                caption="../report/space_findings.rst",
-                category="Spaces",
-                subcategory="{space}",
-            )
-            for key, path in findings_figures("{dataset}", "{space}").items()
-        },
+        **report_figures(
+            findings_figures("{dataset}", "{space}"),
+            "../report/space_{name}.rst",
+            "Spaces",
+            subcategory="{space}",
+            space="{space}",
+        ),
     log:
-        "results/{dataset}/logs/findings/{space}/figures.log",
+        log_file("{dataset}", "findings/{space}/figures"),
     conda:
-        "../../envs/experiments.yaml"
+        "../../envs/findings.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb_for(4, minimum=2000),
@@ -93,13 +91,13 @@ rule space_figures:
 rule shape_figure:
     input:
         stats=lambda wildcards: [stats_file(wildcards.dataset, s) for s in SPACES],
-        code=package_code("findings", "criteria"),
+        code=package_code("figures", "findings", "criteria"),
     output:
         **figure_pair(findings_figure("{dataset}", "shape"), "../report/shape.rst", "Findings"),
     log:
-        "results/{dataset}/logs/findings/shape_figure.log",
+        log_file("{dataset}", "findings/shape_figure"),
     conda:
-        "../../envs/experiments.yaml"
+        "../../envs/findings.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -113,15 +111,15 @@ rule training_figure:
     input:
         metrics_csv=model_files("{dataset}")["metrics_csv"],
         metrics_json=model_files("{dataset}")["metrics_json"],
-        code=package_code("findings", "criteria"),
+        code=package_code("figures", "findings", "criteria"),
     output:
         **figure_pair(
             findings_figure("{dataset}", "training"), "../report/training.rst", "Findings"
         ),
     log:
-        "results/{dataset}/logs/findings/training_figure.log",
+        log_file("{dataset}", "findings/training_figure"),
     conda:
-        "../../envs/experiments.yaml"
+        "../../envs/findings.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -138,11 +136,11 @@ rule random_vs_real:
         random=lambda wildcards: hull_files(wildcards.dataset, RANDOM_SPACES[0])["table"],
         code=package_code("findings"),
     output:
-        comparison="results/{dataset}/findings/random_vs_real.json",
+        comparison=random_comparison_file("{dataset}"),
     log:
-        "results/{dataset}/logs/findings/random_vs_real.log",
+        log_file("{dataset}", "findings/random_vs_real"),
     conda:
-        "../../envs/experiments.yaml"
+        "../../envs/findings.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -154,7 +152,7 @@ rule random_vs_real_figure:
     input:
         real=lambda wildcards: hull_files(wildcards.dataset, PIXEL_SPACES[0])["table"],
         random=lambda wildcards: hull_files(wildcards.dataset, RANDOM_SPACES[0])["table"],
-        code=package_code("findings"),
+        code=package_code("figures", "findings"),
     output:
         **figure_pair(
             findings_figure("{dataset}", "random_vs_real"),
@@ -162,9 +160,9 @@ rule random_vs_real_figure:
             "Findings",
         ),
     log:
-        "results/{dataset}/logs/findings/random_vs_real_figure.log",
+        log_file("{dataset}", "findings/random_vs_real_figure"),
     conda:
-        "../../envs/experiments.yaml"
+        "../../envs/findings.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -180,15 +178,14 @@ rule pca_sweep:
         test=lambda wildcards: space_files(wildcards.dataset, FINDINGS["pca_space"])["test"],
         code=package_code("findings", "hull"),
     output:
-        table="results/{dataset}/findings/pca_sweep.parquet",
-        csv="results/{dataset}/findings/pca_sweep.csv",
+        **pca_sweep_files("{dataset}"),
     log:
-        "results/{dataset}/logs/findings/pca_sweep.log",
+        log_file("{dataset}", "findings/pca_sweep"),
     benchmark:
-        "results/{dataset}/benchmarks/findings/pca_sweep.tsv"
+        benchmark_file("{dataset}", "findings/pca_sweep")
     conda:
-        "../../envs/hull.yaml"
-    threads: 1
+        "../../envs/findings.yaml"
+    threads: 2
     resources:
         mem_mb=mem_mb_for(8, minimum=2000),
     params:
@@ -202,16 +199,16 @@ rule pca_sweep:
 
 rule pca_sweep_figure:
     input:
-        table="results/{dataset}/findings/pca_sweep.parquet",
-        code=package_code("findings"),
+        table=pca_sweep_files("{dataset}")["table"],
+        code=package_code("figures", "findings"),
     output:
         **figure_pair(
             findings_figure("{dataset}", "pca_sweep"), "../report/pca_sweep.rst", "Findings"
         ),
     log:
-        "results/{dataset}/logs/findings/pca_sweep_figure.log",
+        log_file("{dataset}", "findings/pca_sweep_figure"),
     conda:
-        "../../envs/experiments.yaml"
+        "../../envs/findings.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -228,19 +225,18 @@ rule class_hulls:
             "train"
         ],
         test=lambda wildcards: space_files(wildcards.dataset, FINDINGS["class_hull_space"])["test"],
-        train_y="results/{dataset}/data/train_y.npy",
-        test_y="results/{dataset}/data/test_y.npy",
+        train_y=data_files("{dataset}")["train_y"],
+        test_y=data_files("{dataset}")["test_y"],
         code=package_code("findings", "hull"),
     output:
-        table="results/{dataset}/findings/class_hulls.parquet",
-        csv="results/{dataset}/findings/class_hulls.csv",
+        **class_hulls_files("{dataset}"),
     log:
-        "results/{dataset}/logs/findings/class_hulls.log",
+        log_file("{dataset}", "findings/class_hulls"),
     benchmark:
-        "results/{dataset}/benchmarks/findings/class_hulls.tsv"
+        benchmark_file("{dataset}", "findings/class_hulls")
     conda:
-        "../../envs/hull.yaml"
-    threads: 1
+        "../../envs/findings.yaml"
+    threads: 2
     resources:
         mem_mb=mem_mb_for(8, minimum=2000),
     params:
@@ -253,16 +249,16 @@ rule class_hulls:
 
 rule class_hulls_figure:
     input:
-        table="results/{dataset}/findings/class_hulls.parquet",
-        code=package_code("findings"),
+        table=class_hulls_files("{dataset}")["table"],
+        code=package_code("figures", "findings"),
     output:
         **figure_pair(
             findings_figure("{dataset}", "class_hulls"), "../report/class_hulls.rst", "Findings"
         ),
     log:
-        "results/{dataset}/logs/findings/class_hulls_figure.log",
+        log_file("{dataset}", "findings/class_hulls_figure"),
     conda:
-        "../../envs/experiments.yaml"
+        "../../envs/findings.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -282,12 +278,20 @@ rule claims:
             claims_files("{dataset}")["csv"],
             caption="../report/claims.rst",
             category="Claims",
+            labels={"table": "claims", "format": "csv"},
         ),
         md=claims_files("{dataset}")["md"],
+        # The report's front page includes it (workflow/report/workflow.rst).
+        rst=report(
+            claims_files("{dataset}")["rst"],
+            caption="../report/claims_front.rst",
+            category="Claims",
+            labels={"table": "claims", "format": "rst"},
+        ),
     log:
-        "results/{dataset}/logs/findings/claims.log",
+        log_file("{dataset}", "findings/claims"),
     conda:
-        "../../envs/experiments.yaml"
+        "../../envs/findings.yaml"
     threads: 1
     resources:
         mem_mb=1000,

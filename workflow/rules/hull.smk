@@ -12,21 +12,20 @@ localrules:
 
 rule hull_shard:
     input:
-        train="results/{dataset}/spaces/{space}/train.npy",
-        test="results/{dataset}/spaces/{space}/test.npy",
+        train=space_files("{dataset}", "{space}")["train"],
+        test=space_files("{dataset}", "{space}")["test"],
         code=package_code("hull"),
     output:
-        table="results/{dataset}/hull/{space}/shards/{scatteritem}.parquet",
-        support="results/{dataset}/hull/{space}/shards/{scatteritem}.support.parquet",
+        **hull_shard_files("{dataset}", "{space}", "{scatteritem}"),
     log:
-        "results/{dataset}/logs/hull/{space}/{scatteritem}.log",
+        log_file("{dataset}", "hull/{space}/{scatteritem}"),
     benchmark:
-        "results/{dataset}/benchmarks/hull/{space}/{scatteritem}.tsv"
+        benchmark_file("{dataset}", "hull/{space}/{scatteritem}")
     wildcard_constraints:
         space=one_of(SOLVED_SPACES),
     conda:
         "../../envs/hull.yaml"
-    threads: 1
+    threads: 4
     resources:
         mem_mb=hull_mem_mb,
         gpu=1 if config["hull"]["device"] == "cuda" else 0,
@@ -38,15 +37,14 @@ rule hull_shard:
 
 rule hull_gather:
     input:
-        tables=gather.hull("results/{{dataset}}/hull/{{space}}/shards/{scatteritem}.parquet"),
+        tables=gather.hull(hull_shard_files("{{dataset}}", "{{space}}", "{scatteritem}")["table"]),
         supports=gather.hull(
-            "results/{{dataset}}/hull/{{space}}/shards/{scatteritem}.support.parquet"
+            hull_shard_files("{{dataset}}", "{{space}}", "{scatteritem}")["support"]
         ),
     output:
-        table="results/{dataset}/hull/{space}.parquet",
-        support="results/{dataset}/hull/{space}.support.parquet",
+        **hull_files("{dataset}", "{space}"),
     log:
-        "results/{dataset}/logs/hull/{space}/gather.log",
+        log_file("{dataset}", "hull/{space}/gather"),
     wildcard_constraints:
         space=one_of(SOLVED_SPACES),
     conda:

@@ -8,9 +8,9 @@ rule build_space:
     output:
         **space_files("{dataset}", "{space}"),
     log:
-        "results/{dataset}/logs/spaces/{space}.log",
+        log_file("{dataset}", "spaces/{space}"),
     benchmark:
-        "results/{dataset}/benchmarks/spaces/{space}.tsv"
+        benchmark_file("{dataset}", "spaces/{space}")
     wildcard_constraints:
         space=one_of(BUILT_SPACES),
     conda:

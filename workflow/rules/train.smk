@@ -4,20 +4,17 @@
 
 rule train:
     input:
-        train_x="results/{dataset}/data/train_x.npy",
-        train_y="results/{dataset}/data/train_y.npy",
-        test_x="results/{dataset}/data/test_x.npy",
-        test_y="results/{dataset}/data/test_y.npy",
+        **{k: v for k, v in data_files("{dataset}").items() if not k.endswith("_index")},
         code=package_code("model"),
     output:
         **model_files("{dataset}"),
     log:
-        "results/{dataset}/logs/train.log",
+        log_file("{dataset}", "train"),
     benchmark:
-        "results/{dataset}/benchmarks/train.tsv"
+        benchmark_file("{dataset}", "train")
     conda:
         "../../envs/train.yaml"
-    threads: 1
+    threads: 8
     resources:
         mem_mb=mem_mb_for(30, minimum=4000),
         gpu=train_gpus(),
@@ -25,28 +22,28 @@ rule train:
         options=train_options(),
         num_classes=len(DATASET_SPEC.classes),
         # Not an output: Snakemake would delete it when a killed job is rerun.
-        resume_dir=lambda wildcards: f"results/{wildcards.dataset}/model/resume",
+        resume_dir=lambda wildcards: resume_folder(wildcards.dataset),
     script:
         "../scripts/train_model.py"
 
 
 rule embed_space:
     input:
-        model="results/{dataset}/model/model.pt",
-        train_x="results/{dataset}/data/train_x.npy",
-        test_x="results/{dataset}/data/test_x.npy",
+        model=model_files("{dataset}")["model"],
+        train_x=data_files("{dataset}")["train_x"],
+        test_x=data_files("{dataset}")["test_x"],
         code=package_code("model"),
     output:
         **space_files("{dataset}", "{space}"),
     log:
-        "results/{dataset}/logs/spaces/{space}.log",
+        log_file("{dataset}", "spaces/{space}"),
     benchmark:
-        "results/{dataset}/benchmarks/spaces/{space}.tsv"
+        benchmark_file("{dataset}", "spaces/{space}")
     wildcard_constraints:
         space=one_of(EMBEDDING_SPACES),
     conda:
         "../../envs/train.yaml"
-    threads: 1
+    threads: 4
     resources:
         mem_mb=mem_mb_for(120, minimum=4000),
         gpu=train_gpus(),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hullgen.findings.claims import Evidence, build_claims
+from hullgen.findings.claims import Evidence, build_claims, front_page_rst
 from hullgen.io import atomic_path
 from hullgen.log import setup
 from hullgen.verdict import to_frame, to_markdown
@@ -36,5 +36,8 @@ with atomic_path(snakemake.output.csv) as tmp:
     table.to_csv(tmp, index=False)
 with atomic_path(snakemake.output.md) as tmp:
     tmp.write_text(f"# Claims: {dataset}\n\n" + to_markdown(table))
+# The report's front page (workflow/report/workflow.rst) includes this one.
+with atomic_path(snakemake.output.rst) as tmp:
+    tmp.write_text(front_page_rst(dataset, spaces, table))
 for row in table.itertuples():
     log.info("%s: %s (%s)", row.id, row.holds, row.value)

@@ -4,7 +4,7 @@ import pandas as pd
 
 from hullgen.experiments.legendre import intervals_of, true_boundary
 from hullgen.experiments.legendre_plots import plot_boundaries, plot_measures
-from hullgen.io import use_figure_options
+from hullgen.figures import use_figure_options
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])

@@ -6,7 +6,8 @@ import pandas as pd
 
 from hullgen.experiments.mlp import validate_options
 from hullgen.experiments.mlp_plots import plot_disagreement, plot_error, plot_regions
-from hullgen.io import load_npy, use_figure_options
+from hullgen.figures import use_figure_options
+from hullgen.io import load_npy
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
+from hullgen.figures import use_figure_options
 from hullgen.findings.plots import plot_random_vs_real
-from hullgen.io import use_figure_options
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])

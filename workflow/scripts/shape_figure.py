@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
+from hullgen.figures import use_figure_options
 from hullgen.findings.claim_plots import plot_shape_diagram
-from hullgen.io import use_figure_options
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])

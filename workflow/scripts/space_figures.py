@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 
 from hullgen import criteria
+from hullgen.figures import use_figure_options
 from hullgen.findings import claim_plots, images, plots, stats, surface
-from hullgen.io import load_npy, use_figure_options
+from hullgen.io import load_npy
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])

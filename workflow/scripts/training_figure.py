@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from hullgen.criteria import accuracy_reference
+from hullgen.figures import use_figure_options
 from hullgen.findings.claim_plots import plot_training
-from hullgen.io import use_figure_options
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])

@@ -11,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 
 from hullgen.experiments.legendre import REGIMES, Intervals, fit_from_row
-from hullgen.io import save_figure
+from hullgen.figures import save_figure
 
 REGIME_COLOURS = dict(zip(REGIMES, sns.color_palette("colorblind", len(REGIMES)), strict=True))
 SIDE_COLOURS = {1.0: "#d55e00", -1.0: "#0072b2"}  # above g / below g, in every figure

@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from hullgen.experiments.toy2d import hull_polygon
-from hullgen.io import save_figure
+from hullgen.figures import save_figure
 
 PALETTE = sns.color_palette("colorblind")
 # Classes take the palette's first two colours, regimes the rest, so the two never share one.

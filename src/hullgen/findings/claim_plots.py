@@ -21,10 +21,10 @@ from matplotlib.patches import Rectangle
 from scipy import stats
 
 from hullgen import criteria as C
+from hullgen.figures import save_figure
 from hullgen.findings.images import DIRECTION_CMAP
 from hullgen.findings.plots import NORMAL_COLOUR, RANDOM_COLOUR, REAL_COLOUR, class_colour
 from hullgen.findings.shape import population_tl_ratios
-from hullgen.io import save_figure
 
 ACCEPT_COLOUR = "#d9f0d3"
 # Reference distributions drawn on the L-moment ratio diagram.

@@ -7,8 +7,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from hullgen.figures import save_figure
 from hullgen.findings.plots import class_colour
-from hullgen.io import save_figure
 
 
 def plot_pca_sweep(sweep: pd.DataFrame, png, pdf, title_prefix: str, units: str) -> Figure:

@@ -31,7 +31,7 @@ import pywt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from hullgen.io import save_figure
+from hullgen.figures import save_figure
 from hullgen.spaces.wavelet import WaveletTransform, n_coefficients
 
 PIXEL_MAX = 255.0

@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from scipy import stats
 
+from hullgen.figures import save_figure
 from hullgen.findings.shape import shape_summary
 from hullgen.findings.stats import (
     correct_per_query,
@@ -27,7 +28,6 @@ from hullgen.findings.stats import (
     relative_to_nn,
     require_columns,
 )
-from hullgen.io import save_figure
 
 CLASS_PALETTE = sns.color_palette("colorblind", 10)
 _COLOURS = sns.color_palette("colorblind")

@@ -24,7 +24,7 @@ def load_matrix(path: str | os.PathLike, what: str) -> np.ndarray:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except FileNotFoundError:
         raise HullgenError(f"{path}: {what} file not found") from None
-    except (ValueError, OSError) as err:
+    except (ValueError, OSError, EOFError) as err:
         raise HullgenError(f"{path}: not a readable .npy array ({err})") from None
     if array.ndim != 2:
         raise HullgenError(

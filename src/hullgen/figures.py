@@ -1,0 +1,30 @@
+"""Figures as files: the config's figure options, and PNG plus PDF written atomically.
+
+Apart from hullgen.io so that stages without figures do not need matplotlib.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hullgen.io import atomic_path
+
+
+def use_figure_options(options: dict) -> None:
+    """Apply the config's ``figures`` section to every figure this process saves."""
+    import matplotlib
+
+    matplotlib.rcParams["savefig.dpi"] = options["dpi"]
+
+
+def save_figure(
+    figure, png: str | os.PathLike, pdf: str | os.PathLike, dpi: int | None = None
+) -> None:
+    """Write a matplotlib figure as PNG and PDF, each atomically.
+
+    ``dpi`` defaults to matplotlib's ``savefig.dpi``, which :func:`use_figure_options` sets.
+    """
+    for path, fmt in ((png, "png"), (pdf, "pdf")):
+        with atomic_path(path) as tmp:
+            # The temporary name has no image suffix: give the format explicitly.
+            figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")

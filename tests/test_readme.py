@@ -1,0 +1,133 @@
+"""Every command the README shows runs here as written, in a copy of the checkout with this
+.venv, or says what a test machine lacks (a trailing ``# needs ...``)."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from . import readme
+from .conftest import DEBIAN_FASHION, REPO, checkout_with_venv, require_debian_fashion
+
+pytestmark = pytest.mark.workflow
+
+
+def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", command], cwd=cwd, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, f"{command}\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+    return proc
+
+
+def readme_commands(*fragments: str) -> list[str]:
+    """The README's commands (as written) that contain every fragment; at least one."""
+    found = [
+        c.text
+        for block in readme.blocks("sh")
+        for c in readme.commands(block)
+        if not c.needs and all(f in c.text for f in fragments)
+    ]
+    assert found, f"no README command contains {fragments}"
+    return found
+
+
+# Each test below runs the README commands that contain these fragments.
+RUN_HERE = {
+    "make run": ("make run",),
+    "offline example": ("fashion-offline.yaml",),
+    "slurm dry run": ("-n --workflow-profile profiles/slurm",),
+    "report": ("report",),
+    "hull command line": (".venv/bin/hullgen hull-",),
+}
+# Not run by a test but by CI itself.
+RUN_BY_CI = {"make test": REPO / ".ci" / "run"}
+
+
+def test_every_command_runs_here_or_says_what_it_needs():
+    commands = [c for block in readme.blocks("sh") for c in readme.commands(block)]
+    assert len(commands) >= 10
+    for command in commands:
+        if command.needs:
+            assert len(command.needs.split()) >= 2, command  # "needs <something>"
+            continue
+        runs = [
+            name
+            for name, fragments in RUN_HERE.items()
+            if all(f in command.text for f in fragments)
+        ]
+        ci = [name for name in RUN_BY_CI if command.text.startswith(name)]
+        assert runs or ci, (
+            f"README command neither run by a test nor marked '# needs ...':\n{command.text}"
+        )
+    for name, script in RUN_BY_CI.items():
+        assert script.read_text().strip().endswith(name)
+
+
+def test_make_run_then_nothing_to_do(default_run):
+    """The default run is `make run` in a checkout copy (conftest); the second finds nothing."""
+    (command,) = readme_commands(*RUN_HERE["make run"])
+    assert command.split("#")[0].strip() == "make run"
+    assert "Nothing to be done" in shell(command, default_run).stdout
+
+
+def test_slurm_dry_run_of_the_mnist_config(default_run):
+    (command,) = readme_commands(*RUN_HERE["slurm dry run"])
+    out = shell(command, default_run).stdout
+    train = out[out.index("rule train:") :].split("\n\n")[0]
+    assert "gpu=1" in train and "runtime=720" in train and "threads: 8" in train
+    assert "fetch_raw_file" in out and not (default_run / "resources" / "mnist").exists()
+
+
+def test_report(default_run):
+    """Both forms of the report, in the README's order (the zip, unpacked, then the HTML)."""
+    for command in readme_commands(*RUN_HERE["report"]):
+        shell(command, default_run)
+    assert (default_run / "report" / "report.html").is_file()  # unpacked from report.zip
+    html = default_run / "results" / "report.html"
+    assert html.stat().st_size > 100_000
+
+
+def test_hull_command_line_and_python_api(default_run, tmp_path):
+    """TRAIN.npy and TEST.npy are the default run's pixel space: the command line and the
+    README's Python example give the pipeline's distances, and the diameter its record."""
+    space = default_run / "results/digits/spaces/pixel"
+    shutil.copy(space / "train.npy", tmp_path / "TRAIN.npy")
+    shutil.copy(space / "test.npy", tmp_path / "TEST.npy")
+    (tmp_path / ".venv").symlink_to(REPO / ".venv")
+    out = "".join(
+        shell(c, tmp_path).stdout for c in readme_commands(*RUN_HERE["hull command line"])
+    )
+    pipeline = pd.read_parquet(default_run / "results/digits/hull/pixel.parquet")
+    table = pd.read_parquet(tmp_path / "OUT.parquet")
+    np.testing.assert_allclose(table["distance"], pipeline["distance"], rtol=1e-9, atol=1e-9)
+    assert (tmp_path / "S.parquet").exists() and np.load(tmp_path / "P.npy").shape[0] == len(table)
+    diameter = json.loads((default_run / "results/digits/findings/pixel/diameter.json").read_text())
+    assert f"diameter {diameter['diameter']!r}" in out
+
+    (snippet,) = [b for b in readme.blocks("python") if "HullDistance" in b]
+    scope = {"train": np.load(tmp_path / "TRAIN.npy"), "test": np.load(tmp_path / "TEST.npy")}
+    exec(snippet, scope)
+    np.testing.assert_allclose(scope["result"].distance, pipeline["distance"], rtol=1e-9, atol=1e-9)
+    assert scope["weights"].sum() == pytest.approx(1.0)
+
+
+def test_the_offline_fashion_example(tmp_path_factory):
+    """The README's Fashion-MNIST example on Debian's files, as written, on a machine without a
+    GPU: it runs to the claims table, and training logs to its log file."""
+    require_debian_fashion()
+    folder = checkout_with_venv(tmp_path_factory.mktemp("fashion-offline"))
+    commands = readme_commands(*RUN_HERE["offline example"])
+    assert str(DEBIAN_FASHION) in commands[0]
+    for command in commands:
+        shell(command, folder)
+    results = folder / "results" / "fashion-mnist"
+    claims = pd.read_csv(results / "claims.csv")
+    assert "pixel-outside" in set(claims["id"])
+    assert (results / "logs" / "train.log").read_text().strip()
+    info = json.loads((results / "data" / "info.json").read_text())
+    assert (info["n_train"], info["n_test"]) == (1000, 200)
