@@ -1,6 +1,7 @@
-"""hullgen deployed the ways Snakemake users deploy it: a checkout run from anywhere, and a
-`module` of another workflow. Each run's results must equal the normal run's, and its jobs
-must run the code of the checkout whose Snakefile is used, not the one installed in .venv."""
+"""hullgen deployed the ways Snakemake users deploy it: a `module` of another workflow, from a
+second checkout, run from anywhere (every other workflow test runs this checkout's Snakefile
+with --directory too). The results must equal the normal run's, and the jobs must run the code
+of the checkout whose Snakefile is used, not the one installed in .venv."""
 
 import subprocess
 import sys
@@ -33,25 +34,11 @@ def job_code_folders(work: Path) -> set[str]:
     return folders
 
 
-def test_a_second_checkout_run_from_elsewhere_runs_its_own_code(small_run, tmp_path):
-    """--snakefile and --directory from an unrelated working directory: the jobs import the
-    second checkout's hullgen (not .venv's editable one), and the results equal the normal run's."""
-    checkout = checkout_copy(tmp_path / "checkout")
-    work = tmp_path / "work"
-    write_config(work, SMALL_CONFIG)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    cmd = [SNAKEMAKE, "--snakefile", str(checkout / "Snakefile"), "--directory", str(work)]
-    run([*cmd, "--cores", "2"], cwd=elsewhere)
-    assert job_code_folders(work) == {str(checkout / "src" / "hullgen")}
-    assert differences(work, small_run) == []
-    assert not list(elsewhere.iterdir())  # nothing written where Snakemake was started
-    assert "Nothing to be done" in run([*cmd, "-n", "--cores", "2"], cwd=elsewhere).stdout
-
-
-def test_hullgen_as_a_module_of_another_workflow(small_run, tmp_path):
-    """The README's workflow that uses hullgen through Snakemake's `module` directive from a
-    local path: same results as the normal run, hullgen's code from that path."""
+def test_hullgen_as_a_module_of_another_workflow_run_from_elsewhere(small_run, tmp_path):
+    """The README's workflow that uses hullgen through Snakemake's `module` directive, from a
+    second checkout at a local path, started with --snakefile and --directory from an unrelated
+    folder: its jobs import that checkout's hullgen (not .venv's editable install of this one),
+    and every result equals the normal run's (small_run: this checkout's Snakefile)."""
     checkout = checkout_copy(tmp_path / "hullgen")
     work = tmp_path / "analysis"
     write_config(work, SMALL_CONFIG)
@@ -60,6 +47,12 @@ def test_hullgen_as_a_module_of_another_workflow(small_run, tmp_path):
     (work / "Snakefile").write_text(
         snakefile.replace("/path/to/hullgen/Snakefile", str(checkout / "Snakefile"))
     )
-    run([SNAKEMAKE, "--cores", "2"], cwd=work)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    cmd = [SNAKEMAKE, "--snakefile", str(work / "Snakefile"), "--directory", str(work)]
+    run([*cmd, "--cores", "2"], cwd=elsewhere)
     assert job_code_folders(work) == {str(checkout / "src" / "hullgen")}
     assert differences(work, small_run) == []
+    assert not list(elsewhere.iterdir())  # nothing written where Snakemake was started
+    dry = run([*cmd, "-n", "--cores", "2"], cwd=elsewhere)
+    assert "Nothing to be done" in dry.stdout + dry.stderr

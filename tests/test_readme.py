@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from . import readme
 from .conftest import DEBIAN_FASHION, REPO, checkout_with_venv, require_debian_fashion
@@ -72,7 +73,8 @@ def test_make_run_then_nothing_to_do(default_run):
     """The default run is `make run` in a checkout copy (conftest); the second finds nothing."""
     (command,) = readme_commands(*RUN_HERE["make run"])
     assert command.split("#")[0].strip() == "make run"
-    assert "Nothing to be done" in shell(command, default_run).stdout
+    proc = shell(command, default_run)
+    assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
 def test_slurm_dry_run_of_the_mnist_config(default_run):
@@ -118,7 +120,7 @@ def test_hull_command_line_and_python_api(default_run, tmp_path):
 
 def test_the_offline_fashion_example(tmp_path_factory):
     """The README's Fashion-MNIST example on Debian's files, as written, on a machine without a
-    GPU: it runs to the claims table, and training logs to its log file."""
+    GPU: the stratified subset, every space, the claims table, and training's log."""
     require_debian_fashion()
     folder = checkout_with_venv(tmp_path_factory.mktemp("fashion-offline"))
     commands = readme_commands(*RUN_HERE["offline example"])
@@ -126,8 +128,22 @@ def test_the_offline_fashion_example(tmp_path_factory):
     for command in commands:
         shell(command, folder)
     results = folder / "results" / "fashion-mnist"
-    claims = pd.read_csv(results / "claims.csv")
-    assert "pixel-outside" in set(claims["id"])
-    assert (results / "logs" / "train.log").read_text().strip()
     info = json.loads((results / "data" / "info.json").read_text())
-    assert (info["n_train"], info["n_test"]) == (1000, 200)
+    assert info["class_counts_train"] == [50] * 10 and info["class_counts_test"] == [10] * 10
+    log = (results / "logs" / "fetch" / "train-images-idx3-ubyte.gz.log").read_text()
+    assert "debian:dataset-fashion-mnist" in log
+    spaces = yaml.safe_load((REPO / "config" / "fashion-mnist.yaml").read_text())["spaces"]
+    for space in spaces:
+        assert np.load(results / "spaces" / space["name"] / "test.npy").shape[0] == 100
+    # 28 x 28 images are padded to 32 x 32: the pre-pool map is 64 x 8 x 8.
+    assert np.load(results / "spaces" / "prepool" / "train.npy").shape == (500, 4096)
+    # haar and db4 (all coefficients, periodization, 28 = 4 x 7) are orthonormal: no hull job.
+    for space in spaces:
+        own = results / "hull" / f"{space['name']}.parquet"
+        assert own.exists() is (space["name"] not in {"haar", "db4"}), space["name"]
+        if own.exists():
+            hull = pd.read_parquet(own)
+            assert len(hull) == 100 and set(hull["status"]) <= {"certified", "inside"}
+    claims = pd.read_csv(results / "claims.csv", keep_default_na=False)
+    assert claims.set_index("id").loc["pixel-outside", "holds"] == "yes"
+    assert (results / "logs" / "train.log").read_text().strip()

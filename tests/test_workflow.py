@@ -1,7 +1,6 @@
 """End-to-end runs of the Snakemake workflow, each in its own working directory."""
 
 import json
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -243,49 +242,3 @@ def test_wrong_hash_stops_the_data_stage_and_leaves_no_file(workdir, tmp_path):
     snakemake(workdir, "results/fashion-mnist/data/info.json", check=True)
     info = json.loads((workdir / "results/fashion-mnist/data/info.json").read_text())
     assert info["class_counts_test"] == [1000] * 10
-
-
-def test_fashion_mnist_subset_from_debian_files(workdir):
-    require_debian_fashion()
-    overlay = workdir / "subset.yaml"
-    overlay.write_text(
-        yaml.safe_dump(
-            {
-                "dataset": {"data_dir": str(DEBIAN_FASHION)},
-                "subset": {"n_train": 500, "n_test": 100, "seed": 0},
-                "train": {"device": "cpu", "depth": 8, "epochs": 1},
-                # Kept small: the default run covers the studies, and the job count here.
-                "hull": {"shards": 1},
-                "experiments": {"legendre": {"enabled": False}, "mlp": {"enabled": False}},
-                # Findings and claims are covered by the default run on digits.
-                "findings": {"enabled": False},
-            }
-        )
-    )
-    snakemake(
-        workdir,
-        "--configfile",
-        str(REPO / "config" / "fashion-mnist.yaml"),
-        str(overlay),
-        check=True,
-    )
-    results = workdir / "results" / "fashion-mnist"
-    info = json.loads((results / "data" / "info.json").read_text())
-    assert info["class_counts_train"] == [50] * 10
-    assert info["class_counts_test"] == [10] * 10
-    log = (results / "logs" / "fetch" / "train-images-idx3-ubyte.gz.log").read_text()
-    assert "debian:dataset-fashion-mnist" in log
-    cfg = yaml.safe_load((REPO / "config" / "fashion-mnist.yaml").read_text())
-    for space in cfg["spaces"]:
-        assert np.load(results / "spaces" / space["name"] / "test.npy").shape[0] == 100
-    # 28 x 28 images are padded to 32 x 32: the pre-pool map is 64 x 8 x 8.
-    assert np.load(results / "spaces" / "prepool" / "train.npy").shape == (500, 4096)
-    # haar and db4 (all coefficients, periodization, 28 = 4 x 7) are orthonormal: no hull job.
-    reused = {"haar", "db4"}
-    for space in cfg["spaces"]:
-        own = results / "hull" / f"{space['name']}.parquet"
-        assert own.exists() is (space["name"] not in reused), space["name"]
-        if own.exists():
-            hull = pd.read_parquet(own)
-            assert len(hull) == 100 and set(hull["status"]) <= {"certified", "inside"}
-    shutil.rmtree(workdir / "resources")
