@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hullgen.findings.claims import Evidence, build_claims, front_page_rst
+from hullgen.findings.claims import Evidence, build_claims
+from hullgen.findings.front_page import front_page_rst
 from hullgen.io import atomic_path
 from hullgen.log import setup
 from hullgen.verdict import to_frame, to_markdown
