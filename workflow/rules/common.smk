@@ -13,17 +13,19 @@ from snakemake.exceptions import WorkflowError
 # --sdm conda too: the envs hold only third-party packages). A remote module has no src/ to
 # find: hullgen must then be installed beside Snakemake.
 def hullgen_source():
+    """src/ beside this workflow when it holds hullgen (None for a remote module)."""
     basedir = workflow.current_basedir
-    source = Path(str(basedir)).parents[1] / "src" if basedir.is_local else None
-    return source if source is not None and (source / "hullgen").is_dir() else None
+    source = Path(str(basedir)).parents[1] / "src"
+    return str(source) if basedir.is_local and (source / "hullgen").is_dir() else None
 
 
-if hullgen_source() is not None:
-    sys.path.insert(0, str(hullgen_source()))
+HULLGEN_SOURCE = hullgen_source()
+if HULLGEN_SOURCE is not None:
+    sys.path.insert(0, HULLGEN_SOURCE)
     _paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
     os.environ.update(
         PYTHONPATH=os.pathsep.join(
-            [str(hullgen_source())] + [p for p in _paths if p and p != str(hullgen_source())]
+            [HULLGEN_SOURCE, *(p for p in _paths if p and p != HULLGEN_SOURCE)]
         )
     )
 
