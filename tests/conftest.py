@@ -2,12 +2,15 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+from . import readme
+
+REPO = readme.REPO
 SCHEMA = REPO / "src" / "hullgen" / "config.schema.yaml"
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 
@@ -91,8 +94,9 @@ def job_counts(stdout: str) -> dict:
     return counts
 
 
-# Every stage of the default pipeline, shrunk to run in about a minute: the base of the
-# incremental-rerun tests and of the SLURM test.
+# Every stage of the default pipeline but the model studies (they do not depend on the dataset;
+# the default run has them), shrunk to run in about a minute: the base of the
+# incremental-rerun, fault, deployment and SLURM tests.
 SMALL_CONFIG = {
     "subset": {"n_train": 300, "n_test": 60},
     "spaces": [
@@ -102,19 +106,7 @@ SMALL_CONFIG = {
     ],
     "hull": {"shards": 2},
     "train": {"depth": 8, "epochs": 2, "device": "cpu"},
-    "experiments": {
-        "legendre": {"terms": [4, 8, 16]},
-        "mlp": {
-            "widths": [2, 16],
-            "regimes": [
-                {"name": "sgd", "optimizer": "sgd", "lr": 0.1},
-                {"name": "adam", "optimizer": "adam", "lr": 0.01},
-            ],
-            "seeds": 2,
-            "epochs": 100,
-            "grid_size": 40,
-        },
-    },
+    "experiments": {"legendre": {"enabled": False}, "mlp": {"enabled": False}},
     # The PCA sweep and the per-class hulls are covered by the default run.
     "findings": {"pca_space": None, "class_hull_space": None},
 }
@@ -127,13 +119,54 @@ def write_config(folder: Path, cfg: dict) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class ModuleRun:
+    """A finished run of a workflow that uses hullgen as a module (the README's block)."""
+
+    work: Path  # the user's workflow: its Snakefile (the module block), config and results
+    checkout: Path  # the hullgen checkout the module block points at
+    started_in: Path  # the unrelated folder Snakemake was started from
+
+
 @pytest.fixture(scope="session")
-def small_run(tmp_path_factory) -> Path:
-    """One complete local run of SMALL_CONFIG; copy it before changing anything in it."""
-    folder = tmp_path_factory.mktemp("small-run")
-    write_config(folder, SMALL_CONFIG)
-    snakemake(folder, check=True)
-    return folder
+def small_module_run(tmp_path_factory) -> ModuleRun:
+    """SMALL_CONFIG run the way the README deploys hullgen inside another workflow: the
+    README's `module` block pointed at a second checkout, started with --snakefile and
+    --directory from an unrelated folder (tests/test_deploy.py checks what that must show).
+
+    It is the reference of every other run of SMALL_CONFIG, which all run this checkout's
+    Snakefile directly (SLURM, killed and resumed) and must equal it: so the module route
+    costs no run of its own, and its results are compared with the direct route's.
+    """
+    base = tmp_path_factory.mktemp("small-run")
+    checkout = checkout_copy(base / "hullgen")
+    work = base / "analysis"
+    write_config(work, SMALL_CONFIG)
+    snakefile = readme.module_snakefile()
+    assert '"/path/to/hullgen/Snakefile"' in snakefile
+    (work / "Snakefile").write_text(
+        snakefile.replace("/path/to/hullgen/Snakefile", str(checkout / "Snakefile"))
+    )
+    started_in = base / "elsewhere"
+    started_in.mkdir()
+    proc = subprocess.run(
+        [
+            *(str(Path(sys.executable).with_name("snakemake")), "--cores", "2"),
+            *("--snakefile", str(work / "Snakefile"), "--directory", str(work)),
+        ],
+        cwd=started_in,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, f"small run failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-8000:]}"
+    return ModuleRun(work, checkout, started_in)
+
+
+@pytest.fixture(scope="session")
+def small_run(small_module_run) -> Path:
+    """The finished run of SMALL_CONFIG (its folder); copy it before changing anything in it.
+    Its Snakefile is the module block: a copy reruns through the same route."""
+    return small_module_run.work
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from .conftest import REPO
+REPO = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)

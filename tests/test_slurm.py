@@ -4,7 +4,7 @@ The cluster is Debian's slurm-wlm with munge, started and stopped by tests/slurm
 Jobs are submitted by snakemake-executor-plugin-slurm with the repository's SLURM profile;
 the test changes only what this cluster needs (its partition, no account, no GPU, squeue as
 the status command since there is no accounting database) and compares every result with the
-local run of the same config.
+local run of the same config (conftest.small_module_run).
 """
 
 import os

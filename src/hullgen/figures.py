@@ -24,7 +24,10 @@ def save_figure(
 
     ``dpi`` defaults to matplotlib's ``savefig.dpi``, which :func:`use_figure_options` sets.
     """
+    # A layout engine (constrained layout) already fits everything inside the figure; a
+    # "tight" bounding box on top would lay out and draw the figure twice per file.
+    bbox = None if figure.get_layout_engine() is not None else "tight"
     for path, fmt in ((png, "png"), (pdf, "pdf")):
         with atomic_path(path) as tmp:
             # The temporary name has no image suffix: give the format explicitly.
-            figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
+            figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches=bbox)
