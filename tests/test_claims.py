@@ -88,7 +88,7 @@ SPACES = {
 PCA = pd.DataFrame({"k": [1, 10, 50], "share_outside": [0.0, 0.9, 1.0]})
 NETWORK = {"test_accuracy": 0.99, "depth": 20, "epochs": 164, "full_training_set": True}
 RANDOM = {"random_median": 500.0, "real_median": 100.0, "median_ratio": 5.0, "superiority": 1.0}
-STUDY = Verdict("mlp-agree", "4", "q", "m", "c", "v", "no", "f.png").to_dict()
+STUDY = Verdict("mlp-control", "4", "q", "m", "c", "v", "no", "f.png").to_dict()
 
 
 def _evidence(dataset="digits", **changes):
@@ -125,9 +125,9 @@ def test_every_claim_holds_on_data_made_to_satisfy_it():
             },
         )
     )
-    assert set(holds) == set(QUOTES) | {"mlp-agree"}
-    assert {k: v for k, v in holds.items() if k != "mlp-agree"} == dict.fromkeys(QUOTES, "yes")
-    assert holds["mlp-agree"] == "no"  # the study's verdict is passed on as it is
+    assert set(holds) == set(QUOTES) | {"mlp-control"}
+    assert {k: v for k, v in holds.items() if k != "mlp-control"} == dict.fromkeys(QUOTES, "yes")
+    assert holds["mlp-control"] == "no"  # the study's verdict is passed on as it is
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ def test_each_claim_fails_on_data_that_must_fail_it(space, change, claim):
     holds = _holds(_evidence(spaces=spaces))
     assert holds[claim] == "no", (claim, holds[claim])
     # ... and only the claims that read the changed quantity turn.
-    assert sum(v == "no" for k, v in holds.items() if k != "mlp-agree") <= 2
+    assert sum(v == "no" for k, v in holds.items() if k != "mlp-control") <= 2
 
 
 def test_undecided_points_make_outside_claims_undecided():

@@ -101,7 +101,7 @@ def test_shipped_configs_are_valid(path):
         ({"experiments": {"legendre": {"regimes": ["ridge"]}}}, "'ridge'"),
         ({"experiments": {"mlp": {"dataset": "circles"}}}, "'circles'"),
         ({"experiments": {"mlp": {"regimes": [{"name": "a"}, {"name": "a"}]}}}, "twice"),
-        ({"experiments": {"mlp": {"regimes": [{"name": "all"}]}}}, "reserved"),
+        ({"experiments": {"mlp": {"dataset": "spirals"}}}, "use nearest"),
         ({"experiments": {"mlp": {"regimes": [{"name": "a", "optimiser": "sgd"}]}}}, "optimiser"),
     ],
 )

@@ -63,15 +63,21 @@ def _check_default_run(workdir):
     assert (fits.loc[fits["status"] == "optimal", "margin_violations"] == 0).all()
     models = pd.read_parquet(experiments / "mlp" / "models.parquet")
     assert models["train_accuracy"].max() == 1.0
-    for name in ("legendre/boundaries", "legendre/measures", "mlp/regions", "mlp/disagreement"):
+    control = pd.read_parquet(experiments / "legendre" / "control.parquet")
+    assert set(control.loc[control["terms"] == 1, "status"]) == {"infeasible"}
+    assert control.loc[control["status"] == "optimal", "disagreement"].between(0, 1).all()
+    names = ("legendre/control", "legendre/boundaries", "legendre/measures", "mlp/regions")
+    for name in (*names, "mlp/control", "mlp/comparison"):
         for ext in ("png", "pdf"):
             assert (experiments / f"{name}.{ext}").stat().st_size > 1000
     summary = (experiments / "summary.md").read_text()
     assert "Legendre" in summary and "parameter count" in summary
     claims = pd.read_csv(workdir / "results" / "digits" / "claims.csv", keep_default_na=False)
-    assert {"pixel-outside", "pixel-normal", "random-farther", "legendre-regime"} <= set(
+    assert {"pixel-outside", "pixel-normal", "random-farther", "legendre-necessary"} <= set(
         claims["id"]
     )
+    studies = {"legendre-regime", "mlp-under-fit", "mlp-over-fit", "mlp-regime", "mlp-control"}
+    assert studies <= set(claims["id"])
     assert set(claims["holds"]) <= {"yes", "no", "undecided", "n/a"}
     by_id = claims.set_index("id")
     assert by_id.loc["pixel-outside", "holds"] == "yes"

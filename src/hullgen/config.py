@@ -253,10 +253,11 @@ def _check_experiments(experiments: dict) -> list[str]:
     names = [regime["name"] for regime in experiments["mlp"]["regimes"]]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"config key 'experiments.mlp.regimes': name {name!r} is used twice")
-    if "all" in names:
+    mlp = experiments["mlp"]
+    if mlp["outside_target"] != "nearest" and mlp["dataset"] == "spirals":
         problems.append(
-            "config key 'experiments.mlp.regimes': the name 'all' is reserved (tables use it "
-            "for every regime together)"
+            f"config key 'experiments.mlp.outside_target': {mlp['outside_target']} needs the "
+            "true labelling, and spirals has none away from its arms; use nearest"
         )
     return problems
 

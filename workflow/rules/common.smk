@@ -287,6 +287,8 @@ def legendre_files():
         "points": f"{folder}/points.parquet",
         "fits": f"{folder}/fits.parquet",
         "fits_csv": f"{folder}/fits.csv",
+        "control": f"{folder}/control.parquet",
+        "control_csv": f"{folder}/control.csv",
         "summary": f"{folder}/summary.json",
     }
 
@@ -295,22 +297,32 @@ def legendre_figures():
     folder = "results/experiments/legendre"
     return {
         f"{name}_{ext}": f"{folder}/{name}.{ext}"
-        for name in ("boundaries", "measures")
+        for name in ("control", "boundaries", "measures")
         for ext in ("png", "pdf")
     }
+
+
+# The MLP study's arrays (MlpStudy attributes), one .npy each.
+MLP_ARRAYS = (
+    "train_x",
+    "train_y",
+    "grid_points",
+    "inside",
+    "bands",
+    "truth",
+    "target",
+    "predictions",
+)
 
 
 def mlp_files():
     folder = "results/experiments/mlp"
     tables = {
         f"{name}{ext.replace('.', '_')}": f"{folder}/{name}{ext}"
-        for name in ("models", "disagreement")
+        for name in ("models", "comparison")
         for ext in (".parquet", ".csv")
     }
-    arrays = {
-        name: f"{folder}/{name}.npy"
-        for name in ("train_x", "train_y", "grid_points", "inside", "truth", "predictions")
-    }
+    arrays = {name: f"{folder}/{name}.npy" for name in MLP_ARRAYS}
     return {**tables, **arrays, "summary": f"{folder}/summary.json"}
 
 
@@ -318,7 +330,7 @@ def mlp_figures():
     folder = "results/experiments/mlp"
     return {
         f"{name}_{ext}": f"{folder}/{name}.{ext}"
-        for name in ("regions", "disagreement", "error")
+        for name in ("control", "comparison", "regions")
         for ext in ("png", "pdf")
     }
 
@@ -330,8 +342,9 @@ def study_summary_file(study):
 def study_figure(study):
     """The figure that shows a study's verdicts (a params entry of the study's rule)."""
     if study == "legendre":
-        return legendre_figures()["measures_png"]
-    return mlp_figures()["disagreement_png"]
+        return legendre_figures()["control_png"]
+    figures = mlp_figures()
+    return f"{figures['control_png']}; {figures['comparison_png']}"
 
 
 def experiments_summary_file():

@@ -33,6 +33,7 @@ rule legendre_figures:
     input:
         points=legendre_files()["points"],
         fits=legendre_files()["fits"],
+        control=legendre_files()["control"],
         code=package_code("figures", "experiments"),
     output:
         **report_figures(
@@ -72,6 +73,7 @@ rule mlp_study:
         mem_mb=4000,
     params:
         options=study_options("mlp"),
+        arrays=MLP_ARRAYS,
         figure=study_figure("mlp"),
     script:
         "../scripts/mlp_study.py"

@@ -16,6 +16,12 @@ whole family does, and the training regime picks one:
 coefficients of a high degree are ill-conditioned for anything measured outside [-1, 1].
 Every fit is evaluated in the basis it was solved in (``native``), and reports its
 training-interval Legendre coefficients ``coefficients`` as well.
+
+Outside the training interval a fit is measured against g by a bounded measure, the share of
+the outside plot area that the two curves classify differently (:class:`Outside`): a fit that
+runs off the plot counts as off the plot, never as a huge number. The programs that reach a
+chosen target outside are in :mod:`hullgen.experiments.legendre_control`; the verdicts in
+:mod:`hullgen.experiments.legendre_verdicts`.
 """
 
 from __future__ import annotations
@@ -28,11 +34,9 @@ import numpy as np
 import pandas as pd
 from numpy.polynomial import legendre as leg
 
-from hullgen import criteria as C
 from hullgen.experiments.legendre_options import REGIMES as REGIMES  # re-exported
 from hullgen.experiments.legendre_options import check_options
 from hullgen.experiments.program import INF, solve
-from hullgen.verdict import NOT_APPLICABLE, Verdict, outcome
 
 log = logging.getLogger("hullgen.experiments")
 
@@ -133,7 +137,7 @@ class Fit:
         return leg.legval(intervals.s(x), self.native_coefficients)
 
 
-def _margin_rows(V: np.ndarray, y: np.ndarray, side: np.ndarray, margin: float):
+def margin_rows(V: np.ndarray, y: np.ndarray, side: np.ndarray, margin: float):
     """s_i (y_i - V_i c) >= margin  as  (-s_i V_i) c >= margin - s_i y_i."""
     return -side[:, None] * V, margin - side * y
 
@@ -144,7 +148,7 @@ def fit(regime: str, terms: int, x, y, side, intervals: Intervals, options: dict
     V = basis(intervals.t(x), terms)
     if regime == "flat_extension":
         return _fit_flat_extension(terms, x, y, side, intervals, margin)
-    A, lower = _margin_rows(V, y, side, margin)
+    A, lower = margin_rows(V, y, side, margin)
     upper = np.full(len(lower), INF)
     if regime == "min_norm2":
         result = solve(np.zeros(terms), A, lower, upper, hessian=np.eye(terms))
@@ -191,7 +195,7 @@ def _fit_flat_extension(terms, x, y, side, intervals: Intervals, margin: float) 
     nodes = np.cos(np.pi * (np.arange(terms) + 0.5) / terms)
     to_b = np.linalg.inv(basis(nodes, terms))
     V = basis(intervals.s(x), terms) @ to_b
-    A, lower = _margin_rows(V, y, side, margin)
+    A, lower = margin_rows(V, y, side, margin)
     s_a, s_b = intervals.s(intervals.a), intervals.s(intervals.b)
     curvature = gram(terms, 2, -1.0, s_a) + gram(terms, 2, s_b, 1.0)
     curvature += 1e-3 * gram(terms, 2, s_a, s_b)
@@ -214,12 +218,83 @@ def _finish(fitted: Fit, x, y, side, intervals: Intervals) -> Fit:
     return fitted
 
 
+# -- outside the training interval: targets and the bounded measure ----------------------
+# Points of the outside grid on each side of the training interval.
+OUTSIDE_POINTS = 200
+
+
+@dataclass(frozen=True)
+class Outside:
+    """The outside part of the test interval as a grid, and the plot box the measure clips
+    to: y in [y_lo, y_hi] (y units)."""
+
+    x: np.ndarray
+    y_lo: float
+    y_hi: float
+
+    def disagreement(self, f_values, target_values) -> float:
+        """Share of the outside plot area between the boundary f and the target (0..1):
+        the mean over the grid of |clip(f) - target| / (y_hi - y_lo)."""
+        height = self.y_hi - self.y_lo
+        clipped = np.clip(np.asarray(f_values, float), self.y_lo, self.y_hi)
+        return float(np.mean(np.abs(clipped - np.asarray(target_values, float))) / height)
+
+
+def outside_grid(intervals: Intervals, points: int = OUTSIDE_POINTS) -> np.ndarray:
+    """``points`` x values on each outside side of the test interval (ends of the training
+    interval excluded); a side of zero length has none."""
+    sides = []
+    if intervals.lo < intervals.a:
+        sides.append(np.linspace(intervals.lo, intervals.a, points + 1)[:-1])
+    if intervals.b < intervals.hi:
+        sides.append(np.linspace(intervals.b, intervals.hi, points + 1)[1:])
+    return np.concatenate(sides)
+
+
+def target_names(slopes) -> list[str]:
+    """The targets of the control programs: g's continuation, then one line per slope."""
+    return ["g", *(f"line slope {slope:g}" for slope in slopes)]
+
+
+def targets(g, intervals: Intervals, slopes, x) -> dict[str, np.ndarray]:
+    """Each target's values at outside points ``x``: g itself, and for each slope the line
+    from g's value at the nearer end of the training interval, rising by ``slope`` per unit
+    of distance from the interval."""
+    x = np.asarray(x, float)
+    left = x < intervals.a
+    end = np.where(left, intervals.a, intervals.b)
+    away = np.where(left, intervals.a - x, x - intervals.b)
+    values = {"g": g(x)}
+    for name, slope in zip(target_names(slopes)[1:], slopes, strict=True):
+        values[name] = g(end) + slope * away
+    return values
+
+
+def outside_of(g, intervals: Intervals, slopes, spread: float) -> Outside:
+    """The outside grid and its plot box: g over the whole test interval and every target,
+    padded by the points' spread."""
+    x = outside_grid(intervals)
+    every = np.concatenate(
+        [
+            g(np.linspace(intervals.lo, intervals.hi, 1001)),
+            *targets(g, intervals, slopes, x).values(),
+        ]
+    )
+    return Outside(x, float(every.min() - spread), float(every.max() + spread))
+
+
 # -- the study -----------------------------------------------------------------------------
 @dataclass
 class Points:
     x: np.ndarray
     y: np.ndarray
     side: np.ndarray
+
+    @classmethod
+    def of_split(cls, data: pd.DataFrame, split: str) -> Points:
+        """The points of one split of :func:`run_study`'s ``data`` (train or test)."""
+        rows = data[data["split"] == split]
+        return cls(*(rows[c].to_numpy(float) for c in ("x", "y", "side")))
 
     def subset(self, mask) -> Points:
         return Points(self.x[mask], self.y[mask], self.side[mask])
@@ -229,11 +304,14 @@ class Points:
         return self.side * (self.y - fitted(intervals, self.x))
 
 
-def measure(fitted: Fit, g, intervals: Intervals, train: Points, test: Points, margin: float):
-    """Separation of the training points, test errors and distance to g, inside and outside."""
+def measure(
+    fitted: Fit, g, intervals: Intervals, train: Points, test: Points, outside: Outside,
+    margin: float,
+) -> dict:  # fmt: skip
+    """Separation of the training points, test errors inside and outside, the distance to g
+    inside (RMS, y units) and the disagreement with g outside (0..1, bounded)."""
     inside = (test.x >= intervals.a) & (test.x <= intervals.b)
-    dense = np.linspace(intervals.lo, intervals.hi, 4001)
-    dense_inside = (dense >= intervals.a) & (dense <= intervals.b)
+    dense = np.linspace(intervals.a, intervals.b, 2001)
     deviation = fitted(intervals, dense) - g(dense)
     train_margins = train.margins(fitted, intervals)
     return {
@@ -243,9 +321,8 @@ def measure(fitted: Fit, g, intervals: Intervals, train: Points, test: Points, m
         "margin_violations": int(np.sum(train_margins < margin - FEASIBILITY_TOL)),
         "test_error_inside": float(np.mean(test.subset(inside).margins(fitted, intervals) < 0)),
         "test_error_outside": float(np.mean(test.subset(~inside).margins(fitted, intervals) < 0)),
-        "boundary_rms_inside": float(np.sqrt(np.mean(deviation[dense_inside] ** 2))),
-        "boundary_rms_outside": float(np.sqrt(np.mean(deviation[~dense_inside] ** 2))),
-        "boundary_max_outside": float(np.abs(deviation[~dense_inside]).max()),
+        "boundary_rms_inside": float(np.sqrt(np.mean(deviation**2))),
+        "g_disagreement_outside": outside.disagreement(fitted(intervals, outside.x), g(outside.x)),
         "coef_norm2": float(np.linalg.norm(fitted.coefficients)),
         "coef_norm1": float(np.abs(fitted.coefficients).sum()),
         "native": fitted.native,
@@ -270,6 +347,7 @@ def run_study(options: dict):
     spread, gap = options["spread"], options["gap"]
     train = Points(*sample(g, (intervals.a, intervals.b), options["n_train"], spread, gap, rng))
     test = Points(*sample(g, (intervals.lo, intervals.hi), options["n_test"], spread, gap, rng))
+    outside = outside_of(g, intervals, options["target_slopes"], spread)
     rows = []
     for terms in options["terms"]:
         started = time.perf_counter()
@@ -279,7 +357,7 @@ def run_study(options: dict):
             statuses[regime] = fitted.status
             row = {"terms": terms, "parameters": terms, "regime": regime, "status": fitted.status}
             if fitted.status == "optimal":
-                row.update(measure(fitted, g, intervals, train, test, options["margin"]))
+                row.update(measure(fitted, g, intervals, train, test, outside, options["margin"]))
             rows.append(row)
         log.info("legendre: %d terms: %s (%.2f s)", terms, statuses, time.perf_counter() - started)
     data = pd.concat(
@@ -307,110 +385,3 @@ def fit_from_row(row) -> Fit:
 def intervals_of(options: dict) -> Intervals:
     (a, b), (lo, hi) = options["train_interval"], options["test_interval"]
     return Intervals(a, b, lo, hi)
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.3g}"
-
-
-LEGENDRE_QUOTE = (
-    "3",
-    "Using the orthogonal system of Legendre polynomials, we show that we must "
-    "over-parameterize the polynomial to have control over its extensions outside the H^tr "
-    "(over-parameterization is necessary). And we show that once the polynomial is "
-    "over-parameterized, we need to train it with a specific training regime in order to "
-    "obtain the decision boundary that we want.",
-)
-
-
-def claims(table: pd.DataFrame, n_train: int, figure: str = "") -> list[dict]:
-    """The paper's claim judged on the fits, as :class:`hullgen.verdict.Verdict` records
-    (``figure``: the path of the figure that shows the evidence)."""
-    fits = table[table["status"] == "optimal"]
-    holds = None if fits.empty else _regime_decides(fits)
-    verdict = Verdict(
-        "legendre-regime",
-        *LEGENDRE_QUOTE,
-        quantity=(
-            "spread of the regimes' extensions: largest over smallest RMS distance of the"
-            " boundary to g outside the training interval across regimes, at the smallest"
-            " separating K and at the largest K"
-        ),
-        criterion=(
-            f"the spread grows more than {C.LEGENDRE_SPREAD_GROWTH_MIN:g}-fold from the"
-            " smallest separating K to the largest"
-        ),
-        value=" ".join(summary_lines(table, n_train)[:-1]) or "no fit",
-        holds=NOT_APPLICABLE if holds is None else outcome(holds),
-        figure=figure,
-    )
-    return [verdict.to_dict()]
-
-
-def _outside_spread(fits: pd.DataFrame, terms: int):
-    """(max/min ratio, best regime, its RMS, worst regime, its RMS) of the RMS distance to g
-    outside the training interval across regimes, at ``terms``."""
-    rms = fits[fits["terms"] == terms].set_index("regime")["boundary_rms_outside"]
-    return rms.max() / rms.min(), rms.idxmin(), rms.min(), rms.idxmax(), rms.max()
-
-
-def _regime_decides(fits: pd.DataFrame) -> bool:
-    """The extension's freedom across regimes grows more than tenfold from the smallest
-    separating K to the largest."""
-    smallest, largest = int(fits["terms"].min()), int(fits["terms"].max())
-    growth = _outside_spread(fits, largest)[0] / _outside_spread(fits, smallest)[0]
-    return bool(growth > C.LEGENDRE_SPREAD_GROWTH_MIN)
-
-
-def summary_lines(table: pd.DataFrame, n_train: int) -> list[str]:
-    """Plain statements with numbers, and whether the paper's point holds on them.
-
-    The point (section 3): with too few parameters a boundary either cannot fit the training
-    set or has little freedom; with many, the regime decides how it extends outside the
-    training interval. Freedom is measured as the ratio between the largest and smallest RMS
-    distance to g outside the interval, across regimes, at one K.
-    """
-    fits = table[table["status"] == "optimal"]
-    all_terms = sorted(int(k) for k in table["terms"].unique())
-    infeasible = [k for k in all_terms if k not in set(fits["terms"])]
-    lines = []
-    if infeasible:
-        lines.append(
-            f"Under-parameterized: no boundary with K in {infeasible} terms separates the "
-            f"{n_train} training points with the margin (HiGHS reports the program infeasible)."
-        )
-    if fits.empty:
-        lines.append("No K separates the training points: nothing to compare.")
-        return lines
-
-    smallest, largest = int(fits["terms"].min()), int(fits["terms"].max())
-    lo = _outside_spread(fits, smallest)
-    hi = _outside_spread(fits, largest)
-    lines.append(
-        f"Smallest separating K = {smallest}: the regimes' boundaries are "
-        f"{_fmt(lo[2])} ({lo[1]}) to {_fmt(lo[4])} ({lo[3]}) from g outside the training "
-        f"interval (RMS, y units): a factor {_fmt(lo[0])}."
-    )
-    big = fits[fits["terms"] >= n_train]
-    if not big.empty:
-        lines.append(
-            f"Over-parameterized (K >= {n_train} = n_train): every regime separates the "
-            f"training set ({int(big['margin_violations'].sum())} margin violations); test "
-            f"error inside the interval {_fmt(100 * big['test_error_inside'].min())}%-"
-            f"{_fmt(100 * big['test_error_inside'].max())}%, outside "
-            f"{_fmt(100 * big['test_error_outside'].min())}%-"
-            f"{_fmt(100 * big['test_error_outside'].max())}%."
-        )
-    lines.append(
-        f"Largest K = {largest}: {_fmt(hi[2])} ({hi[1]}) to {_fmt(hi[4])} ({hi[3]}) from g "
-        f"outside: a factor {_fmt(hi[0])}."
-    )
-    holds = _regime_decides(fits)
-    lines.append(
-        "The paper's point holds here: the freedom of the extension grows with the parameter "
-        "count and the regime decides it."
-        if holds
-        else "The paper's point does not show here: the regimes' extensions differ no more "
-        "with many parameters than with few."
-    )
-    return lines

@@ -1,6 +1,9 @@
 """The Legendre study's option checks, light enough for config validation at parse time."""
 
 REGIMES = ("min_norm2", "min_norm1", "min_slope", "max_margin", "flat_extension")
+# The regimes whose objective says nothing about the boundary outside the training interval
+# (flat_extension's does: a straight continuation).
+UNTARGETED = ("min_norm2", "min_norm1", "min_slope", "max_margin")
 
 
 def check_options(options: dict) -> None:

@@ -10,7 +10,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from hullgen.experiments.legendre import REGIMES, Intervals, fit_from_row
+from hullgen import criteria as C
+from hullgen.experiments.legendre import REGIMES, Intervals, Outside, fit_from_row, targets
+from hullgen.experiments.legendre_control import reach_from_row
+from hullgen.experiments.legendre_verdicts import necessity
 from hullgen.figures import save_figure
 
 REGIME_COLOURS = dict(zip(REGIMES, sns.color_palette("colorblind", len(REGIMES)), strict=True))
@@ -89,7 +92,9 @@ def plot_measures(table, n_train: int, png, pdf, title: str = "") -> None:
         rows = rows.sort_values("terms")
         axes[0].plot(rows["terms"], 100 * rows["test_error_inside"], "o-", color=colour)
         axes[1].plot(rows["terms"], 100 * rows["test_error_outside"], "o-", color=colour)
-        axes[2].plot(rows["terms"], rows["boundary_rms_outside"], "o-", color=colour, label=regime)
+        axes[2].plot(
+            rows["terms"], 100 * rows["g_disagreement_outside"], "o-", color=colour, label=regime
+        )
     infeasible = table.groupby("terms")["status"].apply(lambda s: (s != "optimal").all())
     for ax in axes:
         ax.set_xscale("log")
@@ -99,8 +104,8 @@ def plot_measures(table, n_train: int, png, pdf, title: str = "") -> None:
             ax.axvspan(k / 1.15, k * 1.15, color="0.85", zorder=0)
     axes[0].set_ylabel("test error inside the training interval (%)")
     axes[1].set_ylabel("test error outside the training interval (%)")
-    axes[2].set_ylabel("RMS |f - g| outside the training interval (y units)")
-    axes[2].set_yscale("log")
+    axes[2].set_ylabel("f against g outside (% of the outside plot area)")
+    axes[2].set_ylim(-2, 102)
     axes[2].legend(title="regime", fontsize=8)
     axes[0].set_title("inside: interpolation")
     axes[1].set_title("outside: extrapolation")
@@ -111,4 +116,79 @@ def plot_measures(table, n_train: int, png, pdf, title: str = "") -> None:
         "training points; dotted line = K equals the number of training points"
     )
     fig.tight_layout()
+    _save(fig, png, pdf)
+
+
+def plot_control(
+    data, control, fits, g, intervals: Intervals, outside: Outside, slopes, png, pdf,
+) -> None:  # fmt: skip
+    """Control outside the training interval: the boundaries that reach each target (left),
+    how close any separating K-term boundary gets to each target (middle), and how far the
+    trained regimes land from g (right)."""
+    found = necessity(control)
+    names = list(dict.fromkeys(control["target"]))
+    palette = dict(zip(names, sns.color_palette("dark", len(names)), strict=True))
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5.0), layout="constrained")
+    shown = None if found is None else found["all_from"] or found["largest"]
+    ax = axes[0]
+    xs = np.linspace(intervals.lo, intervals.hi, 1201)
+    ax.axvspan(intervals.a, intervals.b, color="0.92", zorder=0)
+    train = data[data["split"] == "train"]
+    for side, colour in SIDE_COLOURS.items():
+        pts = train[train["side"] == side]
+        ax.scatter(pts["x"], pts["y"], s=6, color=colour, zorder=3)
+    left, right = xs[xs < intervals.a], xs[xs > intervals.b]
+    for side_x in (left, right):
+        for name, values in targets(g, intervals, slopes, side_x).items():
+            ax.plot(side_x, values, color=palette[name], ls="--", lw=1)
+    if shown is not None:
+        rows = control[(control["terms"] == shown) & (control["status"] == "optimal")]
+        for _, row in rows.iterrows():
+            ax.plot(xs, reach_from_row(row)(intervals, xs), color=palette[row["target"]], lw=1.4,
+                    label=row["target"])  # fmt: skip
+        ax.set_title(f"K = {shown}: the separating boundary closest to each target")
+        ax.legend(fontsize=7, title="target (dashed)", title_fontsize=7, loc="upper center")
+    ax.set_ylim(outside.y_lo, outside.y_hi)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+
+    ax = axes[1]
+    floor = 1e-6
+    for name, rows in control[control["status"] == "optimal"].groupby("target", sort=False):
+        rows = rows.sort_values("terms")
+        ax.plot(rows["terms"], 100 * np.maximum(rows["disagreement"], floor), "o-",
+                color=palette[name], label=name)  # fmt: skip
+    ax.axhline(100 * C.LEGENDRE_REACH_MAX, color="0.3", ls=":", lw=1)
+    ax.set_yscale("log")
+    ax.set_ylabel(f"closest boundary to the target (% of outside area, floor {100 * floor:g}%)")
+    ax.set_title(f"reachable: below the dotted line ({100 * C.LEGENDRE_REACH_MAX:g}%)")
+    ax.legend(fontsize=7, title="target", title_fontsize=7)
+
+    ax = axes[2]
+    optimal = fits[fits["status"] == "optimal"]
+    for regime, rows in optimal.groupby("regime", sort=False):
+        rows = rows.sort_values("terms")
+        ax.plot(rows["terms"], 100 * rows["g_disagreement_outside"], "o-",
+                color=REGIME_COLOURS[regime], label=regime)  # fmt: skip
+    reached_g = control[(control["target"] == "g") & (control["status"] == "optimal")]
+    reached_g = reached_g.sort_values("terms")
+    ax.plot(reached_g["terms"], 100 * reached_g["disagreement"], "s-", color="black",
+            label="program targeting g")  # fmt: skip
+    ax.axhline(100 * C.LEGENDRE_FAR_MIN, color="0.3", ls=":", lw=1)
+    ax.set_ylim(-2, 102)
+    ax.set_ylabel("boundary against g outside (% of the outside area)")
+    ax.set_title(
+        f"trained regimes: far from g above the dotted line ({100 * C.LEGENDRE_FAR_MIN:g}%)"
+    )
+    ax.legend(fontsize=7, title="regime", title_fontsize=7)
+    infeasible = control.groupby("terms")["status"].apply(lambda s: (s != "optimal").all())
+    for ax in axes[1:]:
+        ax.set_xscale("log")
+        ax.set_xlabel("terms K (parameters)")
+        for k in infeasible[infeasible].index:
+            ax.axvspan(k / 1.15, k * 1.15, color="0.85", zorder=0)
+    fig.suptitle(
+        "Control outside the training interval: can a boundary that separates the training set"
+        " follow a chosen extension? (grey bands: no K-term boundary separates the data)"
+    )
     _save(fig, png, pdf)

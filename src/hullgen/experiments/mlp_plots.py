@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from hullgen import criteria as C
 from hullgen.experiments.toy2d import hull_polygon
 from hullgen.figures import save_figure
 
@@ -114,47 +115,78 @@ def _region_legend() -> list:
     return handles
 
 
-def plot_disagreement(
-    disagreement: pd.DataFrame, n_train: int, png: str | os.PathLike, pdf: str | os.PathLike
+def plot_comparison(
+    comparison: pd.DataFrame, n_train: int, png: str | os.PathLike, pdf: str | os.PathLike
 ) -> None:
-    """Share of grid points where models disagree, inside and outside the hull, per size.
+    """How often two models of one width differ, per band of distance to the data: pairs that
+    differ only in their regime (thick) against pairs that differ only in their seed (thin).
 
-    ``disagreement``: the study's disagreement table (columns ``parameters``, ``scope``,
-    ``regime``, ``disagreement_inside``, ``disagreement_outside``; shares in [0, 1]). Scope
-    ``all`` is drawn thick and black, each regime's ``seeds`` thin in the regime's colour.
+    ``comparison``: the study's comparison table (columns ``parameters``, ``band``, ``pairs``,
+    ``disagreement``; shares in [0, 1]).
     """
-    colours = regime_colours(disagreement.loc[disagreement["scope"] == "seeds", "regime"])
+    bands = list(dict.fromkeys(comparison["band"]))
     with sns.axes_style("whitegrid"):
-        figure = Figure(figsize=(10, 4.2), layout="constrained")
-        axes = figure.subplots(1, 2, sharey=True)
-    for ax, where in zip(axes, ("inside", "outside"), strict=True):
-        column = f"disagreement_{where}"
-        for regime, colour in colours.items():
-            rows = disagreement[
-                (disagreement["scope"] == "seeds") & (disagreement["regime"] == regime)
-            ]
-            ax.plot(
-                rows["parameters"],
-                100 * rows[column],
-                color=colour,
-                lw=1.2,
-                marker="o",
-                ms=3,
-                label=f"{regime}: its seeds",
-            )
-        everyone = disagreement[disagreement["scope"] == "all"]
-        ax.plot(
-            everyone["parameters"],
-            100 * everyone[column],
-            color=ALL_COLOUR,
-            lw=3,
-            marker="o",
-            label="all regimes and seeds",
+        figure = Figure(figsize=(3.6 * len(bands), 4.2), layout="constrained")
+        axes = figure.subplots(1, len(bands), sharey=True, squeeze=False)[0]
+    styles = {"regimes": (ALL_COLOUR, 3, "different regimes, same start"),
+              "seeds": (PALETTE[2], 1.5, "same regime, different starts")}  # fmt: skip
+    for ax, band in zip(axes, bands, strict=True):
+        for pairs, (colour, width, label) in styles.items():
+            rows = comparison[(comparison["band"] == band) & (comparison["pairs"] == pairs)]
+            ax.plot(rows["parameters"], 100 * rows["disagreement"], color=colour, lw=width,
+                    marker="o", ms=3, label=label)  # fmt: skip
+        _size_axes(ax, n_train, band)
+    axes[0].set_ylabel("two models differ (% of the band's grid points)")
+    axes[-1].legend(fontsize=8)
+    figure.suptitle(
+        "Where the regime changes the boundary more than the seed: inside the hull near the"
+        " data, and in three bands outside by distance to the data"
+    )
+    save_figure(figure, png, pdf)
+
+
+def plot_control(
+    models: pd.DataFrame, options: dict, png: str | os.PathLike, pdf: str | os.PathLike
+) -> None:
+    """Per regime against the parameter count: the share of its models that fit the training
+    set (left), and their agreement with the target labelling outside the hull (right; mean
+    over seeds, band from the lowest to the highest).
+
+    ``models``: the study's models table; ``options``: the study's options (``n_train``,
+    ``outside_target``, ``regimes``).
+    """
+    colours = regime_colours(models["regime"])
+    aimed = {r["name"] for r in options["regimes"] if r["outside_penalty"] > 0}
+    n_train = options["n_train"]
+    with sns.axes_style("whitegrid"):
+        figure = Figure(figsize=(11, 4.4), layout="constrained")
+        fit_ax, reach_ax = figure.subplots(1, 2)
+    for regime, colour in colours.items():
+        rows = models[models["regime"] == regime]
+        lw = 3 if regime in aimed else 1.2
+        fits = 100 * rows.groupby("parameters")["train_accuracy"].apply(lambda a: (a >= 1).mean())
+        fit_ax.plot(fits.index, fits, color=colour, lw=lw, marker="o", ms=3, label=regime)
+        spread = 100 * rows.groupby("parameters")["target_agreement_outside"].agg(
+            ["mean", "min", "max"]
         )
-        _size_axes(ax, n_train, f"{where} the training hull")
-    axes[0].set_ylabel("models disagree (% of grid points)")
-    axes[1].legend(fontsize=8)
-    figure.suptitle("Where models of one width do not all predict the same class")
+        label = f"{regime} (aimed at the target)" if regime in aimed else regime
+        reach_ax.plot(spread.index, spread["mean"], color=colour, lw=lw, marker="o", ms=3,
+                      label=label)  # fmt: skip
+        reach_ax.fill_between(spread.index, spread["min"], spread["max"], color=colour, alpha=0.15)
+    over = C.MLP_OVER_FACTOR * n_train
+    for ax in (fit_ax, reach_ax):
+        ax.axvspan(over, 1.5 * models["parameters"].max(), color="0.9", zorder=0)
+    _size_axes(fit_ax, n_train, "fit: models that classify every training point correctly")
+    _size_axes(reach_ax, n_train, f"control: agreement with the {options['outside_target']}"
+               " labelling outside the hull")  # fmt: skip
+    reach_ax.axhline(100 * C.MLP_REACH_MIN, color="0.3", ls=":", lw=1)
+    fit_ax.set_ylabel("models that fit the training set (%)")
+    reach_ax.set_ylabel("grid points outside the hull on the target's side (%)")
+    reach_ax.legend(fontsize=7)
+    figure.suptitle(
+        "Fitting the data and reaching a chosen behaviour outside the hull (grey: over-"
+        f"parameterized, >= {C.MLP_OVER_FACTOR} x n_train parameters; dotted: reached)"
+    )
     save_figure(figure, png, pdf)
 
 
@@ -164,47 +196,3 @@ def _size_axes(ax, n_train: int, title: str) -> None:
     ax.axvline(n_train, color="grey", ls="--", lw=1, label=f"n_train = {n_train:,}")
     ax.set_xlabel("parameters (count, log scale)")
     ax.set_title(title)
-
-
-def plot_error(
-    models: pd.DataFrame, n_train: int, png: str | os.PathLike, pdf: str | os.PathLike
-) -> None:
-    """Error against the true labelling, inside and outside the hull, per size and regime.
-
-    ``models``: the study's models table (columns ``parameters``, ``regime``, ``error_inside``,
-    ``error_outside``; shares in [0, 1], NaN without a true labelling). Lines are the mean over
-    seeds, bands span the seeds' lowest to highest error. Without a true labelling the figure
-    says so instead.
-    """
-    if models[["error_inside", "error_outside"]].isna().all().all():
-        save_figure(_no_truth_figure(), png, pdf)
-        return
-    colours = regime_colours(models["regime"])
-    with sns.axes_style("whitegrid"):
-        figure = Figure(figsize=(10, 4.2), layout="constrained")
-        axes = figure.subplots(1, 2, sharey=True)
-    for ax, where in zip(axes, ("inside", "outside"), strict=True):
-        column = f"error_{where}"
-        for regime, colour in colours.items():
-            per_size = models[models["regime"] == regime].groupby("parameters")[column]
-            spread = 100 * per_size.agg(["mean", "min", "max"])
-            ax.plot(spread.index, spread["mean"], color=colour, marker="o", ms=3, label=regime)
-            ax.fill_between(spread.index, spread["min"], spread["max"], color=colour, alpha=0.2)
-        _size_axes(ax, n_train, f"{where} the training hull")
-    axes[0].set_ylabel("error against the true labelling (% of grid points)")
-    axes[1].legend(fontsize=8, title="regime (mean, seeds' range)", title_fontsize=8)
-    figure.suptitle("Error of the models against the data set's true labelling")
-    save_figure(figure, png, pdf)
-
-
-def _no_truth_figure() -> Figure:
-    figure = Figure(figsize=(6, 2))
-    figure.text(
-        0.5,
-        0.5,
-        "No error figure: this data set has no true labelling\n"
-        "away from its training data (error columns are all NaN).",
-        ha="center",
-        va="center",
-    )
-    return figure
