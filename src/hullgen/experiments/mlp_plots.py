@@ -177,15 +177,14 @@ def plot_control(
     for ax in (fit_ax, reach_ax):
         ax.axvspan(over, 1.5 * models["parameters"].max(), color="0.9", zorder=0)
     _size_axes(fit_ax, n_train, "fit: models that classify every training point correctly")
-    _size_axes(reach_ax, n_train, f"control: agreement with the {options['outside_target']}"
-               " labelling outside the hull")  # fmt: skip
+    _size_axes(reach_ax, n_train, f"control: on the {options['outside_target']} labelling's side")
     reach_ax.axhline(100 * C.MLP_REACH_MIN, color="0.3", ls=":", lw=1)
     fit_ax.set_ylabel("models that fit the training set (%)")
     reach_ax.set_ylabel("grid points outside the hull on the target's side (%)")
     reach_ax.legend(fontsize=7)
     figure.suptitle(
-        "Fitting the data and reaching a chosen behaviour outside the hull (grey: over-"
-        f"parameterized, >= {C.MLP_OVER_FACTOR} x n_train parameters; dotted: reached)"
+        f"Fit, and a chosen behaviour outside the hull (grey: >= {C.MLP_OVER_FACTOR} x n_train"
+        " parameters; dotted: reached)"
     )
     save_figure(figure, png, pdf)
 
