@@ -210,3 +210,39 @@ def test_plots_write_png_and_pdf_from_loaded_tables(tiny_study, tmp_path):
 def test_bad_options_are_config_errors_naming_the_key(change, key):
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         mlp_options(**change)
+
+
+def test_every_default_regime_fits_the_training_set_when_over_parameterized():
+    """Section 4's "perfectly separate the data": the default regimes, penalties included,
+    at an over-parameterized width (4,417 parameters for 200 points)."""
+    study = M.run_study(mlp_options(widths=[64], seeds=1, grid_size=20))
+    assert len(study.models) == len(mlp_options()["regimes"])
+    assert (study.models["train_accuracy"] == 1.0).all(), study.models
+
+
+def test_a_different_target_moves_the_outside_elsewhere():
+    """The aimed regime follows its target outside the hull, whichever it is."""
+    studies = {
+        target: M.run_study(
+            mlp_options(
+                **{
+                    **TINY,
+                    "n_train": 100,
+                    "widths": [32],
+                    "seeds": 1,
+                    "epochs": 600,
+                    "outside_points": 300,
+                    "outside_target": target,
+                }
+            )
+        )
+        for target in ("flipped", "truth")
+    }
+    outside = ~studies["truth"].inside
+    aimed = {t: s.models.index[s.models["regime"] == "aimed"][0] for t, s in studies.items()}
+    for target, study in studies.items():
+        assert study.models.at[aimed[target], "target_agreement_outside"] >= 0.9, target
+        assert study.models.at[aimed[target], "train_accuracy"] >= 0.98
+    flipped = studies["flipped"].predictions[aimed["flipped"], outside]
+    truth = studies["truth"].predictions[aimed["truth"], outside]
+    assert (flipped != truth).mean() >= 0.8
