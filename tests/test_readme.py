@@ -69,6 +69,27 @@ def test_every_command_runs_here_or_says_what_it_needs():
         assert script.read_text().strip().endswith(name)
 
 
+NEEDS_SNAKEMAKE = [
+    c.text
+    for block in readme.blocks("sh")
+    for c in readme.commands(block)
+    if c.needs and c.text.startswith(".venv/bin/snakemake ")
+]
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory) -> Path:
+    return checkout_with_venv(tmp_path_factory.mktemp("readme-checkout"))
+
+
+@pytest.mark.parametrize("command", NEEDS_SNAKEMAKE, ids=lambda c: c.split("#")[0].strip())
+def test_commands_that_need_more_than_this_machine_dry_run_as_written(command, checkout):
+    """What a test machine lacks (internet, a GPU, a cluster, time) stops the real run, not
+    the command: its dry run, as written, plans the jobs."""
+    dry = shell(f"{command.split('#')[0].strip()} -n", checkout)
+    assert "Job stats" in dry.stdout + dry.stderr, dry.stdout[-2000:]
+
+
 def test_make_run_then_nothing_to_do(default_run):
     """The default run is `make run` in a checkout copy (conftest); the second finds nothing."""
     (command,) = readme_commands(*RUN_HERE["make run"])
