@@ -31,7 +31,7 @@ import torch
 from scipy.spatial import cKDTree
 
 from hullgen.experiments.mlp_models import parameter_count, per_model_loss, predict, train_models
-from hullgen.experiments.toy2d import grid, hull_mask, make_dataset, true_labels
+from hullgen.experiments.toy2d import box, grid, hull_mask, make_dataset, true_labels
 
 # Bands of the grid, by distance to the nearest training point (BAND_NAMES[band]).
 INSIDE_POCKET, INSIDE_NEAR, OUTSIDE_NEAR, OUTSIDE_MID, OUTSIDE_FAR = -1, 0, 1, 2, 3
@@ -114,8 +114,7 @@ def outside_sample(train_x: np.ndarray, count: int, box_factor: float, seed: int
     """``count`` points uniform in the grid's box (the training bounding box scaled by
     ``box_factor``) and outside the training hull: where the penalties act."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 4]))
-    low, high = train_x.min(axis=0), train_x.max(axis=0)
-    centre, half = (low + high) / 2, box_factor * (high - low) / 2
+    centre, half = box(train_x, box_factor)
     found = np.empty((0, 2))
     while len(found) < count:
         draw = rng.uniform(centre - half, centre + half, size=(4 * count, 2))

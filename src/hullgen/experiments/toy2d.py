@@ -109,6 +109,14 @@ def _half_circle_distance(points: np.ndarray, centre: np.ndarray, upper: bool) -
     return np.where(on_arc_side, to_circle, to_ends)
 
 
+def box(train_x: np.ndarray, box_factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Centre (2,) and half widths (2,) of the training bounding box scaled by ``box_factor``
+    about its centre (1 is the bounding box itself): the region the study measures."""
+    train_x = np.asarray(train_x, dtype=np.float64)
+    low, high = train_x.min(axis=0), train_x.max(axis=0)
+    return (low + high) / 2, box_factor * (high - low) / 2
+
+
 def grid(
     train_x: np.ndarray, size: int, box_factor: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -119,9 +127,7 @@ def grid(
     fastest: points[i * size + j] == (xs[j], ys[i]), so ``values.reshape(size, size)[i, j]``
     belongs to (xs[j], ys[i]), the layout of ``imshow(..., origin="lower")``.
     """
-    train_x = np.asarray(train_x, dtype=np.float64)
-    low, high = train_x.min(axis=0), train_x.max(axis=0)
-    centre, half_width = (low + high) / 2, box_factor * (high - low) / 2
+    centre, half_width = box(train_x, box_factor)
     xs = np.linspace(centre[0] - half_width[0], centre[0] + half_width[0], size)
     ys = np.linspace(centre[1] - half_width[1], centre[1] + half_width[1], size)
     grid_x, grid_y = np.meshgrid(xs, ys, indexing="xy")
