@@ -232,3 +232,19 @@ def test_the_study_itself_passes_and_fails_as_its_terms_allow(problem):
     lines = LV.summary_lines(fits, control, OPTIONS["n_train"])
     assert "[2]" in lines[0] and "infeasible" in lines[0]
     assert lines[-1].endswith("does not show here.")
+
+
+def test_the_verdicts_do_not_depend_on_the_sample_sizes(problem):
+    """The claim is about K, not about how many test points or outside grid points measure
+    it: n_test 500 or 50,000, and 200 or 2,000 outside points per side, give the same
+    verdicts, and the reach of each (K, target) agrees to half a point of the area."""
+    g, iv, train, _, _ = problem
+    options = {**OPTIONS, "terms": [2, 6, 12, 64]}
+    results = {}
+    for n_test, points in ((500, 200), (50_000, 2_000)):
+        _, fits = L.run_study({**options, "n_test": n_test})
+        control = LC.control_table(g, train, iv, options, outside_points=points)
+        results[n_test] = (control, {v["id"]: v["holds"] for v in LV.claims(fits, control)})
+    (small, small_holds), (large, large_holds) = results[500], results[50_000]
+    assert small_holds == large_holds == {"legendre-necessary": "yes", "legendre-regime": "yes"}
+    np.testing.assert_allclose(small["disagreement"], large["disagreement"], atol=0.005)

@@ -246,3 +246,21 @@ def test_a_different_target_moves_the_outside_elsewhere():
     flipped = studies["flipped"].predictions[aimed["flipped"], outside]
     truth = studies["truth"].predictions[aimed["truth"], outside]
     assert (flipped != truth).mean() >= 0.8
+
+
+def test_the_verdicts_do_not_depend_on_the_grid_size():
+    """Shares of grid points measure the claims: a 20 x 20 or a 60 x 60 grid over the same
+    trained models gives the same verdicts."""
+    from hullgen.experiments.mlp_verdicts import judge
+
+    options = {**TINY, "widths": [2, 32], "epochs": 300}
+    options.pop("grid_size")
+    verdicts = [
+        {
+            k: v["holds"]
+            for k, v in judge(M.run_study(mlp_options(**options, grid_size=size))).items()
+        }
+        for size in (20, 60)
+    ]
+    assert verdicts[0] == verdicts[1]
+    assert set(verdicts[0].values()) <= {True, False}  # every verdict judged, none n/a

@@ -270,10 +270,12 @@ def targets(g, intervals: Intervals, slopes, x) -> dict[str, np.ndarray]:
     return values
 
 
-def outside_of(g, intervals: Intervals, slopes, spread: float) -> Outside:
-    """The outside grid and its plot box: g over the whole test interval and every target,
-    padded by the points' spread."""
-    x = outside_grid(intervals)
+def outside_of(
+    g, intervals: Intervals, slopes, spread: float, points: int = OUTSIDE_POINTS
+) -> Outside:
+    """The outside grid (``points`` per side) and its plot box: g over the whole test
+    interval and every target, padded by the points' spread."""
+    x = outside_grid(intervals, points)
     every = np.concatenate(
         [
             g(np.linspace(intervals.lo, intervals.hi, 1001)),

@@ -31,6 +31,7 @@ import pandas as pd
 from numpy.polynomial import legendre as leg
 
 from hullgen.experiments.legendre import (
+    OUTSIDE_POINTS,
     Intervals,
     Outside,
     Points,
@@ -94,11 +95,14 @@ def reach(
     return fitted
 
 
-def control_table(g, train: Points, intervals: Intervals, options: dict) -> pd.DataFrame:
+def control_table(
+    g, train: Points, intervals: Intervals, options: dict, outside_points: int = OUTSIDE_POINTS
+) -> pd.DataFrame:
     """One row per (terms, target): status, disagreement with the target (0..1), the
-    smallest training margin, and the boundary's Legendre coefficients in s."""
+    smallest training margin, and the boundary's Legendre coefficients in s. The outside is
+    measured on ``outside_points`` points per side."""
     slopes = options["target_slopes"]
-    outside = outside_of(g, intervals, slopes, options["spread"])
+    outside = outside_of(g, intervals, slopes, options["spread"], outside_points)
     values = targets(g, intervals, slopes, outside.x)
     rows = []
     for terms in options["terms"]:
