@@ -181,7 +181,8 @@ CLAIMS = {
     ),
     "mlp-over-fit": (
         OVER_QUOTE,
-        "share of the over-parameterized models (>= 10 x n_train parameters, every regime and"
+        f"share of the over-parameterized models (>= {C.MLP_OVER_FACTOR} x n_train parameters,"
+        " every regime and"
         " seed) that classify every training point correctly",
         f"at least {C.MLP_FIT_SHARE_MIN:.0%}",
     ),
