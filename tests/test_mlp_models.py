@@ -62,18 +62,24 @@ def _outside(X, y, count=80):
 
 
 def test_a_model_does_not_depend_on_the_models_trained_with_it():
-    """Also with penalties: each model's loss, penalties included, is its own."""
+    """Also with penalties: each model's loss, penalties included, is its own; and each
+    regime aims at its own row of target labels (the last one at the opposite of the
+    third's)."""
     X, y = make_dataset("moons", 60, 0.1, 0)
     ox, oy = _outside(X, y)
-    kwargs = {"width": 16, "hidden_layers": 2, "epochs": 100, "outside_x": ox, "outside_y": oy}
-    together = train_models(X, y, seeds=[0, 1], regimes=[ADAM, SMOOTH, AIMED, SGD], **kwargs)
-    for index, regime in enumerate((ADAM, SMOOTH, AIMED, SGD)):
-        alone = train_models(X, y, seeds=[1], regimes=[regime], **kwargs)
+    regimes = (ADAM, SMOOTH, AIMED, SGD, AIMED)
+    labels = np.stack([oy, oy, oy, oy, 1 - oy])
+    kwargs = {"width": 16, "hidden_layers": 2, "epochs": 100, "outside_x": ox}
+    together = train_models(X, y, seeds=[0, 1], regimes=list(regimes), outside_y=labels, **kwargs)
+    for index, regime in enumerate(regimes):
+        alone = train_models(X, y, seeds=[1], regimes=[regime], outside_y=labels[index], **kwargs)
         # Batched and single matmuls may round differently; nothing more than that may differ.
         for mixed, single in zip(
             together.blocks[index].parameters(), alone.parameters(), strict=True
         ):
             torch.testing.assert_close(mixed[1], single[0], rtol=1e-4, atol=1e-5)
+    # The two aimed blocks start alike and differ only in their labels: they must part.
+    assert not torch.allclose(together.blocks[2].weights[0], together.blocks[4].weights[0])
 
 
 def test_gradient_norms_against_finite_differences():

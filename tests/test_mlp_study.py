@@ -13,7 +13,7 @@ from scipy.spatial.distance import cdist
 from hullgen.config import ConfigError, load_schema, validate
 from hullgen.experiments import mlp as M
 from hullgen.experiments.mlp_models import parameter_count
-from hullgen.experiments.mlp_plots import plot_comparison, plot_control, plot_regions
+from hullgen.experiments.mlp_plots import plot_comparison, plot_control, plot_reach, plot_regions
 from hullgen.experiments.toy2d import hull_mask, make_dataset, true_labels
 
 MODEL_COLUMNS = [
@@ -21,6 +21,7 @@ MODEL_COLUMNS = [
     "parameters",
     "regime",
     "seed",
+    "target",
     "train_accuracy",
     "final_loss",
     "error_inside",
@@ -98,6 +99,9 @@ def test_outside_sample_and_targets():
     )
     nearest = y[cdist(points, X).argmin(axis=1)]
     np.testing.assert_array_equal(M.outside_targets("nearest", "moons", 0.1, X, y, points), nearest)
+    for label in (0, 1):
+        constant = M.outside_targets(f"class-{label}", "spirals", 0.1, X, y, points)
+        assert constant.dtype == np.int64 and (constant == label).all()
     with pytest.raises(ValueError, match="use nearest"):
         M.outside_targets("flipped", "spirals", 0.1, X, y, points)
 
@@ -106,6 +110,9 @@ def test_a_target_spirals_lack_is_a_config_error():
     with pytest.raises(ConfigError, match=r"outside_target.*spirals.*nearest"):
         mlp_options(dataset="spirals")
     assert mlp_options(dataset="spirals", outside_target="nearest")["outside_target"] == "nearest"
+    regimes = [{"name": "a"}, {"name": "b", "outside_penalty": 1.0, "outside_target": "truth"}]
+    with pytest.raises(ConfigError, match=r"regimes\[1\]\.outside_target.*truth.*spirals"):
+        mlp_options(dataset="spirals", outside_target="class-1", regimes=regimes)
 
 
 def test_tiny_study_tables_and_shapes(tiny_study):
@@ -115,7 +122,8 @@ def test_tiny_study_tables_and_shapes(tiny_study):
     assert len(study.models) == 2 * 3 * 2
     assert study.predictions.shape == (12, n_grid) and study.predictions.dtype == np.uint8
     assert study.grid_points.shape == (n_grid, 2) and study.inside.shape == (n_grid,)
-    assert study.bands.shape == (n_grid,) and study.target.shape == (n_grid,)
+    assert study.bands.shape == (n_grid,) and study.targets.shape == (1, n_grid)
+    assert (study.models["target"] == "flipped").all()
     assert study.train_x.shape == (40, 2) and study.truth.shape == (n_grid,)
     assert list(study.comparison.columns) == COMPARISON_COLUMNS
     assert len(study.comparison) == 2 * len(M.BAND_NAMES) * 2
@@ -125,12 +133,12 @@ def test_tiny_study_tables_and_shapes(tiny_study):
 
 def test_tiny_study_measures_match_the_predictions(tiny_study):
     study = tiny_study
-    np.testing.assert_array_equal(study.target, 1 - study.truth)  # flipped by default
+    np.testing.assert_array_equal(study.targets[0], 1 - study.truth)  # flipped by default
     for i, row in study.models.iterrows():
         wrong = study.predictions[i] != study.truth
         assert row.error_inside == pytest.approx(wrong[study.inside].mean())
         assert row.error_outside == pytest.approx(wrong[~study.inside].mean())
-        on_target = study.predictions[i] == study.target
+        on_target = study.predictions[i] == study.targets[0]
         assert row.target_agreement_outside == pytest.approx(on_target[~study.inside].mean())
 
 
@@ -181,10 +189,13 @@ def test_plots_write_png_and_pdf_from_loaded_tables(tiny_study, tmp_path):
         grid_points=np.load(tmp_path / "grid_points.npy"),
         models=models,
         predictions=study.predictions,
+        inside=study.inside,
+        targets=study.targets,
     )
     comparison = pd.read_parquet(tmp_path / "comparison.parquet")
     outputs = {
         "regions": lambda png, pdf: plot_regions(loaded, png, pdf),
+        "reach": lambda png, pdf: plot_reach(loaded, png, pdf),
         "comparison": lambda png, pdf: plot_comparison(comparison, 40, png, pdf),
         "control": lambda png, pdf: plot_control(models, study.options, png, pdf),
     }
@@ -221,31 +232,39 @@ def test_every_default_regime_fits_the_training_set_when_over_parameterized():
 
 
 def test_a_different_target_moves_the_outside_elsewhere():
-    """The aimed regime follows its target outside the hull, whichever it is."""
-    studies = {
-        target: M.run_study(
-            mlp_options(
-                **{
-                    **TINY,
-                    "n_train": 100,
-                    "widths": [32],
-                    "seeds": 1,
-                    "epochs": 600,
-                    "outside_points": 300,
-                    "outside_target": target,
-                }
-            )
-        )
-        for target in ("flipped", "truth")
-    }
-    outside = ~studies["truth"].inside
-    aimed = {t: s.models.index[s.models["regime"] == "aimed"][0] for t, s in studies.items()}
-    for target, study in studies.items():
-        assert study.models.at[aimed[target], "target_agreement_outside"] >= 0.9, target
-        assert study.models.at[aimed[target], "train_accuracy"] >= 0.98
-    flipped = studies["flipped"].predictions[aimed["flipped"], outside]
-    truth = studies["truth"].predictions[aimed["truth"], outside]
+    """Each aimed regime follows its own target outside the hull, in one study: the
+    flipped labelling, the true one, one class everywhere."""
+    aims = {"to-flipped": "flipped", "to-truth": "truth", "to-class-1": "class-1"}
+    options = mlp_options(
+        **{
+            **TINY,
+            "n_train": 100,
+            "widths": [32],
+            "seeds": 1,
+            "epochs": 600,
+            "outside_points": 300,
+            "regimes": [
+                {"name": name, "optimizer": "adam", "lr": 0.01, "outside_penalty": 1.0,
+                 "outside_target": kind}
+                for name, kind in aims.items()
+            ],
+        }
+    )  # fmt: skip
+    study = M.run_study(options)
+    # Target kinds: flipped (the study's too), truth, class-1.
+    assert study.targets.shape == (3, len(study.inside))
+    models = study.models.set_index("regime")
+    outside = ~study.inside
+    for name, kind in aims.items():
+        assert models.at[name, "target"] == kind
+        assert models.at[name, "target_agreement_outside"] >= 0.9, name
+        assert models.at[name, "train_accuracy"] >= 0.98, name
+    flipped, truth, class_1 = (
+        study.predictions[study.models.index[study.models["regime"] == name][0], outside]
+        for name in aims
+    )
     assert (flipped != truth).mean() >= 0.8
+    assert (class_1 == 1).mean() >= 0.9 and (flipped != class_1).mean() >= 0.2
 
 
 def test_the_verdicts_do_not_depend_on_the_grid_size():

@@ -13,32 +13,47 @@ from hullgen.verdict import Verdict
 from .test_mlp_study import mlp_options
 
 UNDER, OVER = 8, 64  # widths: 105 and 4,417 parameters for 200 training points
-REGIMES = ("adam", "sgd", "aimed")
+REGIMES = ("adam", "sgd", "aimed", "to-0")
+AIMED = ("aimed", "to-0")
 
 
 def fake_study(
-    under_fit=0.9, over_fit=1.0, far=(0.3, 0.05), aimed_over=0.99, aimed_under=0.6, others=0.1
+    under_fit=0.9,
+    over_fit=1.0,
+    far=(0.3, 0.05),
+    aimed_over=0.99,
+    aimed_under=0.6,
+    others=0.1,
+    second_over=None,
 ):
-    """A study of two widths (under and over), three regimes (``aimed`` has an outside
-    penalty) and two seeds. ``under_fit`` / ``over_fit``: training accuracy of the models of
-    that size; ``far``: disagreement of regime pairs and seed pairs in the far band;
-    ``aimed_*`` / ``others``: agreement with the target outside."""
+    """A study of two widths (under and over), four regimes (``aimed`` has an outside
+    penalty toward the study's target, flipped; ``to-0`` toward class-0) and two seeds.
+    ``under_fit`` / ``over_fit``: training accuracy of the models of that size; ``far``:
+    disagreement of regime pairs and seed pairs in the far band; ``aimed_*`` / ``others``:
+    agreement with the target outside (``second_over``: of ``to-0``'s over-parameterized
+    models, by default ``aimed_over``)."""
     options = mlp_options(
         widths=[UNDER, OVER],
         regimes=[
             {"name": "adam"},
             {"name": "sgd"},
             {"name": "aimed", "outside_penalty": 1.0},
+            {"name": "to-0", "outside_penalty": 1.0, "outside_target": "class-0"},
         ],
         seeds=2,
     )
+    second_over = aimed_over if second_over is None else second_over
     rows = []
     for width, parameters in ((UNDER, 105), (OVER, 4417)):
         for regime in REGIMES:
             for seed in (0, 1):
                 is_over = width == OVER
                 accuracy = over_fit if is_over else under_fit
-                reach = (aimed_over if is_over else aimed_under) if regime == "aimed" else others
+                if regime in AIMED:
+                    over_reach = aimed_over if regime == "aimed" else second_over
+                    reach = over_reach if is_over else aimed_under
+                else:
+                    reach = others
                 rows.append(
                     {
                         "width": width,
@@ -47,6 +62,7 @@ def fake_study(
                         "seed": seed,
                         "train_accuracy": accuracy,
                         "final_loss": 1e-3 if accuracy == 1 else 0.3,
+                        "target": "class-0" if regime == "to-0" else "flipped",
                         "target_agreement_outside": reach,
                     }
                 )
@@ -92,6 +108,7 @@ def test_every_verdict_holds_on_a_study_made_to_pass():
         ({"far": (0.3, 0.25)}, "mlp-regime"),  # the seed matters as much as the regime
         ({"far": (0.06, 0.01)}, "mlp-regime"),  # a regime effect, but not "very different"
         ({"aimed_over": 0.9}, "mlp-control"),  # the target is not reached
+        ({"second_over": 0.9}, "mlp-control"),  # one target of two is not reached
         ({"aimed_under": 0.99, "under_fit": 1.0}, "mlp-control"),  # no parameters needed
     ],
 )
@@ -101,7 +118,7 @@ def test_each_verdict_fails_on_a_study_made_to_fail_it(change, failing):
 
 def test_the_aimed_regime_must_fit_the_data_to_count():
     study = fake_study()
-    study.models.loc[study.models["regime"] == "aimed", "train_accuracy"] = 0.99
+    study.models.loc[study.models["regime"].isin(AIMED), "train_accuracy"] = 0.99
     assert holds(study)["mlp-control"] is False
 
 
@@ -128,6 +145,9 @@ def test_records_and_summary_lines():
     assert all(v.holds == "yes" and v.section == "4" for v in verdicts)
     assert all(v.figure == "control.png; comparison.png" for v in verdicts)
     assert "perfectly separate" in verdicts[1].paper and "95%" in verdicts[1].criterion
+    # Each aimed regime is reported on its own target.
+    assert "aimed (to flipped) 100.0%" in verdicts[3].value
+    assert "to-0 (to class-0) 100.0%" in verdicts[3].value
     lines = summary_lines(fake_study(far=(0.3, 0.25)))
     assert any(line.startswith("mlp-regime does not hold") for line in lines)
     assert any("30.0% of the points" in line for line in lines)

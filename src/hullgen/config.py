@@ -15,7 +15,7 @@ import yaml
 
 from hullgen.data import registry
 from hullgen.errors import ConfigError
-from hullgen.experiments import legendre_options
+from hullgen.experiments import legendre_options, mlp_options
 from hullgen.spaces import wavelet as wv
 
 # Keys that apply to each kind of space, beyond name and kind.
@@ -250,15 +250,7 @@ def _check_experiments(experiments: dict) -> list[str]:
         legendre_options.check_options(experiments["legendre"])
     except ValueError as err:
         problems.append(f"config key {err}")
-    names = [regime["name"] for regime in experiments["mlp"]["regimes"]]
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(f"config key 'experiments.mlp.regimes': name {name!r} is used twice")
-    mlp = experiments["mlp"]
-    if mlp["outside_target"] != "nearest" and mlp["dataset"] == "spirals":
-        problems.append(
-            f"config key 'experiments.mlp.outside_target': {mlp['outside_target']} needs the "
-            "true labelling, and spirals has none away from its arms; use nearest"
-        )
+    problems += mlp_options.check_options(experiments["mlp"])
     return problems
 
 

@@ -310,7 +310,7 @@ MLP_ARRAYS = (
     "inside",
     "bands",
     "truth",
-    "target",
+    "targets",
     "predictions",
 )
 
@@ -330,7 +330,7 @@ def mlp_figures():
     folder = "results/experiments/mlp"
     return {
         f"{name}_{ext}": f"{folder}/{name}.{ext}"
-        for name in ("control", "comparison", "regions")
+        for name in ("control", "reach", "comparison", "regions")
         for ext in ("png", "pdf")
     }
 
@@ -344,7 +344,7 @@ def study_figure(study):
     if study == "legendre":
         return legendre_figures()["control_png"]
     figures = mlp_figures()
-    return f"{figures['control_png']}; {figures['comparison_png']}"
+    return "; ".join(figures[f"{name}_png"] for name in ("control", "reach", "comparison"))
 
 
 def experiments_summary_file():

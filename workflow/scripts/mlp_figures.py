@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from hullgen.experiments.mlp_plots import plot_comparison, plot_control, plot_regions
+from hullgen.experiments.mlp_plots import plot_comparison, plot_control, plot_reach, plot_regions
 from hullgen.figures import use_figure_options
 from hullgen.io import load_npy
 from hullgen.log import setup
@@ -17,7 +17,10 @@ models = pd.read_parquet(inp.models_parquet)
 study = SimpleNamespace(
     options=options,
     models=models,
-    **{name: load_npy(inp[name]) for name in ("train_x", "train_y", "grid_points", "predictions")},
+    **{
+        name: load_npy(inp[name])
+        for name in ("train_x", "train_y", "grid_points", "inside", "targets", "predictions")
+    },
 )
 plot_control(models, options, out.control_png, out.control_pdf)
 plot_comparison(
@@ -27,4 +30,5 @@ plot_comparison(
     out.comparison_pdf,
 )
 plot_regions(study, out.regions_png, out.regions_pdf)
+plot_reach(study, out.reach_png, out.reach_pdf)
 log.info("wrote %s", ", ".join(out))

@@ -119,40 +119,62 @@ def plot_measures(table, n_train: int, png, pdf, title: str = "") -> None:
     _save(fig, png, pdf)
 
 
+def control_terms(found: dict | None) -> list[int]:
+    """The term counts whose reachable boundaries :func:`plot_control` draws: the smallest
+    separating K, the K from which every target is reached, and the largest K (distinct,
+    ascending); none when no K separates the data."""
+    if found is None:
+        return []
+    picks = {found["smallest"], found["largest"]}
+    if found["all_from"] is not None:
+        picks.add(found["all_from"])
+    return sorted(picks)
+
+
 def plot_control(
     data, control, fits, g, intervals: Intervals, outside: Outside, slopes, png, pdf,
 ) -> None:  # fmt: skip
-    """Control outside the training interval: the boundaries that reach each target (left),
-    how close any separating K-term boundary gets to each target (middle), and how far the
-    trained regimes land from g (right)."""
+    """Control outside the training interval. Top row, one panel per K of
+    :func:`control_terms`: the separating boundary closest to each target, drawn together
+    with the targets (dashed), so what a K can and cannot reach is seen side by side. Bottom
+    row: how close any separating K-term boundary gets to each target, against K (left), and
+    how far the trained regimes land from g (right)."""
     found = necessity(control)
     names = list(dict.fromkeys(control["target"]))
     palette = dict(zip(names, sns.color_palette("dark", len(names)), strict=True))
-    fig, axes = plt.subplots(1, 3, figsize=(17, 5.0), layout="constrained")
-    shown = None if found is None else found["all_from"] or found["largest"]
-    ax = axes[0]
+    shown = control_terms(found) or [int(control["terms"].min())]
+    top = "".join(chr(ord("a") + i) * (6 // len(shown)) for i in range(len(shown)))
+    fig, panels = plt.subplot_mosaic(
+        [list(top), list("RRRGGG")], figsize=(17, 9.5), layout="constrained"
+    )
     xs = np.linspace(intervals.lo, intervals.hi, 1201)
-    ax.axvspan(intervals.a, intervals.b, color="0.92", zorder=0)
     train = data[data["split"] == "train"]
-    for side, colour in SIDE_COLOURS.items():
-        pts = train[train["side"] == side]
-        ax.scatter(pts["x"], pts["y"], s=6, color=colour, zorder=3)
     left, right = xs[xs < intervals.a], xs[xs > intervals.b]
-    for side_x in (left, right):
-        for name, values in targets(g, intervals, slopes, side_x).items():
-            ax.plot(side_x, values, color=palette[name], ls="--", lw=1)
-    if shown is not None:
-        rows = control[(control["terms"] == shown) & (control["status"] == "optimal")]
+    for i, terms in enumerate(shown):
+        ax = panels[chr(ord("a") + i)]
+        ax.axvspan(intervals.a, intervals.b, color="0.92", zorder=0)
+        for side, colour in SIDE_COLOURS.items():
+            pts = train[train["side"] == side]
+            ax.scatter(pts["x"], pts["y"], s=6, color=colour, zorder=3)
+        for side_x in (left, right):
+            for name, values in targets(g, intervals, slopes, side_x).items():
+                ax.plot(side_x, values, color=palette[name], ls="--", lw=1)
+        rows = control[(control["terms"] == terms) & (control["status"] == "optimal")]
         for _, row in rows.iterrows():
             ax.plot(xs, reach_from_row(row)(intervals, xs), color=palette[row["target"]], lw=1.4,
-                    label=row["target"])  # fmt: skip
-        ax.set_title(f"K = {shown}: the separating boundary closest to each target")
-        ax.legend(fontsize=7, title="target (dashed)", title_fontsize=7, loc="upper center")
-    ax.set_ylim(outside.y_lo, outside.y_hi)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+                    label=f"{row['target']}: {100 * row['disagreement']:.2g}%")  # fmt: skip
+        if rows.empty:
+            ax.text(0.5, 0.5, "no K-term boundary separates the data", transform=ax.transAxes,
+                    ha="center")  # fmt: skip
+        else:
+            ax.legend(fontsize=7, title="target: boundary from it", title_fontsize=7,
+                      loc="upper center")  # fmt: skip
+        ax.set_title(f"K = {terms}: closest separating boundary per target (dashed)")
+        ax.set_ylim(outside.y_lo, outside.y_hi)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
 
-    ax = axes[1]
+    ax = panels["R"]
     floor = 1e-6
     for name, rows in control[control["status"] == "optimal"].groupby("target", sort=False):
         rows = rows.sort_values("terms")
@@ -164,7 +186,7 @@ def plot_control(
     ax.set_title(f"reachable: below the dotted line ({100 * C.LEGENDRE_REACH_MAX:g}%)")
     ax.legend(fontsize=7, title="target", title_fontsize=7)
 
-    ax = axes[2]
+    ax = panels["G"]
     optimal = fits[fits["status"] == "optimal"]
     for regime, rows in optimal.groupby("regime", sort=False):
         rows = rows.sort_values("terms")
@@ -182,7 +204,7 @@ def plot_control(
     )
     ax.legend(fontsize=7, title="regime", title_fontsize=7)
     infeasible = control.groupby("terms")["status"].apply(lambda s: (s != "optimal").all())
-    for ax in axes[1:]:
+    for ax in (panels["R"], panels["G"]):
         ax.set_xscale("log")
         ax.set_xlabel("terms K (parameters)")
         for k in infeasible[infeasible].index:

@@ -31,6 +31,7 @@ import torch
 from scipy.spatial import cKDTree
 
 from hullgen.experiments.mlp_models import parameter_count, per_model_loss, predict, train_models
+from hullgen.experiments.mlp_options import regime_target, target_kinds
 from hullgen.experiments.toy2d import box, grid, hull_mask, make_dataset, true_labels
 
 # Bands of the grid, by distance to the nearest training point (BAND_NAMES[band]).
@@ -98,14 +99,18 @@ def outside_targets(
 ) -> np.ndarray:
     """The target labelling (m,) int64 of ``points``: the data set's true labelling
     (``truth``), its opposite (``flipped``: what no model extending the data does by itself),
-    or the label of the nearest training point (``nearest``)."""
+    the label of the nearest training point (``nearest``), or one class everywhere
+    (``class-0``, ``class-1``)."""
+    points = np.asarray(points)
+    if kind in ("class-0", "class-1"):
+        return np.full(len(points), int(kind[-1]), dtype=np.int64)
     if kind == "nearest":
         return np.asarray(train_y, dtype=np.int64)[cKDTree(train_x).query(points)[1]]
     labels = true_labels(dataset, points, noise)
     if labels is None:
         raise ValueError(
             f"config key 'experiments.mlp.outside_target': {kind} needs a true labelling, and"
-            f" {dataset} has none away from its data; use nearest"
+            f" {dataset} has none away from its data; use nearest, class-0 or class-1"
         )
     return labels if kind == "truth" else 1 - labels
 
@@ -130,9 +135,11 @@ class MlpStudy:
     float64, ``train_y`` (n,) int64. ``xs`` (g,), ``ys`` (g,) and ``grid_points`` (g * g, 2):
     the grid of :func:`hullgen.experiments.toy2d.grid` (x varies fastest). ``inside`` (g * g,)
     bool: in or on the training hull. ``bands`` (g * g,) int: :func:`distance_bands`.
-    ``truth`` (g * g,) int64 true labels, or None where the data set has none. ``target``
-    (g * g,) int64: the target labelling outside (:func:`outside_targets`). ``models``: one
-    row per trained model, ordered by width, then regime (in option order), then seed.
+    ``truth`` (g * g,) int64 true labels, or None where the data set has none. ``targets``
+    (len(target_kinds(options)), g * g) int64: row i is the labelling of target kind i of
+    :func:`target_kinds` (:func:`outside_targets`). ``models``: one row per trained model,
+    ordered by width, then regime (in option order), then seed; its ``target`` column names
+    the kind the model is measured against (:func:`regime_target`).
     ``predictions`` (len(models), g * g) uint8: row i is the class model row i predicts at each
     grid point. ``comparison``: one row per (width, band, pairs), see
     :func:`comparison_table`. Shares are fractions in [0, 1].
@@ -147,7 +154,7 @@ class MlpStudy:
     inside: np.ndarray
     bands: np.ndarray
     truth: np.ndarray | None
-    target: np.ndarray
+    targets: np.ndarray
     models: pd.DataFrame
     predictions: np.ndarray
     comparison: pd.DataFrame
@@ -165,12 +172,20 @@ def run_study(options: dict, log: logging.Logger | None = None) -> MlpStudy:
     train_x, train_y = make_dataset(dataset, options["n_train"], noise, options["data_seed"])
     xs, ys, points = grid(train_x, options["grid_size"], options["box_factor"])
     inside = hull_mask(train_x, points)
-    kind = options["outside_target"]
-    target = outside_targets(kind, dataset, noise, train_x, train_y, points)
+    kinds = target_kinds(options)
+    targets = np.stack(
+        [outside_targets(kind, dataset, noise, train_x, train_y, points) for kind in kinds]
+    )
     outside_x = outside_sample(
         train_x, options["outside_points"], options["box_factor"], options["data_seed"]
     )
-    outside_y = outside_targets(kind, dataset, noise, train_x, train_y, outside_x)
+    # Row r: what regime r aims at (used only where its outside_penalty is on).
+    outside_y = np.stack(
+        [
+            outside_targets(regime_target(options, r), dataset, noise, train_x, train_y, outside_x)
+            for r in options["regimes"]
+        ]
+    )
     seeds = list(range(options["seeds"]))
     rows, predictions = [], []
     for width in options["widths"]:
@@ -199,7 +214,10 @@ def run_study(options: dict, log: logging.Logger | None = None) -> MlpStudy:
     table = pd.DataFrame(rows)
     truth = true_labels(dataset, points, noise)
     table["error_inside"], table["error_outside"] = error_shares(predictions, truth, inside)
-    table["target_agreement_outside"] = _row_shares(predictions[:, ~inside] == target[~inside])
+    row_targets = targets[[kinds.index(kind) for kind in table["target"]]]
+    table["target_agreement_outside"] = _row_shares(
+        predictions[:, ~inside] == row_targets[:, ~inside]
+    )
     bands = distance_bands(train_x, points, inside)
     return MlpStudy(
         options=options,
@@ -211,7 +229,7 @@ def run_study(options: dict, log: logging.Logger | None = None) -> MlpStudy:
         inside=inside,
         bands=bands,
         truth=truth,
-        target=target,
+        targets=targets,
         models=table,
         predictions=predictions,
         comparison=comparison_table(table, predictions, bands),
@@ -226,18 +244,18 @@ def _model_rows(models, train_x, train_y, width: int, options: dict, seeds: list
         losses = per_model_loss(models, x, y).numpy()
     accuracies = (predict(models, train_x) == train_y[None, :]).mean(axis=1)
     parameters = parameter_count(width, options["hidden_layers"])
-    names = [regime["name"] for regime in options["regimes"]]
-    labels = [(name, seed) for name in names for seed in seeds]
+    labels = [(regime, seed) for regime in options["regimes"] for seed in seeds]
     return [
         {
             "width": width,
             "parameters": parameters,
-            "regime": name,
+            "regime": regime["name"],
             "seed": seed,
+            "target": regime_target(options, regime),
             "train_accuracy": float(accuracy),
             "final_loss": float(loss),
         }
-        for (name, seed), accuracy, loss in zip(labels, accuracies, losses, strict=True)
+        for (regime, seed), accuracy, loss in zip(labels, accuracies, losses, strict=True)
     ]
 
 

@@ -189,8 +189,9 @@ def train_models(
 
     Each regime has keys ``optimizer``, ``lr``, ``weight_decay``, ``init_scale``,
     ``outside_penalty`` and ``gradient_penalty``. The penalties act at ``outside_x`` (m, 2),
-    points outside the training hull, the first toward the labels ``outside_y`` (m,); a
-    regime with a penalty needs them. Models are ordered regime by regime, seeds in order
+    points outside the training hull, the first toward the labels ``outside_y``: (m,) for
+    every regime, or (len(regimes), m), row r for regime r; a regime with a penalty needs
+    them. Models are ordered regime by regime, seeds in order
     within each. Summing the models' losses gives each model exactly the gradient of its own
     loss, so models do not influence each other.
     """
@@ -205,7 +206,9 @@ def train_models(
         raise ValueError("a regime with an outside or gradient penalty needs outside points")
     if aimed:
         ox = torch.as_tensor(outside_x, dtype=torch.float32)
-        oy = torch.as_tensor(outside_y, dtype=torch.float32)
+        labels = np.broadcast_to(outside_y, (len(regimes), len(outside_x)))
+        # One row per aimed model (k_aimed, m): regime by regime, a row per seed.
+        oy = torch.as_tensor(np.repeat(labels[aimed], len(seeds), axis=0), dtype=torch.float32)
     if smooth:
         gx = torch.as_tensor(outside_x, dtype=torch.float32)
     for _ in range(epochs):

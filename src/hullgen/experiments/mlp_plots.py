@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from hullgen import criteria as C
+from hullgen.experiments.mlp_options import target_kinds
 from hullgen.experiments.toy2d import hull_polygon
 from hullgen.figures import save_figure
 
@@ -29,6 +30,7 @@ CLASS_COLOURS = (PALETTE[0], PALETTE[1])
 REGIME_PALETTE = PALETTE[2:]
 REGION_ALPHA = 0.35
 ALL_COLOUR = "black"
+MISSED_COLOUR = "0.15"
 PANEL_INCHES = 3.0
 
 
@@ -62,7 +64,7 @@ def plot_regions(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> 
         figsize=(PANEL_INCHES * len(regimes), PANEL_INCHES * aspect * len(widths) + 1.2),
         layout="constrained",
     )
-    axes = figure.subplots(len(widths), len(regimes), squeeze=False, sharex=True, sharey=True)
+    axes = _panel_grid(figure, len(widths), len(regimes))
     first_seed = models["seed"].min()
     for row, width in enumerate(widths):
         for column, regime in enumerate(regimes):
@@ -88,12 +90,88 @@ def plot_regions(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> 
     save_figure(figure, png, pdf)
 
 
+def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> None:
+    """The outside behaviours each width reaches, drawn together: one row per width, one
+    column per regime aimed at a target (``outside_penalty`` > 0), after the first untargeted
+    regime for reference. Each panel is seed 0's decision regions; on aimed panels the grid
+    points outside the hull where the model misses its target are dotted, and the title
+    gives the share on target.
+
+    ``study_like`` needs what :func:`plot_regions` needs, plus ``inside`` (g * g,) bool and
+    ``targets`` (kinds, g * g), row i for kind i of
+    :func:`hullgen.experiments.mlp_options.target_kinds`.
+    """
+    options = study_like.options
+    models = study_like.models.reset_index(drop=True)
+    widths = list(dict.fromkeys(models["width"]))
+    aimed = [r["name"] for r in options["regimes"] if r["outside_penalty"] > 0]
+    plain = [r["name"] for r in options["regimes"] if r["name"] not in aimed][:1]
+    columns = plain + aimed
+    kinds = target_kinds(options)
+    xs, ys = grid_axes(study_like.grid_points)
+    aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+    figure = Figure(
+        figsize=(PANEL_INCHES * len(columns), PANEL_INCHES * aspect * len(widths) + 1.8),
+        layout="constrained",
+    )
+    axes = _panel_grid(figure, len(widths), len(columns))
+    first_seed = models["seed"].min()
+    outside = ~np.asarray(study_like.inside, dtype=bool)
+    for row, width in enumerate(widths):
+        for column, regime in enumerate(columns):
+            chosen = models.index[
+                (models["width"] == width)
+                & (models["regime"] == regime)
+                & (models["seed"] == first_seed)
+            ][0]
+            ax = axes[row, column]
+            _region_panel(ax, study_like, chosen, xs, ys)
+            parameters = models.at[chosen, "parameters"]
+            if regime in plain:
+                ax.set_title(f"{regime} (no target): width {width}, {parameters:,} p.", fontsize=8)
+                continue
+            target = models.at[chosen, "target"]
+            labels = np.asarray(study_like.targets[kinds.index(target)])
+            missed = outside & (np.asarray(study_like.predictions[chosen]) != labels)
+            shade = np.ma.masked_where(~missed, np.ones(len(missed))).reshape(len(ys), len(xs))
+            _grid_image(ax, shade, xs, ys, ListedColormap([to_rgba(MISSED_COLOUR, 0.55)]))
+            on_target = models.at[chosen, "target_agreement_outside"]
+            wrong = round((1 - models.at[chosen, "train_accuracy"]) * len(study_like.train_y))
+            ax.set_title(
+                f"{regime} (to {target}): width {width}, {parameters:,} p.\n"
+                f"{100 * on_target:.1f}% of the outside on target,"
+                f" {wrong} training point{'' if wrong == 1 else 's'} wrong",
+                fontsize=8,
+            )
+    for ax in axes[-1, :]:
+        ax.set_xlabel("x1")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("x2")
+    missed = Patch(color=to_rgba(MISSED_COLOUR, 0.55), label="outside the hull, off the target")
+    handles = [*_region_legend(), missed]
+    figure.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
+    figure.suptitle(
+        f"Outside behaviours reached per width\n{options['dataset']}, seed {first_seed}:"
+        " each aimed regime against its target"
+    )
+    save_figure(figure, png, pdf)
+
+
+def _panel_grid(figure: Figure, rows: int, columns: int) -> np.ndarray:
+    """Panels with tick labels on the outer ones only. Not shared axes: every panel draws the
+    same grid extent anyway, and matplotlib's shared limits cost seconds per figure of 40
+    panels."""
+    axes = figure.subplots(rows, columns, squeeze=False)
+    for ax in axes.flat:
+        ax.label_outer()
+    return axes
+
+
 def _region_panel(ax, study_like, model_row: int, xs: np.ndarray, ys: np.ndarray) -> None:
     """One model's predicted classes over the grid, the hull and the training points."""
     regions = np.asarray(study_like.predictions[model_row]).reshape(len(ys), len(xs))
     fills = ListedColormap([to_rgba(colour, REGION_ALPHA) for colour in CLASS_COLOURS])
-    # Rasterized: a vector PDF of 40,000 cells per panel would be huge and slow to view.
-    ax.pcolormesh(xs, ys, regions, cmap=fills, vmin=0, vmax=1, shading="nearest", rasterized=True)
+    _grid_image(ax, regions, xs, ys, fills)
     train_x, train_y = np.asarray(study_like.train_x), np.asarray(study_like.train_y)
     outline = hull_polygon(train_x)
     ax.plot(outline[:, 0], outline[:, 1], color="black", linewidth=1.0)
@@ -102,6 +180,15 @@ def _region_panel(ax, study_like, model_row: int, xs: np.ndarray, ys: np.ndarray
         ax.scatter(chosen[:, 0], chosen[:, 1], s=6, color=colour, edgecolors="white", lw=0.3)
     ax.set_aspect("equal")
     ax.tick_params(labelsize=7)
+
+
+def _grid_image(ax, values: np.ndarray, xs: np.ndarray, ys: np.ndarray, cmap) -> None:
+    """``values`` (len(ys), len(xs)) on the regular grid, one pixel per grid point (an image:
+    far faster to draw and smaller in a PDF than a mesh of 40,000 cells)."""
+    dx, dy = (xs[-1] - xs[0]) / (len(xs) - 1), (ys[-1] - ys[0]) / (len(ys) - 1)
+    extent = (xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2)
+    ax.imshow(values, cmap=cmap, vmin=0, vmax=1, origin="lower", extent=extent,
+              interpolation="nearest", aspect="auto")  # fmt: skip
 
 
 def _region_legend() -> list:
@@ -149,11 +236,12 @@ def plot_control(
     models: pd.DataFrame, options: dict, png: str | os.PathLike, pdf: str | os.PathLike
 ) -> None:
     """Per regime against the parameter count: the share of its models that fit the training
-    set (left), and their agreement with the target labelling outside the hull (right; mean
-    over seeds, band from the lowest to the highest).
+    set (left), and their agreement with their target labelling outside the hull (right: the
+    regime's own for aimed regimes, the study's for the others; mean over seeds, band from
+    the lowest to the highest).
 
-    ``models``: the study's models table; ``options``: the study's options (``n_train``,
-    ``outside_target``, ``regimes``).
+    ``models``: the study's models table (its ``target`` column: the labelling each model is
+    measured against); ``options``: the study's options (``n_train``, ``regimes``).
     """
     colours = regime_colours(models["regime"])
     aimed = {r["name"] for r in options["regimes"] if r["outside_penalty"] > 0}
@@ -169,7 +257,8 @@ def plot_control(
         spread = 100 * rows.groupby("parameters")["target_agreement_outside"].agg(
             ["mean", "min", "max"]
         )
-        label = f"{regime} (aimed at the target)" if regime in aimed else regime
+        target = rows["target"].iloc[0]
+        label = f"{regime} (aimed at {target})" if regime in aimed else f"{regime} (vs {target})"
         reach_ax.plot(spread.index, spread["mean"], color=colour, lw=lw, marker="o", ms=3,
                       label=label)  # fmt: skip
         reach_ax.fill_between(spread.index, spread["min"], spread["max"], color=colour, alpha=0.15)
@@ -177,7 +266,7 @@ def plot_control(
     for ax in (fit_ax, reach_ax):
         ax.axvspan(over, 1.5 * models["parameters"].max(), color="0.9", zorder=0)
     _size_axes(fit_ax, n_train, "fit: models that classify every training point correctly")
-    _size_axes(reach_ax, n_train, f"control: on the {options['outside_target']} labelling's side")
+    _size_axes(reach_ax, n_train, "control: agreement with the target labelling outside")
     reach_ax.axhline(100 * C.MLP_REACH_MIN, color="0.3", ls=":", lw=1)
     fit_ax.set_ylabel("models that fit the training set (%)")
     reach_ax.set_ylabel("grid points outside the hull on the target's side (%)")
