@@ -19,7 +19,7 @@ from hullgen import io as hio
 from hullgen.errors import HullgenError
 from hullgen.findings import claims
 from hullgen.findings.stats import status_shares
-from hullgen.hull import HullDistance, qp
+from hullgen.hull import HullDistance, qp, separate
 from hullgen.hull.result import HullResult
 from hullgen.hull.run import hull_distance_files, write_tables
 
@@ -164,22 +164,33 @@ def test_no_solver_converging_reports_not_converged_with_both_bounds(monkeypatch
     monkeypatch.setattr(qp, "solve_highs", lambda h, Q: None)
     # A restricted "solution" that is feasible but never optimal: uniform weights.
     monkeypatch.setattr(qp, "min_norm_point", lambda Q: np.full(len(Q), 1.0 / len(Q)))
-    result = HullDistance(train, max_rounds=3).query(test)
-    assert len(result.distance) == len(test), "a query was dropped"
-    outside = result.status != "inside"
-    assert (result.status[outside] == "not_converged").any()
+    # The last one lies inside the hull, and no working set's centroid is it.
+    queries = np.vstack([test, 0.6 * train[0] + 0.3 * train[1] + 0.1 * train[2]])
+    # The separating LP still settles every query: outside with a positive lower bound, or
+    # inside.
+    settled = HullDistance(train, max_rounds=3).query(queries)
+    assert set(settled.status) <= {"separated", "certified", "inside"}, settled.status
+    assert settled.status[-1] == "inside"
+    # With the LP failing as well, the query inside cannot be decided.
+    monkeypatch.setattr(separate, "_solve", lambda h, D: None)
+    result = HullDistance(train, max_rounds=3).query(queries)
+    assert len(result.distance) == len(queries), "a query was dropped"
+    assert result.status[-1] == "not_converged"
+    separated = result.status == "separated"
+    assert separated.any() and (result.lower_bound[separated] > 0).all()
     stuck = result.status == "not_converged"
-    assert (
-        np.isfinite(result.distance[stuck]).all() and np.isfinite(result.lower_bound[stuck]).all()
-    )
-    assert (result.lower_bound[stuck] <= result.distance[stuck]).all()
+    for rows in (stuck, separated):
+        assert np.isfinite(result.distance[rows]).all()
+        assert np.isfinite(result.lower_bound[rows]).all()
+        assert (result.lower_bound[rows] <= result.distance[rows]).all()
     # The claims table counts them.
     frame = result.to_frame(0)
     stats = {"space": "pixel", "shares": status_shares(frame)}
-    assert f"{int(stuck.sum())} not converged" in claims._outside_text(stats)
+    text = claims._outside_text(stats)
+    assert f"{int(stuck.sum())} not converged" in text
+    assert f"{int(separated.sum())} of the outside ones with the gap above the target" in text
     # ... and does not call a claim that needs them settled either way.
-    if not stats["shares"]["inside"]:
-        assert criteria.all_outside(stats["shares"]) is None
+    assert criteria.all_outside(stats["shares"]) is None
 
 
 def test_a_full_disk_while_writing_a_shard_leaves_no_file(tmp_path, monkeypatch, points):

@@ -15,6 +15,7 @@ from hullgen.findings.stats import (
     distance_summary,
     example_queries,
     farthest_share_of_diameter,
+    outside_mask,
     per_class,
     relative_to_nn,
     status_shares,
@@ -138,7 +139,7 @@ def test_summary_rejects_non_finite_distances():
 
 def test_status_shares_on_a_hand_made_table():
     table = hull_table(
-        distance=[5.0, 3.0, 0.0, 2.0, 0.0, 4.0, 1.0, 6.0],
+        distance=[5.0, 3.0, 0.0, 2.0, 0.0, 4.0, 1.0, 6.0, 0.5],
         status=[
             "certified",
             "certified",
@@ -148,21 +149,27 @@ def test_status_shares_on_a_hand_made_table():
             "certified",
             "certified",
             "not_converged",
+            "separated",
         ],
-        lower_bound=[4.9, 2.9, 0.0, 1.0, 0.0, 0.0, 0.9, 0.0],
+        lower_bound=[4.9, 2.9, 0.0, 1.0, 0.0, 0.0, 0.9, 0.0, 0.1],
     )
     shares = status_shares(table)
     assert shares == {
-        "n": 8,
-        "outside": 3,
-        "outside_share": 3 / 8,
+        "n": 9,
+        "outside": 4,
+        "outside_share": 4 / 9,
         "outside_uncertain": 1,
-        "outside_uncertain_share": 1 / 8,
+        "outside_uncertain_share": 1 / 9,
         "inside": 2,
-        "inside_share": 2 / 8,
+        "inside_share": 2 / 9,
         "not_converged": 2,
-        "not_converged_share": 2 / 8,
+        "not_converged_share": 2 / 9,
+        "separated": 1,
+        "separated_share": 1 / 9,
     }
+    np.testing.assert_array_equal(
+        outside_mask(table), [True, True, False, False, False, False, True, False, True]
+    )
 
 
 def test_status_shares_rejects_contradictory_rows():
@@ -170,6 +177,8 @@ def test_status_shares_rejects_contradictory_rows():
         status_shares(hull_table([1.0]).assign(status=["outside"]))
     with pytest.raises(ValueError, match="distance 0"):
         status_shares(hull_table([0.0, 1.0], lower_bound=[0.0, 0.5]))
+    with pytest.raises(ValueError, match="'separated' row has no positive lower bound"):
+        status_shares(hull_table([1.0], lower_bound=[0.0]).assign(status=["separated"]))
 
 
 def test_relative_to_nn_is_nan_on_training_points():

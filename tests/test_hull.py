@@ -132,21 +132,86 @@ def test_batches_and_shards_do_not_change_results():
         np.testing.assert_allclose(other, whole.distance, rtol=1e-9, atol=0)
 
 
-def test_not_converged_queries_keep_their_bounds():
+def _starved(train, **options):
+    """A solver given far too little column generation to finish on its own."""
+    return HullDistance(
+        train, k_seed=2, add_per_round=1, candidates=4, max_rounds=1, max_inner=1, **options
+    )
+
+
+def test_queries_left_open_keep_their_bounds():
+    """Without settling, a query left open is ``separated`` when pricing already found a
+    positive lower bound, else ``not_converged``; both keep bracketing bounds."""
     rng = np.random.default_rng(7)
     train = rng.normal(size=(2000, 40))
     queries = rng.normal(size=(12, 40)) * 1.5
-    result = HullDistance(
-        train, k_seed=2, add_per_round=1, candidates=4, max_rounds=1, max_inner=1
-    ).query(queries)
+    result = _starved(train, settle=False).query(queries)
     assert len(result) == 12
-    stuck = np.flatnonzero(result.status == "not_converged")
+    stuck = np.flatnonzero(np.isin(result.status, ["separated", "not_converged"]))
     assert len(stuck) > 0
+    assert (result.lower_bound[result.status == "separated"] > 0).all()
+    assert (result.lower_bound[result.status == "not_converged"] == 0).all()
     for i in stuck:
         ref = reference_distance(train, queries[i])
         assert result.lower_bound[i] <= ref * (1 + 1e-9)
         assert ref <= result.distance[i] * (1 + 1e-9)
         assert result.relative_gap()[i] > 1e-6
+
+
+def test_the_separating_lp_settles_every_query_left_open():
+    """The same starved solver, now settling: no query undecided, each outside one with a
+    positive certified lower bound below the true distance (and at least the distance over
+    sqrt(d): the LP's hyperplane has |w_j| <= 1 and margin >= the L1 distance)."""
+    rng = np.random.default_rng(7)
+    d = 40
+    train = rng.normal(size=(2000, d))
+    queries = rng.normal(size=(12, d)) * 1.5
+    result = _starved(train).query(queries)
+    assert "not_converged" not in set(result.status)
+    for i, x in enumerate(queries):
+        ref = reference_distance(train, x)
+        if result.status[i] == "inside":
+            assert membership_lp(train, x)[0]
+            continue
+        assert result.status[i] in ("certified", "separated")
+        assert ref / np.sqrt(d) * (1 - 1e-6) <= result.lower_bound[i] <= ref * (1 + 1e-9)
+        assert ref <= result.distance[i] * (1 + 1e-9)
+        idx, weights = result.support(i)
+        assert abs(np.linalg.norm(x - weights @ train[idx]) - result.distance[i]) <= 1e-9 * ref
+
+
+@pytest.mark.parametrize("d", [20, 50])
+def test_points_a_hair_from_the_boundary_on_both_sides(d):
+    """Points 1e-4 (relative to the data's scale) outside and inside the hull's boundary, in
+    20 and 50 dimensions: each is decided, on its own side, whatever column generation
+    manages alone."""
+    rng = np.random.default_rng(d)
+    train = rng.normal(size=(400, d))
+    far = rng.normal(size=(4, d)) * 3
+    projections = HullDistance(train).query(far, return_projections=True).projections
+    normals = far - projections
+    normals /= np.linalg.norm(normals, axis=1)[:, None]
+    step = 1e-4 * np.abs(train).max()
+    # Outside: p + step * n has p as its projection (n is normal to the hull at p). Inside:
+    # a step from p toward the training mean, in the hull by convexity.
+    toward_mean = train.mean(axis=0) - projections
+    toward_mean /= np.linalg.norm(toward_mean, axis=1)[:, None]
+    queries = np.vstack([projections + step * normals, projections + step * toward_mean])
+    starved = {"max_rounds": 2, "max_inner": 2}
+    # Column generation alone leaves some of them undecided when starved ...
+    alone = HullDistance(train, settle=False, **starved).query(queries)
+    assert "not_converged" in set(alone.status)
+    # ... and the separating LP decides them.
+    for options in ({}, starved):
+        result = HullDistance(train, **options).query(queries)
+        assert "not_converged" not in set(result.status), (options, result.status)
+        for i in range(4):  # outside, at distance step
+            assert result.status[i] in ("certified", "separated"), result.status
+            assert 0 < result.lower_bound[i] <= step * (1 + 1e-6)
+            assert result.distance[i] >= step * (1 - 1e-6)
+        for i in range(4, 8):  # just inside
+            assert result.status[i] == "inside", result.status
+            assert membership_lp(train, queries[i])[0]
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])

@@ -16,7 +16,8 @@ EXIT_CODES = """exit status:
   0  success
   1  a config file is invalid (check-config)
   2  usage or input error: a missing, unreadable or malformed file, an unwritable output
-  3  some test point did not converge (hull-distance; its row is kept)"""
+  3  some test point was left undecided, neither inside nor shown outside (hull-distance,
+     status not_converged; its row is kept)"""
 
 SCHEMA_HELP = "schema file (default: the schema shipped with hullgen)"
 
@@ -63,6 +64,7 @@ def _config_table(args: argparse.Namespace) -> int:
 def _hull_distance(args: argparse.Namespace) -> int:
     import logging
 
+    from hullgen.hull.result import STATUSES
     from hullgen.hull.run import hull_distance_files, write_tables
     from hullgen.log import setup
 
@@ -78,7 +80,7 @@ def _hull_distance(args: argparse.Namespace) -> int:
         device=args.device,
     )
     write_tables(result, start, args.out, args.support_out)
-    counts = {s: int((result.status == s).sum()) for s in ("certified", "inside", "not_converged")}
+    counts = {s: int((result.status == s).sum()) for s in STATUSES}
     print(
         f"{args.out}: {len(result)} test points: "
         + ", ".join(f"{v} {k}" for k, v in counts.items())
@@ -142,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     hull = sub.add_parser(
         "hull-distance",
         help="certified distance of every test point to the convex hull of the training set",
-        description="Exit status 3 when some test point did not converge (its row is kept), "
+        description="Exit status 3 when some test point was left undecided (status "
+        "not_converged; its row is kept), "
         "2 for a missing or malformed input file or an unwritable output.",
     )
     hull.add_argument("--train", type=Path, required=True, help="TRAIN.npy, (n, d)")

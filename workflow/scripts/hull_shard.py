@@ -19,6 +19,9 @@ result, start = hull_distance_files(
     **snakemake.params.options,
 )
 write_tables(result, start, snakemake.output.table, snakemake.output.support)
+separated = int((result.status == "separated").sum())
+if separated:
+    log.info("%d test points separated: outside, the gap above the target", separated)
 not_converged = int((result.status == "not_converged").sum())
 if not_converged:
-    log.warning("%d test points did not converge; their rows keep both bounds", not_converged)
+    log.warning("%d test points left undecided; their rows keep both bounds", not_converged)

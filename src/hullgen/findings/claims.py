@@ -221,6 +221,8 @@ def _outside_text(stats: dict) -> str:
         f"{stats['space']}: {s['outside']}/{s['n']} outside ({_pct(s['outside_share'])}),"
         f" {s['inside']} inside, {s['not_converged']} not converged"
     )
+    if s.get("separated"):
+        text += f" ({s['separated']} of the outside ones with the gap above the target)"
     if s.get("outside_uncertain"):
         text += f", {s['outside_uncertain']} certified with a lower bound of 0"
     return text

@@ -12,6 +12,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from hullgen.findings.stats import OUTSIDE_STATUSES
 from hullgen.hull import HullDistance
 
 log = logging.getLogger("hullgen.findings")
@@ -50,7 +51,7 @@ def pca_sweep(train, test, dims, *, max_test=500, seed=0, hull_options=None) -> 
     for k in sorted({min(int(k), len(components)) for k in dims}):
         result = HullDistance(T[:, :k], **(hull_options or {})).query(X[:, :k])
         status = np.asarray(result.status)
-        outside = (status == "certified") & (result.lower_bound > 0)
+        outside = np.isin(status, OUTSIDE_STATUSES) & (result.lower_bound > 0)
         out.append(
             {
                 "k": k,

@@ -30,38 +30,50 @@ def require_columns(frame: pd.DataFrame, columns, what: str = "hull table") -> N
             raise ValueError(f"{what} has no column {column!r} (it has {list(frame.columns)})")
 
 
+# Statuses of points shown outside the hull: the gap closed (certified) or still open
+# (separated: a hyperplane certifies a positive lower bound, the distance is an upper bound).
+OUTSIDE_STATUSES = ("certified", "separated")
+
+
 def outside_mask(table: pd.DataFrame) -> np.ndarray:
-    """Bool (n,): rows certified to lie outside the hull (status certified, lower bound > 0)."""
+    """Bool (n,): rows certified to lie outside the hull (status certified or separated,
+    lower bound > 0)."""
     require_columns(table, ["status", "lower_bound"])
     status = table["status"].astype(str).to_numpy()
-    return (status == "certified") & (table["lower_bound"].to_numpy(dtype=float) > 0)
+    return np.isin(status, OUTSIDE_STATUSES) & (table["lower_bound"].to_numpy(dtype=float) > 0)
 
 
 def status_shares(table: pd.DataFrame) -> dict:
     """Counts and shares (of n, in [0, 1]) of where the test points lie relative to the hull.
 
-    The four groups partition the table: ``outside`` (certified, lower bound > 0),
-    ``outside_uncertain`` (certified, distance > 0 but a lower bound of 0, which only a
+    The four groups partition the table: ``outside`` (certified or separated, lower bound >
+    0), ``outside_uncertain`` (certified, distance > 0 but a lower bound of 0, which only a
     relative gap >= 1 allows), ``inside`` (status inside, distance 0) and ``not_converged``
-    (bounds kept, the point may lie either side). Keys: ``n``, each group's count and
-    ``<group>_share`` (NaN when n is 0). A status outside :data:`STATUSES`, or a certified row
-    with distance 0, contradicts the hull stage and raises ValueError.
+    (bounds kept, the point may lie either side). ``separated`` counts the outside points
+    whose gap is still open (their distance is an upper bound). Keys: ``n``, each count and
+    ``<count>_share`` (NaN when n is 0). A status outside :data:`STATUSES`, a certified or
+    separated row with distance 0, or a separated row without a positive lower bound
+    contradicts the hull stage and raises ValueError.
     """
     require_columns(table, ["status", "lower_bound", "distance"])
     status = table["status"].astype(str).to_numpy()
     unknown = sorted(set(status) - set(STATUSES))
     if unknown:
         raise ValueError(f"hull table: unknown status {unknown[0]!r} (expected {STATUSES})")
-    certified = status == "certified"
+    certified, separated = status == "certified", status == "separated"
     positive = table["distance"].to_numpy(dtype=float) > 0
-    if (certified & ~positive).any():
-        raise ValueError("hull table: a 'certified' row has distance 0 (that is 'inside')")
+    for name, rows in (("certified", certified), ("separated", separated)):
+        if (rows & ~positive).any():
+            raise ValueError(f"hull table: a {name!r} row has distance 0 (that is 'inside')")
     outside = outside_mask(table)
+    if (separated & ~outside).any():
+        raise ValueError("hull table: a 'separated' row has no positive lower bound")
     counts = {
         "outside": int(outside.sum()),
         "outside_uncertain": int((certified & ~outside).sum()),
         "inside": int((status == "inside").sum()),
         "not_converged": int((status == "not_converged").sum()),
+        "separated": int(separated.sum()),
     }
     n = len(table)
     result: dict = {"n": n}

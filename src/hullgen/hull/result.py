@@ -7,7 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-STATUSES = ("certified", "inside", "not_converged")
+# certified: outside, bounds within the gap; separated: outside (certified lower bound > 0),
+# the gap still open; inside: a convex combination of training points; not_converged:
+# undecided, both bounds kept.
+STATUSES = ("certified", "separated", "inside", "not_converged")
 
 
 @dataclass
@@ -17,7 +20,8 @@ class HullResult:
     ``distance`` is ||x - p|| for the hull point ``p`` found (an upper bound on the true
     distance, and 0 for points shown inside); ``lower_bound`` is certified by a separating
     hyperplane (0 for points inside). For ``certified`` queries the two agree to the requested
-    relative gap. The support of query i is ``support_index[support_offsets[i]:
+    relative gap; for ``separated`` ones the lower bound is positive (outside) and the gap
+    wider. The support of query i is ``support_index[support_offsets[i]:
     support_offsets[i + 1]]`` with ``support_weight`` alike: the training points, and their
     convex weights, whose combination is ``p``.
     """

@@ -18,7 +18,12 @@ query as a pool: the restricted problem is re-solved and re-priced against that 
 pool is the query's nearest neighbours.
 
 A query whose distance falls to ~0 is settled by a HiGHS LP (is x a convex combination of its
-working set?) and reported ``inside``. Queries that do not converge keep their bounds.
+working set?) and reported ``inside``. A query that column generation leaves open (it stalls
+or runs out of rounds, typically within a hair of the hull in low dimensions) is settled by
+the separating LP of :mod:`hullgen.hull.separate`: ``inside`` when x is a convex combination
+of training points, ``separated`` (outside, with a certified positive lower bound, the gap
+still open) when a hyperplane separates it, and ``not_converged`` only when neither is shown;
+every query keeps its bounds.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from hullgen.hull.products import TrainingProducts
 from hullgen.hull.qp import new_highs, solve_restricted
 from hullgen.hull.result import STATUSES, HullResult
 from hullgen.hull.rounding import float32_dot_error
+from hullgen.hull.separate import separate
 
 log = logging.getLogger("hullgen.hull")
 
@@ -127,6 +133,8 @@ class HullDistance:
     memory_budget : bytes of working memory besides the float64 training matrix (its float32
         copy counts in the budget, which is shared among the worker processes).
     qp_time_limit : seconds before HiGHS gives a restricted QP up to the fallback.
+    settle : solve the separating LP (:mod:`hullgen.hull.separate`) for every query column
+        generation leaves open; False leaves such queries ``not_converged``.
     device : "cpu" (the reference) or a torch CUDA device for the two blocked products.
     """
 
@@ -144,6 +152,7 @@ class HullDistance:
         inside_tol: float = 1e-7,
         memory_budget: int = 2 * 2**30,
         qp_time_limit: float = 10.0,
+        settle: bool = True,
         device: str = "cpu",
         block_rows: int = 16384,
     ):
@@ -165,6 +174,7 @@ class HullDistance:
         self.candidates = max(self.add_per_round, int(candidates))
         self.inside_tol = float(inside_tol)
         self.qp_time_limit = float(qp_time_limit)
+        self.settle = bool(settle)
         self.memory_budget = int(memory_budget)
         # Everything is solved in coordinates centred on the training mean: the distances do
         # not change, and the products' rounding errors (bounded by the norms) shrink.
@@ -251,6 +261,29 @@ class HullDistance:
             if not self._grow(state, pool_idx, values, float(w @ state.p), 1e-12 * state.ub):
                 return
 
+    def _f64_error(self, x: np.ndarray) -> float:
+        """Bound on the float64 rounding error of w.x - w.t_i for a unit vector w."""
+        return 4 * (self.d + 2) * F64_EPS * (np.linalg.norm(x) + self.products.max_norm)
+
+    def _settle(self, x: np.ndarray, state: _QueryState) -> None:
+        """The separating LP for a query left open: inside, or a positive lower bound (and
+        the LP's hull point when it is nearer than the one found)."""
+        found = separate(self._highs(), self.train, x, state.work, self._f64_error(x))
+        state.lp_status = f"separating LP, {found.rounds} rounds"
+        if found.inside:
+            state.work, state.weights = found.rows, found.weights
+            state.p, state.ub = found.weights @ self.train[found.rows], 0.0
+            state.lp_status += ": inside"
+            return
+        state.best_lb = max(state.best_lb, found.lower_bound)
+        if found.weights is not None:
+            keep = found.weights > 0
+            p = found.weights[keep] @ self.train[found.rows[keep]]
+            ub = float(np.linalg.norm(x - p))
+            if ub < state.ub:
+                state.work, state.weights = found.rows[keep], found.weights[keep]
+                state.p, state.ub = p, ub
+
     def _after_pricing(self, x, state: _QueryState, idx, v32, w) -> bool:
         """Certify from one full pricing pass; otherwise continue on its candidates.
 
@@ -267,7 +300,7 @@ class HullDistance:
             idx = np.argsort(-exact, kind="stable")[: len(idx)]
             pts, u = self.train[idx], exact[idx]
             max_u = float(exact.max())
-        f64_error = 4 * (self.d + 2) * F64_EPS * (np.linalg.norm(x) + self.products.max_norm)
+        f64_error = self._f64_error(x)
         state.best_lb = max(state.best_lb, float(w @ x) - max_u - f64_error)
         state.rounds += 1
         if self._certified(state):
@@ -318,6 +351,10 @@ class HullDistance:
                 for j, i in enumerate(active)
             ])  # fmt: skip
             active = active[~finished]
+        if self.settle:
+            for i, state in enumerate(states):
+                if state.ub > 0 and not self._certified(state):
+                    self._settle(X[i], state)
         return self._collect(X, states, nn_distance, nn_index, return_projections)
 
     def _collect(self, X, states, nn_distance, nn_index, return_projections) -> HullResult:
@@ -331,6 +368,8 @@ class HullDistance:
                 status[i] = "inside"
             elif self._certified(s):
                 status[i] = "certified"
+            elif s.best_lb > 0:
+                status[i] = "separated"
             else:
                 status[i] = "not_converged"
         supports = [(s.work[s.weights > 0], s.weights[s.weights > 0]) for s in states]
