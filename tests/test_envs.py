@@ -118,10 +118,10 @@ def imported_names(path: Path, package: str) -> set[str]:
     return names
 
 
-def third_party_imports(script: Path) -> set[str]:
-    """Top-level third-party modules a script imports, following hullgen's own modules (and
-    the packages above each, whose __init__ runs on import). pandas reads and writes Parquet
-    through pyarrow without an import statement: code that names Parquet needs it too."""
+def import_walk(script: Path) -> tuple[set[Path], set[str]]:
+    """The hullgen source files a script runs (following hullgen's own modules, and the
+    packages above each, whose __init__ runs on import; the script included) and the
+    top-level third-party modules they import."""
     found, seen = set(), set()
     todo = [(script, "")]
     while todo:
@@ -147,7 +147,14 @@ def third_party_imports(script: Path) -> set[str]:
                         )
             elif top not in sys.stdlib_module_names and top != "__future__":
                 found.add(top)
-    return found
+    return seen, found
+
+
+def third_party_imports(script: Path) -> set[str]:
+    """Top-level third-party modules a script imports, through hullgen's own modules.
+    pandas reads and writes Parquet through pyarrow without an import statement: code that
+    names Parquet needs it too."""
+    return import_walk(script)[1]
 
 
 @cache

@@ -105,6 +105,37 @@ def package_code(*modules):
     return [os.path.relpath(f) if f.is_relative_to(Path.cwd()) else str(f) for f in files]
 
 
+# The hullgen modules each model study's script runs (a test follows its imports and keeps
+# these complete): editing a figure module reruns the figures, never a 20-minute study.
+STUDY_MODULES = {
+    "legendre": (
+        "experiments/__init__",
+        "experiments/legendre",
+        "experiments/legendre_control",
+        "experiments/legendre_options",
+        "experiments/legendre_verdicts",
+        "experiments/program",
+        "criteria",
+        "verdict",
+    ),
+    "mlp": (
+        "experiments/__init__",
+        "experiments/mlp",
+        "experiments/mlp_models",
+        "experiments/mlp_options",
+        "experiments/mlp_verdicts",
+        "experiments/toy2d",
+        "criteria",
+        "verdict",
+    ),
+}
+
+
+def study_code(study):
+    """Source files of a model study's rule (:data:`STUDY_MODULES`)."""
+    return package_code(*STUDY_MODULES[study])
+
+
 def log_file(folder, name):
     """A job's log (its script's messages and traceback): ``folder`` is the dataset, or
     experiments for the model studies."""

@@ -10,7 +10,7 @@ localrules:
 
 rule legendre_study:
     input:
-        code=package_code("experiments", "criteria", "verdict"),
+        code=study_code("legendre"),
     output:
         **legendre_files(),
     log:
@@ -59,7 +59,7 @@ rule legendre_figures:
 
 rule mlp_study:
     input:
-        code=package_code("experiments", "criteria", "verdict"),
+        code=study_code("mlp"),
     output:
         **mlp_files(),
     log:

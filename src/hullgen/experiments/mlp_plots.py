@@ -94,8 +94,8 @@ def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> No
     """The outside behaviours each width reaches, drawn together: one row per width, one
     column per regime aimed at a target (``outside_penalty`` > 0), after the first untargeted
     regime for reference. Each panel is seed 0's decision regions; on aimed panels the grid
-    points outside the hull where the model misses its target are dotted, and the title
-    gives the share on target.
+    points outside the hull where the model misses its target are shaded, and the title gives
+    the share on target and the training points misclassified.
 
     ``study_like`` needs what :func:`plot_regions` needs, plus ``inside`` (g * g,) bool and
     ``targets`` (kinds, g * g), row i for kind i of
@@ -128,7 +128,7 @@ def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> No
             _region_panel(ax, study_like, chosen, xs, ys)
             parameters = models.at[chosen, "parameters"]
             if regime in plain:
-                ax.set_title(f"{regime} (no target): width {width}, {parameters:,} p.", fontsize=8)
+                ax.set_title(f"{regime} (no target), width {width}\n{parameters:,} p.", fontsize=8)
                 continue
             target = models.at[chosen, "target"]
             labels = np.asarray(study_like.targets[kinds.index(target)])
@@ -138,9 +138,8 @@ def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> No
             on_target = models.at[chosen, "target_agreement_outside"]
             wrong = round((1 - models.at[chosen, "train_accuracy"]) * len(study_like.train_y))
             ax.set_title(
-                f"{regime} (to {target}): width {width}, {parameters:,} p.\n"
-                f"{100 * on_target:.1f}% of the outside on target,"
-                f" {wrong} training point{'' if wrong == 1 else 's'} wrong",
+                f"{regime} (to {target}), width {width}\n{parameters:,} p.,"
+                f" {100 * on_target:.1f}% on target, {wrong} train. wrong",
                 fontsize=8,
             )
     for ax in axes[-1, :]:
