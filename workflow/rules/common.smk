@@ -132,7 +132,7 @@ STUDY_MODULES = {
 
 
 def study_code(study):
-    """Source files of a model study's rule (:data:`STUDY_MODULES`)."""
+    """Source files a model study runs (:data:`STUDY_MODULES`)."""
     return package_code(*STUDY_MODULES[study])
 
 
