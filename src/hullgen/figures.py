@@ -18,15 +18,21 @@ def use_figure_options(options: dict) -> None:
 
 
 def save_figure(
-    figure, png: str | os.PathLike, pdf: str | os.PathLike, dpi: int | None = None
+    figure,
+    png: str | os.PathLike,
+    pdf: str | os.PathLike,
+    dpi: int | None = None,
+    laid_out: bool = False,
 ) -> None:
     """Write a matplotlib figure as PNG and PDF, each atomically.
 
     ``dpi`` defaults to matplotlib's ``savefig.dpi``, which :func:`use_figure_options` sets.
+    ``laid_out``: the figure's margins were set by hand to fit everything, so no "tight"
+    bounding box is needed.
     """
-    # A layout engine (constrained layout) already fits everything inside the figure; a
-    # "tight" bounding box on top would lay out and draw the figure twice per file.
-    bbox = None if figure.get_layout_engine() is not None else "tight"
+    # A layout engine (constrained layout) or hand-set margins already fit everything inside
+    # the figure; a "tight" bounding box on top would lay out and draw it twice per file.
+    bbox = None if laid_out or figure.get_layout_engine() is not None else "tight"
     for path, fmt in ((png, "png"), (pdf, "pdf")):
         with atomic_path(path) as tmp:
             # The temporary name has no image suffix: give the format explicitly.

@@ -18,6 +18,7 @@ from matplotlib.colors import ListedColormap, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from hullgen import criteria as C
 from hullgen.experiments.mlp_options import target_kinds
@@ -60,11 +61,7 @@ def plot_regions(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> 
     regimes = list(dict.fromkeys(models["regime"]))
     xs, ys = grid_axes(study_like.grid_points)
     aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
-    figure = Figure(
-        figsize=(PANEL_INCHES * len(regimes), PANEL_INCHES * aspect * len(widths) + 1.2),
-        layout="constrained",
-    )
-    axes = _panel_grid(figure, len(widths), len(regimes))
+    figure, axes = _panel_figure(len(widths), len(regimes), aspect, title_lines=1)
     first_seed = models["seed"].min()
     for row, width in enumerate(widths):
         for column, regime in enumerate(regimes):
@@ -82,12 +79,12 @@ def plot_regions(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> 
         ax.set_xlabel("x1")
     for ax in axes[:, 0]:
         ax.set_ylabel("x2")
-    figure.legend(handles=_region_legend(), loc="outside lower center", ncols=5, fontsize=8)
+    figure.legend(handles=_region_legend(), loc="lower center", ncols=5, fontsize=8)
     figure.suptitle(
         f"Decision regions on {study_like.options['dataset']} (seed {first_seed}), "
         "training hull outlined"
     )
-    save_figure(figure, png, pdf)
+    save_figure(figure, png, pdf, laid_out=True)
 
 
 def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> None:
@@ -110,11 +107,7 @@ def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> No
     kinds = target_kinds(options)
     xs, ys = grid_axes(study_like.grid_points)
     aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
-    figure = Figure(
-        figsize=(PANEL_INCHES * len(columns), PANEL_INCHES * aspect * len(widths) + 1.8),
-        layout="constrained",
-    )
-    axes = _panel_grid(figure, len(widths), len(columns))
+    figure, axes = _panel_figure(len(widths), len(columns), aspect, title_lines=2)
     first_seed = models["seed"].min()
     outside = ~np.asarray(study_like.inside, dtype=bool)
     for row, width in enumerate(widths):
@@ -148,22 +141,43 @@ def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> No
         ax.set_ylabel("x2")
     missed = Patch(color=to_rgba(MISSED_COLOUR, 0.55), label="outside the hull, off the target")
     handles = [*_region_legend(), missed]
-    figure.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
+    figure.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
     figure.suptitle(
         f"Outside behaviours reached per width\n{options['dataset']}, seed {first_seed}:"
         " each aimed regime against its target"
     )
-    save_figure(figure, png, pdf)
+    save_figure(figure, png, pdf, laid_out=True)
 
 
-def _panel_grid(figure: Figure, rows: int, columns: int) -> np.ndarray:
-    """Panels with tick labels on the outer ones only. Not shared axes: every panel draws the
-    same grid extent anyway, and matplotlib's shared limits cost seconds per figure of 40
-    panels."""
+def _panel_figure(
+    rows: int, columns: int, aspect: float, title_lines: int
+) -> tuple[Figure, np.ndarray]:
+    """A figure of equal map panels laid out in fixed inches, with room for ``title_lines``
+    of title per panel, the suptitle (two lines) and a legend below; tick labels on the
+    outer panels only. No layout engine and no shared axes: every panel shows the same
+    extent, and both cost seconds per figure of 40 panels."""
+    width, height = PANEL_INCHES - 0.35, (PANEL_INCHES - 0.35) * aspect
+    left, right, gap = 0.6, 0.15, 0.2
+    row_gap, top, bottom = 0.2 + 0.15 * title_lines, 0.75, 1.2
+    figure = Figure(
+        figsize=(
+            left + right + columns * width + (columns - 1) * gap,
+            top + row_gap + bottom + rows * height + (rows - 1) * row_gap,
+        )
+    )
+    total_w, total_h = figure.get_size_inches()
+    figure.subplots_adjust(
+        left=left / total_w,
+        right=1 - right / total_w,
+        top=1 - (top + row_gap) / total_h,
+        bottom=bottom / total_h,
+        wspace=gap / width,
+        hspace=row_gap / height,
+    )
     axes = figure.subplots(rows, columns, squeeze=False)
     for ax in axes.flat:
         ax.label_outer()
-    return axes
+    return figure, axes
 
 
 def _region_panel(ax, study_like, model_row: int, xs: np.ndarray, ys: np.ndarray) -> None:
@@ -178,7 +192,18 @@ def _region_panel(ax, study_like, model_row: int, xs: np.ndarray, ys: np.ndarray
         chosen = train_x[train_y == label]
         ax.scatter(chosen[:, 0], chosen[:, 1], s=6, color=colour, edgecolors="white", lw=0.3)
     ax.set_aspect("equal")
+    # Fixed ticks: with 40 panels, locating ticks per panel and per save costs seconds.
+    ax.set_xticks(_ticks(xs))
+    ax.set_yticks(_ticks(ys))
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
     ax.tick_params(labelsize=7)
+
+
+def _ticks(values: np.ndarray) -> np.ndarray:
+    """Round tick positions inside [values[0], values[-1]]."""
+    ticks = MaxNLocator(6).tick_values(values[0], values[-1])
+    return ticks[(ticks >= values[0]) & (ticks <= values[-1])]
 
 
 def _grid_image(ax, values: np.ndarray, xs: np.ndarray, ys: np.ndarray, cmap) -> None:
