@@ -183,3 +183,22 @@ def require_debian_fashion() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{DEBIAN_FASHION} missing: .ci/run installs dataset-fashion-mnist")
         pytest.skip("apt-get install dataset-fashion-mnist to run this test")
+
+
+# ---- the SLURM run, started early ---------------------------------------------------------
+# tests/slurm_run.py: mostly waiting on the SLURM plugin's status checks, so it runs beside the
+# other tests from the moment the session knows it will need it.
+SLURM_RUN = pytest.StashKey()
+
+
+def pytest_collection_finish(session):
+    from .slurm_run import BackgroundSlurmRun, wanted
+
+    if wanted(session.items):
+        session.config.stash[SLURM_RUN] = BackgroundSlurmRun().start()
+
+
+def pytest_sessionfinish(session):
+    run = session.config.stash.get(SLURM_RUN, None)
+    if run is not None:
+        run.stop()
