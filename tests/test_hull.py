@@ -252,3 +252,23 @@ def test_worker_processes_give_the_same_results():
     np.testing.assert_array_equal(forked.status, serial.status)
     np.testing.assert_array_equal(forked.support_index, serial.support_index)
     assert forked.projections.shape == (700, 12)
+
+
+def test_separate_stops_at_the_first_rows_that_hold_the_point():
+    """A point in the hull of the starting rows (delta = 0 there) goes straight to the
+    membership LP: one LP solve, inside, and weights that reproduce it. (Adding rows cannot
+    separate it; before this was handled, the row generation ran into HiGHS's time limit.)"""
+    from hullgen.hull.qp import new_highs
+    from hullgen.hull.separate import separate
+
+    rng = np.random.default_rng(11)
+    train = rng.normal(size=(3000, 30))
+    x = 0.3 * train[0] + 0.7 * train[1]
+    found = separate(new_highs(10.0), train, x, np.arange(40), error=0.0)
+    assert found.inside and found.rounds == 1 and found.lower_bound == 0.0
+    np.testing.assert_allclose(found.weights @ train[found.rows], x, atol=1e-6)
+    # Outside the hull, the bound it certifies lies below the true distance.
+    y = train[0] + 10 * (train[0] - train.mean(axis=0))
+    outside = separate(new_highs(10.0), train, y, np.arange(40), error=0.0)
+    assert not outside.inside
+    assert 0 < outside.lower_bound <= reference_distance(train, y) * (1 + 1e-9)

@@ -103,7 +103,9 @@ def separate(
             break
         w, delta, _ = solved
         norm = float(np.linalg.norm(w))
-        if norm == 0.0:
+        if norm == 0.0 or delta <= ZERO_MARGIN:
+            # delta ~ 0: x is in the hull of these rows already (more rows cannot separate
+            # it), so the membership LP decides.
             break
         margins = train @ w - float(x @ w)  # exact pass, original units
         best = max(best, float(margins.min()) / norm - error)
