@@ -14,16 +14,14 @@ import pytest
 
 from .compare_results import differences
 from .conftest import SLURM_RUN
-from .slurm_run import BackgroundSlurmRun
 
 pytestmark = pytest.mark.workflow
 
 
 @pytest.fixture(scope="module")
 def slurm_run(request):
-    """The background run conftest started when it collected this test (a fresh one when
-    run alone through a path that skipped the hook)."""
-    run = request.config.stash.get(SLURM_RUN, None) or BackgroundSlurmRun().start()
+    """The background run conftest started when it collected this test."""
+    run = request.config.stash[SLURM_RUN]
     if run.missing:
         message = "no SLURM cluster possible here: " + "; ".join(run.missing)
         if os.environ.get("CI"):

@@ -57,28 +57,11 @@ def plot_regions(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> 
     ``regime``, ``seed``) and ``predictions`` (len(models), g * g), row i for models row i.
     """
     models = study_like.models.reset_index(drop=True)
-    widths = list(dict.fromkeys(models["width"]))
     regimes = list(dict.fromkeys(models["regime"]))
-    xs, ys = grid_axes(study_like.grid_points)
-    aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
-    figure, axes = _panel_figure(len(widths), len(regimes), aspect, title_lines=1)
-    first_seed = models["seed"].min()
-    for row, width in enumerate(widths):
-        for column, regime in enumerate(regimes):
-            chosen = models.index[
-                (models["width"] == width)
-                & (models["regime"] == regime)
-                & (models["seed"] == first_seed)
-            ]
-            _region_panel(axes[row, column], study_like, chosen[0], xs, ys)
-            parameters = models.at[chosen[0], "parameters"]
-            axes[row, column].set_title(
-                f"{regime}: width {width}, {parameters:,} parameters", fontsize=8
-            )
-    for ax in axes[-1, :]:
-        ax.set_xlabel("x1")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("x2")
+    figure, panels, first_seed = _region_grid(study_like, regimes, title_lines=1)
+    for ax, chosen, width, regime in panels:
+        parameters = models.at[chosen, "parameters"]
+        ax.set_title(f"{regime}: width {width}, {parameters:,} parameters", fontsize=8)
     figure.legend(handles=_region_legend(), loc="lower center", ncols=5, fontsize=8)
     figure.suptitle(
         f"Decision regions on {study_like.options['dataset']} (seed {first_seed}), "
@@ -100,45 +83,30 @@ def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> No
     """
     options = study_like.options
     models = study_like.models.reset_index(drop=True)
-    widths = list(dict.fromkeys(models["width"]))
     aimed = [r["name"] for r in options["regimes"] if r["outside_penalty"] > 0]
     plain = [r["name"] for r in options["regimes"] if r["name"] not in aimed][:1]
     columns = plain + aimed
     kinds = target_kinds(options)
+    figure, panels, first_seed = _region_grid(study_like, columns, title_lines=2)
     xs, ys = grid_axes(study_like.grid_points)
-    aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
-    figure, axes = _panel_figure(len(widths), len(columns), aspect, title_lines=2)
-    first_seed = models["seed"].min()
     outside = ~np.asarray(study_like.inside, dtype=bool)
-    for row, width in enumerate(widths):
-        for column, regime in enumerate(columns):
-            chosen = models.index[
-                (models["width"] == width)
-                & (models["regime"] == regime)
-                & (models["seed"] == first_seed)
-            ][0]
-            ax = axes[row, column]
-            _region_panel(ax, study_like, chosen, xs, ys)
-            parameters = models.at[chosen, "parameters"]
-            if regime in plain:
-                ax.set_title(f"{regime} (no target), width {width}\n{parameters:,} p.", fontsize=8)
-                continue
-            target = models.at[chosen, "target"]
-            labels = np.asarray(study_like.targets[kinds.index(target)])
-            missed = outside & (np.asarray(study_like.predictions[chosen]) != labels)
-            shade = np.ma.masked_where(~missed, np.ones(len(missed))).reshape(len(ys), len(xs))
-            _grid_image(ax, shade, xs, ys, ListedColormap([to_rgba(MISSED_COLOUR, 0.55)]))
-            on_target = models.at[chosen, "target_agreement_outside"]
-            wrong = round((1 - models.at[chosen, "train_accuracy"]) * len(study_like.train_y))
-            ax.set_title(
-                f"{regime} (to {target}), width {width}\n{parameters:,} p.,"
-                f" {100 * on_target:.1f}% on target, {wrong} train. wrong",
-                fontsize=8,
-            )
-    for ax in axes[-1, :]:
-        ax.set_xlabel("x1")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("x2")
+    for ax, chosen, width, regime in panels:
+        parameters = models.at[chosen, "parameters"]
+        if regime in plain:
+            ax.set_title(f"{regime} (no target), width {width}\n{parameters:,} p.", fontsize=8)
+            continue
+        target = models.at[chosen, "target"]
+        labels = np.asarray(study_like.targets[kinds.index(target)])
+        missed = outside & (np.asarray(study_like.predictions[chosen]) != labels)
+        shade = np.ma.masked_where(~missed, np.ones(len(missed))).reshape(len(ys), len(xs))
+        _grid_image(ax, shade, xs, ys, ListedColormap([to_rgba(MISSED_COLOUR, 0.55)]))
+        on_target = models.at[chosen, "target_agreement_outside"]
+        wrong = round((1 - models.at[chosen, "train_accuracy"]) * len(study_like.train_y))
+        ax.set_title(
+            f"{regime} (to {target}), width {width}\n{parameters:,} p.,"
+            f" {100 * on_target:.1f}% on target, {wrong} train. wrong",
+            fontsize=8,
+        )
     missed = Patch(color=to_rgba(MISSED_COLOUR, 0.55), label="outside the hull, off the target")
     handles = [*_region_legend(), missed]
     figure.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
@@ -147,6 +115,33 @@ def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> No
         " each aimed regime against its target"
     )
     save_figure(figure, png, pdf, laid_out=True)
+
+
+def _region_grid(study_like, columns: list[str], title_lines: int):
+    """Seed 0's decision regions, one row per width and one column per regime of
+    ``columns``, axes labelled. Returns the figure, (axes, models row, width, regime) per
+    panel, and the seed drawn."""
+    models = study_like.models.reset_index(drop=True)
+    widths = list(dict.fromkeys(models["width"]))
+    xs, ys = grid_axes(study_like.grid_points)
+    aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+    figure, axes = _panel_figure(len(widths), len(columns), aspect, title_lines)
+    first_seed = models["seed"].min()
+    panels = []
+    for row, width in enumerate(widths):
+        for column, regime in enumerate(columns):
+            chosen = models.index[
+                (models["width"] == width)
+                & (models["regime"] == regime)
+                & (models["seed"] == first_seed)
+            ][0]
+            _region_panel(axes[row, column], study_like, chosen, xs, ys)
+            panels.append((axes[row, column], chosen, width, regime))
+    for ax in axes[-1, :]:
+        ax.set_xlabel("x1")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("x2")
+    return figure, panels, first_seed
 
 
 def _panel_figure(
