@@ -19,7 +19,7 @@ from hullgen import io as hio
 from hullgen.errors import HullgenError
 from hullgen.findings import claims
 from hullgen.findings.stats import status_shares
-from hullgen.hull import HullDistance, qp, separate
+from hullgen.hull import HullDistance, qp, separate, wolfe
 from hullgen.hull.result import HullResult
 from hullgen.hull.run import hull_distance_files, write_tables
 
@@ -149,10 +149,20 @@ def points():
     return train, test
 
 
-def test_highs_never_optimal_falls_back_to_wolfe_with_the_same_result(monkeypatch, points):
+def _wolfe_fails(G, start, start_weights, tol, max_iter):
+    return np.full(len(G), 1.0 / len(G)), wolfe.DEPENDENT
+
+
+@pytest.mark.parametrize("highs_works", [True, False])
+def test_fast_solver_failing_falls_back_with_the_same_result(monkeypatch, points, highs_works):
+    """Compiled Wolfe reporting failure every time: HiGHS takes over; HiGHS never optimal
+    either: the least-squares Wolfe method does. Same statuses and distances."""
     train, test = points
     reference = HullDistance(train).query(test)
-    monkeypatch.setattr(qp, "solve_highs", lambda h, Q: None)  # "not optimal" every time
+    assert (reference.qp_fallbacks == 0).all()
+    monkeypatch.setattr(qp.wolfe, "wolfe_gram", _wolfe_fails)
+    if not highs_works:
+        monkeypatch.setattr(qp, "solve_highs", lambda h, Q: None)  # "not optimal" every time
     result = HullDistance(train).query(test)
     assert (result.qp_fallbacks > 0).all()
     assert list(result.status) == list(reference.status)
@@ -161,6 +171,7 @@ def test_highs_never_optimal_falls_back_to_wolfe_with_the_same_result(monkeypatc
 
 def test_no_solver_converging_reports_not_converged_with_both_bounds(monkeypatch, points):
     train, test = points
+    monkeypatch.setattr(qp.wolfe, "wolfe_gram", _wolfe_fails)
     monkeypatch.setattr(qp, "solve_highs", lambda h, Q: None)
     # A restricted "solution" that is feasible but never optimal: uniform weights.
     monkeypatch.setattr(qp, "min_norm_point", lambda Q: np.full(len(Q), 1.0 / len(Q)))

@@ -197,7 +197,9 @@ def test_points_a_hair_from_the_boundary_on_both_sides(d):
     toward_mean = train.mean(axis=0) - projections
     toward_mean /= np.linalg.norm(toward_mean, axis=1)[:, None]
     queries = np.vstack([projections + step * normals, projections + step * toward_mean])
-    starved = {"max_rounds": 2, "max_inner": 2}
+    # One pricing round and one restricted solve per pool (two of each were enough to decide
+    # them all once the restricted solver became exact Wolfe).
+    starved = {"max_rounds": 1, "max_inner": 1}
     # Column generation alone leaves some of them undecided when starved ...
     alone = HullDistance(train, settle=False, **starved).query(queries)
     assert "not_converged" in set(alone.status)
@@ -258,17 +260,19 @@ def test_separate_stops_at_the_first_rows_that_hold_the_point():
     """A point in the hull of the starting rows (delta = 0 there) goes straight to the
     membership LP: one LP solve, inside, and weights that reproduce it. (Adding rows cannot
     separate it; before this was handled, the row generation ran into HiGHS's time limit.)"""
-    from hullgen.hull.qp import new_highs
+    from hullgen.hull.highs import new_highs
+    from hullgen.hull.rows import TrainingRows
     from hullgen.hull.separate import separate
 
     rng = np.random.default_rng(11)
     train = rng.normal(size=(3000, 30))
+    rows = TrainingRows(train, np.zeros(30))
     x = 0.3 * train[0] + 0.7 * train[1]
-    found = separate(new_highs(10.0), train, x, np.arange(40), error=0.0)
+    found = separate(new_highs(10.0), rows, x, np.arange(40), error=0.0)
     assert found.inside and found.rounds == 1 and found.lower_bound == 0.0
     np.testing.assert_allclose(found.weights @ train[found.rows], x, atol=1e-6)
     # Outside the hull, the bound it certifies lies below the true distance.
     y = train[0] + 10 * (train[0] - train.mean(axis=0))
-    outside = separate(new_highs(10.0), train, y, np.arange(40), error=0.0)
+    outside = separate(new_highs(10.0), rows, y, np.arange(40), error=0.0)
     assert not outside.inside
     assert 0 < outside.lower_bound <= reference_distance(train, y) * (1 + 1e-9)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
+from hullgen.hull.highs import run_highs
+
 _COLWISE = 1
 _MINIMIZE = 1
 
@@ -27,7 +29,7 @@ def in_hull_lp(h: highspy.Highs, P: np.ndarray) -> tuple[bool, str, np.ndarray |
         np.tile(np.arange(d + 1, dtype=np.int32), k), values.ravel(),
         np.zeros(k, dtype=np.int32),
     )  # fmt: skip
-    h.run()
+    run_highs(h)
     status = h.getModelStatus()
     name = h.modelStatusToString(status)
     if status == highspy.HighsModelStatus.kOptimal:

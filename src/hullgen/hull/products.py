@@ -14,16 +14,23 @@ import torch
 
 
 class TrainingProducts:
-    """Float32 copy of the (centred) training matrix, blocked for products with queries."""
+    """Float32 copy of the centred training matrix, blocked for products with queries.
 
-    def __init__(self, train: np.ndarray, device: str = "cpu", block_rows: int = 16384):
+    ``rows`` is a :class:`hullgen.hull.rows.TrainingRows`; the copy is built from its blocks,
+    so no float64 copy of the whole matrix is ever held.
+    """
+
+    def __init__(self, rows, device: str = "cpu", block_rows: int = 16384):
         self.device = torch.device(device)
-        self.n, self.d = train.shape
+        self.n, self.d = rows.n, rows.d
         self.block_rows = max(1, int(block_rows))
+        train32 = np.empty((self.n, self.d), dtype=np.float32)
+        sq = np.empty(self.n)
+        for start, block in rows.blocks():
+            train32[start : start + len(block)] = block
+            sq[start : start + len(block)] = np.einsum("ij,ij->i", block, block)
         # numpy's BLAS beats torch's CPU GEMM here; torch does the GEMM on a GPU.
-        train32 = np.ascontiguousarray(train, dtype=np.float32)
         self.train32 = train32 if self.device.type == "cpu" else self._to(train32)
-        sq = np.einsum("ij,ij->i", train, train)
         self.sq_norms32 = self._to(sq)
         self.max_norm = float(np.sqrt(sq.max())) if self.n else 0.0
 

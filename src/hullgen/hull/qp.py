@@ -1,30 +1,37 @@
-"""The restricted problem: the point of conv(working set) nearest to a query, with HiGHS.
+"""The restricted problem: the point of conv(working set) nearest to a query.
 
 min_a  1/2 a^T Q a   s.t.  a >= 0,  sum(a) = 1,   Q = P P^T,
 
 where the rows of P are the working-set points minus the query, divided by a per-query scale
-(centring and scaling keep Q well conditioned whatever the space's units). HiGHS' QP solver
-(active set) is used first; when it does not finish (time or iteration limit, or an error,
-typically on rank-deficient Q), Wolfe's exact minimum-norm-point algorithm takes over.
+(centring and scaling keep Q well conditioned whatever the space's units). Three solvers, in
+order: Wolfe's method compiled and warm-started from the previous support
+(:mod:`hullgen.hull.wolfe`, tens of microseconds); when it reports a failure, HiGHS' QP solver
+(active set, about 1 ms from cold); when HiGHS does not finish either (time or iteration
+limit, or an error, typically on rank-deficient Q), Wolfe's method with least-squares affine
+steps (:mod:`hullgen.hull.mnp`), slow but exact on dependent points.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 
+from hullgen.hull import wolfe
+from hullgen.hull.highs import run_highs
 from hullgen.hull.mnp import min_norm_point
 
 _INF = highspy.kHighsInf
 _COLWISE = 1  # MatrixFormat.kColwise
 _TRIANGULAR = 1  # HessianFormat.kTriangular
 _MINIMIZE = 1  # ObjSense.kMinimize
-# HiGHS regularises the Hessian by 1e-7 by default, which biases the solution at that level;
-# the certificate needs better. Rank-deficient cases that then stall go to the fallback.
-QP_REGULARIZATION = 1e-11
+# Wolfe's optimality tolerance, relative to the largest squared norm: the restricted optimum
+# to about 1e-12 in squared distance, far inside the certificate's gap.
+WOLFE_TOL = 1e-12
+_NO_START = np.zeros(0, dtype=np.int64)
 
 
 @functools.lru_cache(maxsize=512)
@@ -44,16 +51,7 @@ def _simplex_row(k: int):
 @dataclass
 class RestrictedSolution:
     weights: np.ndarray  # on the working set, >= 0, summing to 1
-    solver: str  # "highs" or "mnp"
-
-
-def new_highs(time_limit: float) -> highspy.Highs:
-    """A silent HiGHS instance for restricted QPs (one per worker thread)."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("qp_regularization_value", QP_REGULARIZATION)
-    return h
+    solver: str  # "wolfe" (the fast path), "highs" or "mnp" (the fallbacks)
 
 
 def solve_highs(h: highspy.Highs, Q: np.ndarray) -> np.ndarray | None:
@@ -69,7 +67,7 @@ def solve_highs(h: highspy.Highs, Q: np.ndarray) -> np.ndarray | None:
         np.zeros(k), np.zeros(k), np.full(k, _INF), np.ones(1), np.ones(1),
         a_start, a_index, a_value, q_start, q_index, q_value, np.zeros(k, dtype=np.int32),
     )  # fmt: skip
-    h.run()
+    run_highs(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return np.asarray(h.getSolution().col_value, dtype=np.float64)
@@ -84,13 +82,28 @@ def _clean(weights: np.ndarray) -> np.ndarray:
     return weights / total
 
 
-def solve_restricted(h: highspy.Highs, P: np.ndarray, exact: bool = False) -> RestrictedSolution:
-    """Nearest point of conv(rows of P) to the origin; P is already centred and scaled.
+def solve_restricted(
+    highs: Callable[[], highspy.Highs],
+    Q: np.ndarray,
+    exact: bool = False,
+    start: np.ndarray | None = None,
+    start_weights: np.ndarray | None = None,
+) -> RestrictedSolution:
+    """Nearest point of conv(rows of P) to the origin, given the Gram matrix Q = P P^T of the
+    centred and scaled working set. ``highs`` gives the HiGHS instance, when one is needed.
 
-    ``exact`` skips HiGHS and uses Wolfe's method directly (for a last, exact polish).
+    ``start`` / ``start_weights``: positions and weights of a previous solution's support
+    (Wolfe's warm start). ``exact`` skips to the least-squares Wolfe method (a last polish
+    when the fast paths stopped short).
     """
-    Q = P @ P.T
-    weights = None if exact else solve_highs(h, Q)
-    if weights is not None:
-        return RestrictedSolution(_clean(weights), "highs")
+    k = len(Q)
+    if not exact:
+        if start is None:
+            start, start_weights = _NO_START, np.zeros(0)
+        weights, status = wolfe.wolfe_gram(Q, start, start_weights, WOLFE_TOL, 50 * k + 100)
+        if status == wolfe.OPTIMAL:
+            return RestrictedSolution(_clean(weights), "wolfe")
+        weights = solve_highs(highs(), Q)
+        if weights is not None:
+            return RestrictedSolution(_clean(weights), "highs")
     return RestrictedSolution(_clean(min_norm_point(Q)), "mnp")

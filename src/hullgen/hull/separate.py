@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from hullgen.hull.highs import run_highs
 from hullgen.hull.lp import in_hull_lp
 
 _INF = highspy.kHighsInf
@@ -70,7 +71,7 @@ def _solve(h: highspy.Highs, D: np.ndarray) -> tuple[np.ndarray, float, np.ndarr
         np.tile(np.arange(d + 1, dtype=np.int32), k), values.ravel(),
         np.zeros(d + 1, dtype=np.int32),
     )  # fmt: skip
-    h.run()
+    run_highs(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     solution = h.getSolution()
@@ -80,12 +81,13 @@ def _solve(h: highspy.Highs, D: np.ndarray) -> tuple[np.ndarray, float, np.ndarr
 
 def separate(
     h: highspy.Highs,
-    train: np.ndarray,
+    train,
     x: np.ndarray,
     start: np.ndarray,
     error: float,
 ) -> Separation:
-    """Settle query ``x`` (d,) against ``train`` (n, d), both centred alike.
+    """Settle query ``x`` (d,) against the training rows ``train``
+    (:class:`hullgen.hull.rows.TrainingRows`), both centred alike.
 
     ``start``: training indices to begin the rows with (the query's working set); ``error``:
     the float64 rounding bound of one product with a unit vector (as in the solver's
@@ -107,7 +109,7 @@ def separate(
             # delta ~ 0: x is in the hull of these rows already (more rows cannot separate
             # it), so the membership LP decides.
             break
-        margins = train @ w - float(x @ w)  # exact pass, original units
+        margins = train.dot(w) - float(x @ w)  # exact pass, original units
         best = max(best, float(margins.min()) / norm - error)
         violated = np.flatnonzero(margins < delta * scale * (1 - 1e-12))
         violated = np.setdiff1d(violated, rows, assume_unique=False)

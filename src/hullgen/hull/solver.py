@@ -3,7 +3,9 @@
 Column generation, batched over queries:
 
 1. seed each query's working set with its k nearest training points (one blocked pass);
-2. solve the restricted QP over the working set (HiGHS; Wolfe's algorithm as fallback);
+2. solve the restricted QP over the working set (Wolfe's method, compiled and warm-started
+   from the previous support, on a Gram matrix grown with the set; HiGHS and an exact
+   least-squares Wolfe as fallbacks, see :mod:`hullgen.hull.qp`);
 3. price against the whole training set with one blocked product per round: with p the
    current hull point, r = x - p and w = r / ||r||, p is optimal iff max_i w.t_i <= w.p;
 4. certify: ||x - p|| is an upper bound (p is a hull point) and w.x - max_i w.t_i a lower
@@ -37,11 +39,14 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
+from hullgen.hull import wolfe
+from hullgen.hull.highs import new_highs
 from hullgen.hull.lp import in_hull_lp
 from hullgen.hull.products import TrainingProducts
-from hullgen.hull.qp import new_highs, solve_restricted
+from hullgen.hull.qp import solve_restricted
 from hullgen.hull.result import STATUSES, HullResult
 from hullgen.hull.rounding import float32_dot_error
+from hullgen.hull.rows import TrainingRows
 from hullgen.hull.separate import separate
 
 log = logging.getLogger("hullgen.hull")
@@ -95,13 +100,16 @@ class _QueryState:
     """Column-generation state of one query."""
 
     __slots__ = (
-        "best_lb", "exact", "lp_status", "p", "qp_fallbacks", "rounds", "stalls", "ub",
-        "weights", "work",
+        "best_lb", "exact", "gram", "lp_status", "p", "qp_fallbacks", "rounds", "stalls",
+        "ub", "weights", "work",
     )  # fmt: skip
 
     def __init__(self, seeds: np.ndarray):
         self.work = np.array(seeds, dtype=np.int64)
         self.weights = None
+        # Gram matrix of the working set minus the query, (t_i - x).(t_j - x), aligned with
+        # ``work``; grown with it, so that a solve costs the new rows only (None: recompute).
+        self.gram = None
         self.p = None
         self.ub = np.inf
         self.best_lb = -np.inf
@@ -118,7 +126,9 @@ class HullDistance:
     Parameters
     ----------
     train : (n, d) array of any numeric dtype; rows are points. Units are those of the space
-        (pixel values 0..255 for the pixel space).
+        (pixel values 0..255 for the pixel space). Not copied (a memory-mapped ``.npy`` stays
+        on disk, shared through the page cache): do not modify it while querying. The solver
+        holds one float32 copy of it, centred, for the passes.
     threads : worker processes (forked, sharing the training matrices) on the CPU; on a GPU,
         the CPU threads of the single process.
     gap : target relative gap (distance - lower_bound) / distance.
@@ -179,17 +189,19 @@ class HullDistance:
         # Everything is solved in coordinates centred on the training mean: the distances do
         # not change, and the products' rounding errors (bounded by the norms) shrink.
         self.mean = train.mean(axis=0, dtype=np.float64)
-        self.train = np.array(train, dtype=np.float64)
-        self.train -= self.mean
+        # The training matrix is held once: as given (not copied; a memory-mapped file stays
+        # in the page cache), centred into float64 rows on demand, plus the float32 copy the
+        # passes need.
+        self.train = TrainingRows(train, self.mean, block_rows=block_rows)
         self.products = TrainingProducts(self.train, device=device, block_rows=block_rows)
         self.f32_error = float32_dot_error(self.d) * self.products.max_norm
         self._solver = (None, None, 0)
-        working = self.memory_budget - self.train.size * 4
+        working = self.memory_budget - self.n * self.d * 4
         per_query = 3 * 4 * min(self.n, block_rows) + 8 * self.d * (4 + self.k_seed)
         # Worker processes share the training matrices but each has its own batch buffers.
         self.batch_size = int(min(4096, working // self.threads // per_query))
         if self.batch_size < 1:
-            need = self.train.size * 4 + per_query
+            need = self.n * self.d * 4 + per_query
             raise ValueError(
                 f"memory budget of {self.memory_budget / 2**30:.2f} GiB is too small for a "
                 f"{self.n} x {self.d} training set (needs at least {need / 2**30:.2f} GiB)"
@@ -203,7 +215,6 @@ class HullDistance:
         pid, h, uses = self._solver
         if pid != os.getpid() or uses >= HIGHS_RENEW_EVERY:
             h = new_highs(self.qp_time_limit)
-            h.setOptionValue("threads", 1)
             uses = 0
         self._solver = (os.getpid(), h, uses + 1)
         return h
@@ -214,20 +225,30 @@ class HullDistance:
 
     def _solve(self, x: np.ndarray, state: _QueryState) -> None:
         """Restricted QP over the working set (then the LP when the distance is ~0)."""
-        pts = self.train[state.work]
-        diff = pts - x
-        scale = float(np.sqrt(np.einsum("ij,ij->i", diff, diff).max()))
-        if scale == 0.0:  # every working point equals x
+        if state.gram is None or len(state.gram) != len(state.work):
+            diff = self.train[state.work] - x
+            state.gram = diff @ diff.T
+        scale_sq = float(np.diagonal(state.gram).max())
+        if scale_sq == 0.0:  # every working point equals x
             state.weights = np.full(len(state.work), 1.0 / len(state.work))
             state.p, state.ub, state.lp_status = x.copy(), 0.0, "identical"
             return
-        sol = solve_restricted(self._highs(), diff / scale, exact=state.exact)
-        state.qp_fallbacks += sol.solver != "highs"
+        start = start_weights = None
+        if state.weights is not None:  # warm start from the previous support
+            start = np.flatnonzero(state.weights > 0)
+            start_weights = state.weights[start]
+        sol = solve_restricted(
+            self._highs, state.gram / scale_sq, state.exact, start, start_weights
+        )
+        state.qp_fallbacks += sol.solver != "wolfe"
         state.weights = sol.weights
-        state.p = sol.weights @ pts
+        support = np.flatnonzero(sol.weights > 0)
+        state.p = sol.weights[support] @ self.train[state.work[support]]
         state.ub = float(np.linalg.norm(x - state.p))
+        scale = np.sqrt(scale_sq)
         if state.ub <= self.inside_tol * scale:
-            inside, status, weights = in_hull_lp(self._highs(), diff / scale)
+            pts = self.train[state.work]
+            inside, status, weights = in_hull_lp(self._highs(), (pts - x) / scale)
             state.lp_status = status
             if inside:
                 weights = np.maximum(weights, 0.0)
@@ -235,7 +256,7 @@ class HullDistance:
                 state.p = state.weights @ pts
                 state.ub = 0.0
 
-    def _grow(self, state: _QueryState, pool_idx, values, wp: float, tol: float) -> bool:
+    def _grow(self, x, state: _QueryState, pool_idx, values, wp: float, tol: float) -> bool:
         """Add the most violating pool points to the working set; False when there are none."""
         work = np.sort(state.work)
         pos = np.minimum(np.searchsorted(work, pool_idx), len(work) - 1)
@@ -243,10 +264,20 @@ class HullDistance:
         if not fresh.any():
             return False
         add = pool_idx[fresh][np.argsort(-values[fresh], kind="stable")[: self.add_per_round]]
-        keep = state.weights > 0
+        keep = np.flatnonzero(state.weights > 0)
         # Weights stay aligned with the working set: p is unchanged until the next solve.
-        state.work = np.concatenate([state.work[keep], add])
+        kept = state.work[keep]
+        state.work = np.concatenate([kept, add])
         state.weights = np.concatenate([state.weights[keep], np.zeros(len(add))])
+        if state.gram is not None:
+            new = self.train[add] - x
+            m = len(keep)
+            gram = np.empty((len(state.work), len(state.work)))
+            gram[:m, :m] = state.gram[np.ix_(keep, keep)]
+            gram[:m, m:] = (self.train[kept] - x) @ new.T
+            gram[m:, :m] = gram[:m, m:].T
+            gram[m:, m:] = new @ new.T
+            state.gram = gram
         return True
 
     def _inner(self, x: np.ndarray, state: _QueryState, pool_idx, pool_pts) -> None:
@@ -258,7 +289,7 @@ class HullDistance:
             r = x - state.p
             w = r / state.ub
             values = pool_pts @ w
-            if not self._grow(state, pool_idx, values, float(w @ state.p), 1e-12 * state.ub):
+            if not self._grow(x, state, pool_idx, values, float(w @ state.p), 1e-12 * state.ub):
                 return
 
     def _f64_error(self, x: np.ndarray) -> float:
@@ -270,6 +301,7 @@ class HullDistance:
         the LP's hull point when it is nearer than the one found)."""
         found = separate(self._highs(), self.train, x, state.work, self._f64_error(x))
         state.lp_status = f"separating LP, {found.rounds} rounds"
+        state.gram = None  # the working set is replaced below
         if found.inside:
             state.work, state.weights = found.rows, found.weights
             state.p, state.ub = found.weights @ self.train[found.rows], 0.0
@@ -296,7 +328,7 @@ class HullDistance:
         # exact product is at most that plus the float32 error bound.
         if not v32[-1] + self.f32_error < max_u:
             # Rare: too many near-ties to settle in float32; price this query in float64.
-            exact = self.train @ w
+            exact = self.train.dot(w)
             idx = np.argsort(-exact, kind="stable")[: len(idx)]
             pts, u = self.train[idx], exact[idx]
             max_u = float(exact.max())
@@ -305,7 +337,7 @@ class HullDistance:
         state.rounds += 1
         if self._certified(state):
             return True
-        if not self._grow(state, idx, u, float(w @ state.p), 1e-12 * state.ub + f64_error):
+        if not self._grow(x, state, idx, u, float(w @ state.p), 1e-12 * state.ub + f64_error):
             if state.exact:
                 return True  # nothing left to add even after an exact solve: keep the bounds
             # The violators are already in the working set: HiGHS stopped short of the
@@ -432,6 +464,7 @@ class HullDistance:
                 yield self._query_chunk(X, lo, hi, return_projections)
             return
         global _FORKED
+        wolfe.warm_up()
         _FORKED = (self, X, return_projections)
         try:
             ctx = mp.get_context("fork")

@@ -1,0 +1,58 @@
+"""The training matrix as given, centred in float64 row by row when rows are needed.
+
+The solver needs exact (float64) training rows only for a few hundred rows per query, and a
+whole exact pass only rarely (near-ties, the separating LP). So the matrix is not copied: a
+memory-mapped ``.npy`` stays in the page cache, which every job on a node that reads the same
+file shares, and rows are converted on demand. The conversion is exact for uint8, integer and
+float32 data (all exact in float64); the centring is the same float64 subtraction as centring
+a full copy would be, so results are bit for bit those of a float64 copy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class TrainingRows:
+    """Rows of ``source`` (n, d) minus ``mean`` (d,), in float64, on demand.
+
+    Parameters
+    ----------
+    source : (n, d) array of any numeric dtype, possibly memory-mapped; not copied (do not
+        modify it while the object is in use).
+    mean : (d,) float64, subtracted from every row.
+    block_rows : rows per block of the whole-matrix operations.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rows = TrainingRows(np.arange(6, dtype=np.uint8).reshape(3, 2), np.array([2.0, 3.0]))
+    >>> rows[[2, 0]]
+    array([[ 2.,  2.],
+           [-2., -2.]])
+    >>> rows.dot(np.array([1.0, 0.0]))
+    array([-2.,  0.,  2.])
+    """
+
+    def __init__(self, source, mean: np.ndarray, block_rows: int = 16384):
+        # A plain ndarray view of a memmap: the same pages, without np.memmap's slow indexing.
+        self.source = np.asarray(source)
+        self.mean = np.asarray(mean, dtype=np.float64)
+        self.n, self.d = source.shape
+        self.block_rows = max(1, int(block_rows))
+
+    def __getitem__(self, index) -> np.ndarray:
+        """Centred float64 rows ``index`` (an integer array or a slice)."""
+        return np.asarray(self.source[index], dtype=np.float64) - self.mean
+
+    def blocks(self):
+        """(start, centred float64 block) over the whole matrix."""
+        for start in range(0, self.n, self.block_rows):
+            yield start, self[start : start + self.block_rows]
+
+    def dot(self, w: np.ndarray) -> np.ndarray:
+        """Exact float64 products of every centred row with ``w`` (d,), blockwise."""
+        out = np.empty(self.n)
+        for start, block in self.blocks():
+            out[start : start + len(block)] = block @ w
+        return out
