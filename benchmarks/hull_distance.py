@@ -52,13 +52,61 @@ def _hullgen(args, queue):
     result = tree.query(test)
     seconds = time.perf_counter() - start
     np.save(args.scratch, result.distance)
-    status = {s: int((result.status == s).sum()) for s in ("certified", "inside", "not_converged")}
+    status = {s: int((result.status == s).sum()) for s in sorted(set(result.status))}
     queue.put({
         "seconds": seconds, "peak_mib": _peak_mib(), "worker_peak_mib": _peak_children_mib(),
-        "train_mib": train.size * 8 / 2**20, "status": status,
+        "train_mib": train.nbytes / 2**20, "train_dtype": str(train.dtype), "status": status,
         "max_gap": float(result.relative_gap().max()),
         "support_median": float(np.median(result.support_size)),
         "rounds_mean": float(result.rounds.mean()),
+    })  # fmt: skip
+
+
+def _profile(args, queue):
+    """``--profile`` points in one process, one thread, under cProfile: where the time goes."""
+    _limit_threads(1)
+    import cProfile
+    import pstats
+
+    import numpy as np
+    import torch
+
+    from hullgen.hull import HullDistance, qp
+    from hullgen.hull.products import TrainingProducts
+
+    torch.set_num_threads(1)
+    train = np.load(args.train, mmap_mode="r")
+    test = np.load(args.test, mmap_mode="r")[: args.profile]
+    tree = HullDistance(train, threads=1, gap=args.gap)
+    tree.query(test[:2])  # compiled code loaded, HiGHS started: not part of the profile
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    result = tree.query(test)
+    profiler.disable()
+    seconds = time.perf_counter() - start
+    stats = pstats.Stats(profiler).stats  # {(file, line, name): (cc, nc, tt, ct, callers)}
+
+    def cumulative(function):
+        code = function.__code__
+        key = (code.co_filename, code.co_firstlineno, code.co_name)
+        return stats.get(key, (0, 0, 0.0, 0.0))[3], stats.get(key, (0, 0))[1]
+
+    passes, _ = cumulative(TrainingProducts.top_products)
+    solves, calls = cumulative(qp.solve_restricted)
+    parts = {"full passes (float32 products, top-k)": passes, "restricted solves": solves}
+    try:
+        from hullgen.hull.rows import TrainingRows
+
+        parts["float64 row gathers"] = cumulative(TrainingRows.__getitem__)[0]
+    except ImportError:  # the solver before rows were gathered on demand
+        pass
+    parts["the rest (Python per query, pool pricing)"] = seconds - sum(parts.values())
+    queue.put({
+        "points": len(test), "seconds": seconds,
+        "passes_per_point": 1 + float(result.rounds.mean()),
+        "restricted_solves_per_point": calls / len(test),
+        "shares": {k: v / seconds for k, v in parts.items()},
     })  # fmt: skip
 
 
@@ -118,6 +166,10 @@ def main(argv=None) -> int:
     parser.add_argument("--qp-time-limit", type=float, default=1800.0)
     parser.add_argument("--json", help="also write the raw numbers here")
     parser.add_argument("--reuse", help="a previous run's --json: time only the baselines")
+    parser.add_argument(
+        "--profile", type=int, default=0,
+        help="also profile this many test points in one process with one thread",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     args.scratch = os.path.abspath((args.json or "hull_benchmark.json") + ".distances.npy")
 
@@ -140,9 +192,13 @@ def main(argv=None) -> int:
         if not args.json:
             os.unlink(args.scratch)
     naive = _in_process(_naive, args) if args.baseline_points else {"qp": [], "lp": []}
+    profile = _in_process(_profile, args) if args.profile else None
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"hullgen": hull, "floor": floor, "naive": naive}, handle, indent=2)
+            json.dump(
+                {"hullgen": hull, "floor": floor, "naive": naive, "profile": profile},
+                handle, indent=2,
+            )  # fmt: skip
 
     per_point = hull["seconds"] / m
     rows = [
@@ -153,13 +209,23 @@ def main(argv=None) -> int:
         ("hullgen peak memory",
          f"{hull['peak_mib']:.0f} MiB (main process), "
          f"{hull.get('worker_peak_mib', float('nan')):.0f} MiB (largest worker, shared pages "
-         f"included); float64 training matrix {hull.get('train_mib', n * d / 2**17):.0f} MiB"),
+         f"included); training matrix {hull.get('train_mib', n * d / 2**17):.0f} MiB "
+         f"({hull.get('train_dtype', 'float64')})"),
         ("status", ", ".join(f"{v} {k}" for k, v in hull["status"].items())),
         ("largest relative gap", f"{hull['max_gap']:.1e}"),
         ("float32 GEMM floor (X T^T)",
          f"{floor['seconds']:.2f} s, peak {floor['peak_mib']:.0f} MiB"),
         ("hullgen / floor", f"{hull['seconds'] / floor['seconds']:.1f}x"),
     ]  # fmt: skip
+    if profile:
+        per = profile["points"]
+        shares = ", ".join(f"{k} {100 * v:.0f}%" for k, v in profile["shares"].items())
+        rows += [
+            ("full passes per point (k-NN + pricing)", f"{profile['passes_per_point']:.2f}"),
+            ("restricted solves per point", f"{profile['restricted_solves_per_point']:.1f}"),
+            (f"time shares ({per} points, 1 process, 1 thread, "
+             f"{1e3 * profile['seconds'] / per:.1f} ms/point)", shares),
+        ]  # fmt: skip
     for run in naive["qp"]:
         agree = abs(distances[run["point"]] - run["distance"]) / run["distance"]
         rows.append((f"naive HiGHS QP, point {run['point']}",

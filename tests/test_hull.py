@@ -276,3 +276,22 @@ def test_separate_stops_at_the_first_rows_that_hold_the_point():
     outside = separate(new_highs(10.0), rows, y, np.arange(40), error=0.0)
     assert not outside.inside
     assert 0 < outside.lower_bound <= reference_distance(train, y) * (1 + 1e-9)
+
+
+def test_supports_larger_than_the_candidate_pool_need_no_exact_pass(monkeypatch):
+    """Support points tie at the maximum of w.t, so a pricing pass keeping fewer candidates
+    than the support cannot certify in float32; the pass keeps twice the support instead of
+    falling back to a float64 pass over the whole training set (4,096-d features, supports of
+    ~200, made every round such a pass before)."""
+    from hullgen.hull.rows import TrainingRows
+
+    exact_passes = []
+    dot = TrainingRows.dot
+    monkeypatch.setattr(TrainingRows, "dot", lambda self, w: exact_passes.append(1) or dot(self, w))
+    rng = np.random.default_rng(0)
+    train = np.maximum(rng.normal(size=(2000, 200)), 0)  # ReLU features: large supports
+    queries = np.maximum(rng.normal(size=(5, 200)), 0)
+    result = HullDistance(train, candidates=16, add_per_round=16, k_seed=16).query(queries)
+    assert (result.support_size > 16).all()  # the case this is about
+    assert not exact_passes
+    _check_against_reference(train, queries, result)

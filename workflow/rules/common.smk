@@ -299,7 +299,8 @@ def hull_options():
 
 
 def hull_mem_mb(wildcards, input, attempt):
-    """The float64 training matrix (a float32 copy counts in the budget) plus the budget."""
+    """The training file, memory-mapped (its pages count where cgroups charge the page cache),
+    plus the budget, which holds the solver's float32 copy."""
     train = Path(input.train)
     train_mb = train.stat().st_size / 2**20 if train.exists() else 0
     return int((1.2 * train_mb + 1024 * config["hull"]["memory_budget_gb"] + 500) * attempt)

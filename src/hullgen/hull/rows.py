@@ -21,7 +21,8 @@ class TrainingRows:
     source : (n, d) array of any numeric dtype, possibly memory-mapped; not copied (do not
         modify it while the object is in use).
     mean : (d,) float64, subtracted from every row.
-    block_rows : rows per block of the whole-matrix operations.
+    block_bytes : size of the float64 block the whole-matrix operations work through (the
+        largest temporary they make).
 
     Examples
     --------
@@ -34,12 +35,12 @@ class TrainingRows:
     array([-2.,  0.,  2.])
     """
 
-    def __init__(self, source, mean: np.ndarray, block_rows: int = 16384):
+    def __init__(self, source, mean: np.ndarray, block_bytes: int = 32 * 2**20):
         # A plain ndarray view of a memmap: the same pages, without np.memmap's slow indexing.
         self.source = np.asarray(source)
         self.mean = np.asarray(mean, dtype=np.float64)
         self.n, self.d = source.shape
-        self.block_rows = max(1, int(block_rows))
+        self.block_rows = max(1, int(block_bytes) // (8 * max(self.d, 1)))
 
     def __getitem__(self, index) -> np.ndarray:
         """Centred float64 rows ``index`` (an integer array or a slice)."""

@@ -140,9 +140,9 @@ class HullDistance:
         then the best-priced points), checked in float64 and used as that round's pool of
         entering points; more than the largest support expected.
     inside_tol : a distance below ``inside_tol`` times the query's scale triggers the LP test.
-    memory_budget : bytes of working memory besides the float64 training matrix (its float32
-        copy counts in the budget, which is shared among the worker processes).
-    qp_time_limit : seconds before HiGHS gives a restricted QP up to the fallback.
+    memory_budget : bytes of working memory besides the memory-mapped training matrix (the
+        float32 copy counts in the budget, and is shared among the worker processes).
+    qp_time_limit : seconds before HiGHS (the fast solver's fallback) gives a restricted QP up.
     settle : solve the separating LP (:mod:`hullgen.hull.separate`) for every query column
         generation leaves open; False leaves such queries ``not_converged``.
     device : "cpu" (the reference) or a torch CUDA device for the two blocked products.
@@ -192,7 +192,7 @@ class HullDistance:
         # The training matrix is held once: as given (not copied; a memory-mapped file stays
         # in the page cache), centred into float64 rows on demand, plus the float32 copy the
         # passes need.
-        self.train = TrainingRows(train, self.mean, block_rows=block_rows)
+        self.train = TrainingRows(train, self.mean)
         self.products = TrainingProducts(self.train, device=device, block_rows=block_rows)
         self.f32_error = float32_dot_error(self.d) * self.products.max_norm
         self._solver = (None, None, 0)
@@ -377,9 +377,13 @@ class HullDistance:
             p = np.stack([states[i].p for i in active])
             w = X[active] - p
             w /= np.linalg.norm(w, axis=1)[:, None]
-            idx, v32 = self.products.top_products(w, self.candidates, sq_distance=False)
+            # Every support point ties at the maximum of w.t once p is optimal, so the
+            # candidates must outnumber the supports for float32 to certify the maximum (else
+            # each query needs an exact float64 pass; seen with supports of ~200 in 4,096-d).
+            keep = [max(self.candidates, 2 * int((states[i].weights > 0).sum())) for i in active]
+            idx, v32 = self.products.top_products(w, max(keep), sq_distance=False)
             finished = np.array([
-                self._after_pricing(X[i], states[i], idx[j], v32[j], w[j])
+                self._after_pricing(X[i], states[i], idx[j, : keep[j]], v32[j, : keep[j]], w[j])
                 for j, i in enumerate(active)
             ])  # fmt: skip
             active = active[~finished]

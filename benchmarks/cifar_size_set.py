@@ -1,0 +1,59 @@
+"""A 3,072-d set of CIFAR-10's size built from real images (Fashion-MNIST), for the hull benchmark.
+
+    python benchmarks/cifar_size_set.py --fashion-mnist /usr/share/datasets/fashion-mnist \
+        --out benchmarks/out/cifar-size
+
+CIFAR-10 itself cannot be downloaded on the project's machines, and noise would not do: the
+hull's geometry (how far test points lie, how large the supports are, how many pricing
+rounds it takes) is that of the data. So real images are shaped like CIFAR-10: the first
+50,000 Fashion-MNIST training images and all 10,000 test images, padded to 32 x 32 and given
+three channels that differ the way colour channels of natural images do (correlated, not
+equal): the image itself, a Gaussian blur of it (sigma 1 pixel), and its gradient magnitude
+(Sobel). Rows are channel-major like CIFAR-10's binary format (3 x 32 x 32 = 3,072), float32,
+in the pixels' units (0..255).
+
+Writes ``train.npy`` (50,000 x 3,072) and ``test.npy`` (10,000 x 3,072) into ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+
+from hullgen.data.idx import read_idx_images
+from hullgen.io import save_npy
+
+N_TRAIN = 50_000  # CIFAR-10's training set size
+
+
+def channels(images: np.ndarray) -> np.ndarray:
+    """(m, 28, 28) uint8 -> (m, 3072) float32: padded to 32 x 32, three filtered channels."""
+    padded = np.pad(images.astype(np.float32), ((0, 0), (2, 2), (2, 2)))
+    blurred = ndimage.gaussian_filter(padded, sigma=(0, 1, 1))
+    edges = np.hypot(ndimage.sobel(padded, axis=1), ndimage.sobel(padded, axis=2)) / 4
+    stacked = np.stack([padded, blurred, edges], axis=1)  # (m, 3, 32, 32), channel-major
+    return stacked.reshape(len(images), -1).astype(np.float32)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fashion-mnist", required=True, help="folder of the four IDX files")
+    parser.add_argument("--out", required=True, help="folder for train.npy and test.npy")
+    args = parser.parse_args(argv)
+    source = Path(args.fashion_mnist)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    train = read_idx_images(source / "train-images-idx3-ubyte.gz")[:N_TRAIN]
+    test = read_idx_images(source / "t10k-images-idx3-ubyte.gz")
+    for name, images in (("train", train), ("test", test)):
+        rows = channels(images)
+        save_npy(out / f"{name}.npy", rows)
+        print(f"{out / name}.npy: {rows.shape[0]} x {rows.shape[1]} float32")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
