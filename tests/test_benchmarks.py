@@ -1,0 +1,68 @@
+"""The benchmark tools run and measure what they say (on tiny inputs; no timing asserted)."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+from hullgen.data.idx import write_idx
+
+from .conftest import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import cifar_size_set
+
+
+def test_cifar_size_rows_are_the_padded_image_its_blur_and_its_edges(tmp_path):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(6, 28, 28), dtype=np.uint8)
+    images[5] = 77  # constant: blur is constant inside, edges are zero inside
+    rows = cifar_size_set.channels(images)
+    assert rows.shape == (6, 3072) and rows.dtype == np.float32
+    planes = rows.reshape(6, 3, 32, 32)
+    np.testing.assert_array_equal(planes[:, 0, 2:30, 2:30], images)
+    assert (planes[:, 0, :2] == 0).all() and (planes[:, 0, :, 30:] == 0).all()
+    assert np.allclose(planes[5, 1, 8:24, 8:24], 77) and np.allclose(planes[5, 2, 8:24, 8:24], 0)
+    # The blur is smoother than the image; the edge channel is not a copy of either.
+    assert (
+        np.abs(np.diff(planes[:5, 1], axis=-1)).mean()
+        < np.abs(np.diff(planes[:5, 0], axis=-1)).mean()
+    )
+    assert not np.allclose(planes[:5, 2], planes[:5, 0])
+    # Each image is filtered alone: scipy's 2-D filters on one image give the same planes.
+    from scipy import ndimage
+
+    one = np.pad(images[2].astype(np.float32), 2)
+    edges = np.hypot(ndimage.sobel(one, axis=0), ndimage.sobel(one, axis=1)) / 4
+    np.testing.assert_allclose(planes[2, 2], edges, rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(planes[2, 1], ndimage.gaussian_filter(one, 1), atol=1e-3)
+    # The command writes CIFAR-10-sized files from the IDX files (here: small ones).
+    for name, n in (("train-images-idx3-ubyte.gz", 7), ("t10k-images-idx3-ubyte.gz", 3)):
+        write_idx(tmp_path / name, images[:1].repeat(n, axis=0), compress=True)
+    cifar_size_set.main(["--fashion-mnist", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert np.load(tmp_path / "out" / "train.npy").shape == (7, 3072)
+    assert np.load(tmp_path / "out" / "test.npy").shape == (3, 3072)
+
+
+def test_hull_benchmark_reports_the_floor_the_profile_and_memory(tmp_path):
+    rng = np.random.default_rng(1)
+    np.save(tmp_path / "train.npy", rng.normal(size=(400, 20)))
+    np.save(tmp_path / "test.npy", rng.normal(size=(30, 20)) * 3)
+    out = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "hull_distance.py"),
+         "--train", str(tmp_path / "train.npy"), "--test", str(tmp_path / "test.npy"),
+         "--threads", "1", "--baseline-points", "1", "--profile", "20",
+         "--json", str(tmp_path / "hull.json")],
+        capture_output=True, text=True, check=True, timeout=600,
+    )  # fmt: skip
+    raw = json.loads((tmp_path / "hull.json").read_text())
+    assert raw["hullgen"]["status"] == {"certified": 30}
+    profile = raw["profile"]
+    assert profile["points"] == 20 and profile["passes_per_point"] >= 2
+    assert profile["restricted_solves_per_point"] >= 1
+    assert abs(sum(profile["shares"].values()) - 1) < 1e-9
+    assert all(0 <= v <= 1 for v in profile["shares"].values())
+    # The naive QP agrees with hullgen, and the table says so.
+    assert raw["naive"]["qp"][0]["status"] == "Optimal"
+    assert "hullgen / floor" in out.stdout and "relative difference" in out.stdout
