@@ -33,6 +33,8 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS) '$(TORCH)'
 	$(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS) -e '.[dev]'
+	# Compile the hull solver's numba code once; it is cached next to its source.
+	$(BIN)/python -c 'from hullgen.hull import wolfe; wolfe.warm_up()'
 	touch $(STAMP)
 
 clean:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hullgen.hull import wolfe
+
 from . import readme
 
 REPO = readme.REPO
@@ -56,6 +58,13 @@ def checkout_copy(folder: Path) -> Path:
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+    # The hull solver's compiled code, as `make` leaves it next to the source (numba checks
+    # the source's size and mtime, which copy2 keeps): each copy would compile it again.
+    wolfe.warm_up()
+    for cached in (REPO / "src").rglob("__pycache__/*.nb[ic]"):
+        target = folder / cached.relative_to(REPO)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(cached, target)
     return folder
 
 
