@@ -89,8 +89,10 @@ def _profile(args, queue):
 
     def cumulative(function):
         code = function.__code__
-        key = (code.co_filename, code.co_firstlineno, code.co_name)
-        return stats.get(key, (0, 0, 0.0, 0.0))[3], stats.get(key, (0, 0))[1]
+        _, calls, _, seconds = stats.get(
+            (code.co_filename, code.co_firstlineno, code.co_name), (0, 0, 0.0, 0.0)
+        )[:4]
+        return seconds, calls
 
     passes, _ = cumulative(TrainingProducts.top_products)
     solves, calls = cumulative(qp.solve_restricted)
