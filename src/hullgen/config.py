@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from hullgen.data import registry
-from hullgen.errors import ConfigError
+from hullgen.data import arrays, folder, registry
+from hullgen.errors import ConfigError, DataFormatError
 from hullgen.experiments import legendre_options, mlp_options
 from hullgen.spaces import wavelet as wv
 
@@ -24,6 +24,14 @@ SPACE_KEYS = {
     "wavelet": ("wavelet", "level", "mode", "select"),
     "random": ("seed",),
     "embedding": ("layer",),
+    "features": ("units",),
+}
+# The space kinds each dataset kind can have: arrays are feature rows, not images.
+IMAGE_KINDS = ("pixel", "wavelet", "random", "embedding")
+KINDS_OF_SOURCE = {
+    "known": IMAGE_KINDS,
+    "image-folder": IMAGE_KINDS,
+    "arrays": ("features", "random"),
 }
 
 
@@ -105,6 +113,15 @@ def _describe(error: jsonschema.ValidationError) -> str:
             else ""
         )
         return f"unknown config key {names} (allowed here: {', '.join(allowed)}){hint}"
+    if error.validator == "type" and "x-required-for" in error.schema:
+        return f"config key '{where}' is required for dataset.kind {error.schema['x-required-for']}"
+    if error.validator == "type" and "x-only-for" in error.schema:
+        return f"config key '{where}': applies to {error.schema['x-only-for']} only; remove it"
+    if error.validator == "not" and error.schema.get("x-own-name"):
+        return (
+            f"config key '{where}': {error.instance!r} is a known dataset's name; give your own "
+            f"data a name of its own (its results go to results/<name>/)"
+        )
     if error.validator == "type":
         return (
             f"config key '{where}': value {error.instance!r} has the wrong type "
@@ -134,6 +151,13 @@ def _fill_defaults(instance: dict, schema: dict) -> None:
 def validate(config: dict, schema: dict) -> dict:
     """Return a validated copy of ``config`` with defaults filled in, or raise ConfigError."""
     config = copy.deepcopy(dict(config or {}))
+    dataset = config.get("dataset")
+    if "spaces" not in config and isinstance(dataset, dict) and dataset.get("kind") == "arrays":
+        # Arrays have no pixels: their default spaces are the rows as given and the baseline.
+        config["spaces"] = [
+            {"name": "features", "kind": "features"},
+            {"name": "random", "kind": "random"},
+        ]
     _fill_defaults(config, schema)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path)))
@@ -158,7 +182,8 @@ def validate(config: dict, schema: dict) -> dict:
 
 def _check_semantics(config: dict) -> None:
     problems = []
-    spec = registry.get(config["dataset"]["name"])
+    source_kind = config["dataset"]["kind"]
+    image_shape, size = _image_shape(config["dataset"])
     seen = set()
     for i, space in enumerate(config["spaces"]):
         where = f"spaces[{i}]"
@@ -172,6 +197,17 @@ def _check_semantics(config: dict) -> None:
                 f"config key '{where}.{extra[0]}': does not apply to spaces of kind {kind} "
                 f"(their keys: {', '.join(('name', 'kind', *SPACE_KEYS[kind]))})"
             )
+        if kind not in KINDS_OF_SOURCE[source_kind]:
+            hint = (
+                "arrays are feature rows, not images: use kind features (the rows as given)"
+                if source_kind == "arrays"
+                else "kind features is the rows of dataset.kind arrays; images have pixel spaces"
+            )
+            problems.append(
+                f"config key '{where}.kind': {kind} does not apply to dataset.kind "
+                f"{source_kind} ({hint})"
+            )
+            continue
         if kind != "wavelet":
             continue
         try:
@@ -179,8 +215,7 @@ def _check_semantics(config: dict) -> None:
         except ValueError as err:
             problems.append(f"config key '{where}.wavelet': {err}")
             continue
-        deepest = wv.max_level(spec.image_shape, space["wavelet"])
-        size = f"{spec.name}'s {spec.image_shape[0]}x{spec.image_shape[1]} images"
+        deepest = wv.max_level(image_shape, space["wavelet"])
         if deepest < 1:
             problems.append(
                 f"config key '{where}.wavelet': {space['wavelet']}'s filter is too long for "
@@ -196,7 +231,7 @@ def _check_semantics(config: dict) -> None:
         select = space["select"]
         if isinstance(select, dict):
             transform = wv.WaveletTransform(space["wavelet"], space["level"], space["mode"])
-            total = wv.n_coefficients(spec.image_shape, transform)["all"]
+            total = wv.n_coefficients(image_shape, transform)["all"]
             if select["top"] > total:
                 problems.append(
                     f"config key '{where}.select.top': {select['top']} exceeds the {total} "
@@ -204,21 +239,29 @@ def _check_semantics(config: dict) -> None:
                 )
     problems += _check_train(config)
     problems += _check_experiments(config["experiments"])
-    pixel = [space["name"] for space in config["spaces"] if space["kind"] == "pixel"]
+    # The data's own coordinates: pixels of images, the rows of arrays.
+    own = [space["name"] for space in config["spaces"] if space["kind"] in ("pixel", "features")]
+    labelled = source_kind != "arrays" or arrays.has_labels(config["dataset"])
     for key in ("pca_space", "class_hull_space"):
         name = config["findings"][key]
         if name == "auto":
-            config["findings"][key] = pixel[0] if pixel else None
+            config["findings"][key] = own[0] if own and (labelled or key == "pca_space") else None
+        elif name is not None and key == "class_hull_space" and not labelled:
+            problems.append(
+                f"config key 'findings.{key}': the arrays have no labels, so there are no "
+                f"classes to take hulls of; set it to null or auto"
+            )
         elif name is not None and name not in seen:
             problems.append(
                 f"config key 'findings.{key}': {name!r} is not a configured space "
                 f"(spaces: {', '.join(sorted(seen))}; null skips it)"
             )
     data_dir = config["dataset"]["data_dir"]
-    if data_dir is not None and not spec.files:
+    # The schema refuses data_dir for the user's own data.
+    if data_dir is not None and not registry.get(config["dataset"]["name"]).files:
         problems.append(
-            f"config key 'dataset.data_dir': {spec.name} ships with scikit-learn and has no "
-            f"raw files; remove the key"
+            f"config key 'dataset.data_dir': {config['dataset']['name']} ships with "
+            f"scikit-learn and has no raw files; remove the key"
         )
     elif data_dir is not None and not Path(data_dir).is_dir():
         problems.append(f"config key 'dataset.data_dir': folder {data_dir!r} does not exist")
@@ -226,9 +269,34 @@ def _check_semantics(config: dict) -> None:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 
 
+def _image_shape(dataset: dict) -> tuple[tuple[int, ...] | None, str]:
+    """The images' shape (None for arrays) and how to name it in messages; an image folder's
+    layout is checked here, so that a missing split or an empty class stops the run at once."""
+    if dataset["kind"] == "arrays":
+        return None, "arrays"
+    if dataset["kind"] == "known":
+        spec = registry.get(dataset["name"])
+        shape = spec.image_shape
+        return shape, f"{spec.name}'s {shape[0]}x{shape[1]} images"
+    try:
+        scan = folder.scan(dataset["path"])
+    except DataFormatError as err:
+        raise ConfigError(f"config key 'dataset.path': {err}") from None
+    shape = scan.image_shape
+    return shape, f"the {shape[1]}x{shape[0]} images of {dataset['path']}"
+
+
 def _check_train(config: dict) -> list[str]:
     train = config["train"]
     problems = []
+    arrays = config["dataset"]["kind"] == "arrays"
+    if train["enabled"] == "auto":
+        train["enabled"] = not arrays
+    elif train["enabled"] and arrays:
+        problems.append(
+            "config key 'train.enabled': dataset.kind arrays has feature rows, not images, so "
+            "there is no network to train; set it to false or auto"
+        )
     if (train["depth"] - 2) % 6:
         problems.append(
             f"config key 'train.depth': {train['depth']} is not of the form 6n+2 "

@@ -10,6 +10,16 @@ import os
 from hullgen.io import atomic_path
 
 
+def plain_text(text: str) -> str:
+    """``text`` as matplotlib draws it literally: a ``$`` would start mathtext, so it is
+    escaped. For names chosen by whoever made the data (class folders, labels).
+
+    >>> print(plain_text("cost in $ (US$)"))
+    cost in \$ (US\$)
+    """
+    return str(text).replace("$", r"\$")
+
+
 def use_figure_options(options: dict) -> None:
     """Apply the config's ``figures`` section to every figure this process saves."""
     import matplotlib

@@ -31,8 +31,8 @@ if HULLGEN_SOURCE is not None:
 
 import hullgen
 from hullgen import config as hullgen_config
-from hullgen.data import registry
-from hullgen.errors import ConfigError
+from hullgen.data import source as data_source
+from hullgen.errors import ConfigError, DataFormatError
 from hullgen.spaces.build import is_pixel_isometry
 
 
@@ -51,7 +51,13 @@ config.clear()
 config.update(_validated)
 
 DATASET = config["dataset"]["name"]
-DATASET_SPEC = registry.get(DATASET)
+# Known datasets come from their raw files; the user's own (an image folder, arrays) are
+# scanned here, so that a missing folder or a pickled array stops the run before any job.
+try:
+    SOURCE = data_source.describe(config["dataset"])
+except DataFormatError as err:
+    raise WorkflowError(f"dataset {DATASET!r}: {err}") from None
+DATASET_SPEC = SOURCE.spec
 SPACES = {space["name"]: space for space in config["spaces"]}
 EMBEDDING_SPACES = [name for name, space in SPACES.items() if space["kind"] == "embedding"]
 BUILT_SPACES = [name for name in SPACES if name not in EMBEDDING_SPACES]
@@ -60,6 +66,11 @@ EXPERIMENTS = config["experiments"]
 FINDINGS = config["findings"]
 PIXEL_SPACES = [name for name, space in SPACES.items() if space["kind"] == "pixel"]
 RANDOM_SPACES = [name for name, space in SPACES.items() if space["kind"] == "random"]
+# The data's own coordinates (pixels of images, the rows of arrays): the random baseline's
+# training set is theirs.
+OWN_SPACES = [
+    name for name, space in SPACES.items() if space["kind"] in ("pixel", "features")
+]
 CACHE_DIR = config["dataset"]["cache_dir"]
 # Spaces whose geometry is the first pixel space's: other pixel spaces and orthonormal
 # wavelet transforms (every distance kept). Their hull is solved once, in the pixel space.
@@ -77,10 +88,10 @@ PIXEL_ISOMETRIES = (
     else []
 )
 SOLVED_SPACES = [name for name in SPACES if name not in PIXEL_ISOMETRIES]
-# Spaces whose training set is the first pixel space's (the random baseline pairs it with
+# Spaces whose training set is the first own space's (the random baseline pairs it with
 # random test points): its diameter is not computed again.
 SIZED_SPACES = [
-    name for name in SOLVED_SPACES if not (PIXEL_SPACES and SPACES[name]["kind"] == "random")
+    name for name in SOLVED_SPACES if not (OWN_SPACES and SPACES[name]["kind"] == "random")
 ]
 
 
@@ -88,6 +99,7 @@ wildcard_constraints:
     dataset=re.escape(DATASET),
     space="|".join(re.escape(name) for name in SPACES),
     filename="|".join(re.escape(raw.name) for raw in DATASET_SPEC.files) or "(?!)",
+    split="train|test",
 
 
 # ---- every stage -----------------------------------------------------------------------------
@@ -213,12 +225,30 @@ def raw_file_params(wildcards):
     return {"name": raw.name, "urls": list(raw.urls), "sha256": raw.sha256}
 
 
+def data_split_files(dataset, split):
+    """One split's prepared data: ``x`` (images or rows), ``y`` (class indices), ``index``
+    (each row's position in the source)."""
+    return {part: f"results/{dataset}/data/{split}_{part}.npy" for part in ("x", "y", "index")}
+
+
 def data_files(dataset):
     return {
-        f"{split}_{part}": f"results/{dataset}/data/{split}_{part}.npy"
+        f"{split}_{part}": path
         for split in ("train", "test")
-        for part in ("x", "y", "index")
+        for part, path in data_split_files(dataset, split).items()
     }
+
+
+def own_data_inputs(wildcards):
+    """The files one split of the user's own data is read from (each image, or the split's
+    arrays): replacing one reruns that split's job and what depends on it."""
+    return {"files": SOURCE.inputs(wildcards.split)}
+
+
+def own_data_classes():
+    """The classes of the user's own data (a params entry: renaming a class folder reruns
+    the data stage)."""
+    return list(DATASET_SPEC.classes)
 
 
 def data_info_file(dataset):
@@ -227,6 +257,25 @@ def data_info_file(dataset):
 
 
 # ---- spaces ----------------------------------------------------------------------------------
+def space_test_inputs(wildcards):
+    """What a space's test matrix is made from: the test data and the space's meta (what it
+    keeps of the training set). The random baseline needs only the number of test rows,
+    known when the workflow is parsed for the user's own data: replacing their test data
+    then leaves it as it is."""
+    inputs = {"meta": space_files(wildcards.dataset, wildcards.space)["meta"]}
+    if random_test_rows(wildcards) is None:
+        inputs["test_x"] = data_files(wildcards.dataset)["test_x"]
+    return inputs
+
+
+def random_test_rows(wildcards):
+    """The random baseline's number of test points when known from the parsed source (the
+    user's own data), else None (read from the prepared test data)."""
+    if SPACES[wildcards.space]["kind"] != "random" or not SOURCE.own:
+        return None
+    return data_source.n_rows(SOURCE, config["subset"], "test")
+
+
 def space_files(dataset, space):
     return {
         "train": f"results/{dataset}/spaces/{space}/train.npy",
@@ -469,6 +518,8 @@ def space_figures_inputs(wildcards):
 
 def space_units(space):
     kind = SPACES[space]["kind"]
+    if kind == "features" or (kind == "random" and not SOURCE.images):
+        return SPACES[OWN_SPACES[0] if kind == "random" else space].get("units", "features")
     return {
         "pixel": "pixel values 0..255",
         "random": "pixel values 0..255",
@@ -490,7 +541,7 @@ def findings_outputs(dataset):
         outputs += list(findings_figures(dataset, space).values())
     names = ["shape"]
     names += ["training"] if TRAIN["enabled"] else []
-    if PIXEL_SPACES and RANDOM_SPACES:
+    if OWN_SPACES and RANDOM_SPACES:
         outputs.append(random_comparison_file(dataset))
         names.append("random_vs_real")
     if FINDINGS["pca_space"]:
@@ -523,9 +574,10 @@ def claims_inputs(wildcards):
     dataset = wildcards.dataset
     inputs = {
         "stats": [stats_file(dataset, s) for s in SPACES],
+        "info": data_info_file(dataset),
         "code": package_code("findings", "criteria", "verdict"),
     }
-    if PIXEL_SPACES and RANDOM_SPACES:
+    if OWN_SPACES and RANDOM_SPACES:
         inputs["random"] = random_comparison_file(dataset)
     if FINDINGS["pca_space"]:
         inputs["pca"] = pca_sweep_files(dataset)["table"]
@@ -571,4 +623,4 @@ def diameter_file(dataset, space):
 def size_file(dataset, space):
     """The size record of a space's training set (diameter, median pair distance); the
     first pixel space's for its isometries and the random baseline, which share it."""
-    return diameter_file(dataset, space if space in SIZED_SPACES else PIXEL_SPACES[0])
+    return diameter_file(dataset, space if space in SIZED_SPACES else OWN_SPACES[0])

@@ -132,7 +132,7 @@ rule training_figure:
 
 rule random_vs_real:
     input:
-        real=lambda wildcards: hull_files(wildcards.dataset, PIXEL_SPACES[0])["table"],
+        real=lambda wildcards: hull_files(wildcards.dataset, OWN_SPACES[0])["table"],
         random=lambda wildcards: hull_files(wildcards.dataset, RANDOM_SPACES[0])["table"],
         code=package_code("findings"),
     output:
@@ -150,7 +150,7 @@ rule random_vs_real:
 
 rule random_vs_real_figure:
     input:
-        real=lambda wildcards: hull_files(wildcards.dataset, PIXEL_SPACES[0])["table"],
+        real=lambda wildcards: hull_files(wildcards.dataset, OWN_SPACES[0])["table"],
         random=lambda wildcards: hull_files(wildcards.dataset, RANDOM_SPACES[0])["table"],
         code=package_code("figures", "findings"),
     output:

@@ -1,16 +1,19 @@
-# Spaces stage: pixel, wavelet and random-baseline matrices, one pair (train, test) per space.
+# Spaces stage: pixel, wavelet, feature and random-baseline matrices. The training matrix
+# and the test matrix are jobs of their own, so that new test data leaves the training side
+# (and the diameter measured on it) as it is.
 
 
-rule build_space:
+rule build_space_train:
     input:
-        **data_files("{dataset}"),
+        train_x=data_files("{dataset}")["train_x"],
         code=package_code("spaces"),
     output:
-        **space_files("{dataset}", "{space}"),
+        train=space_files("{dataset}", "{space}")["train"],
+        meta=space_files("{dataset}", "{space}")["meta"],
     log:
-        log_file("{dataset}", "spaces/{space}"),
+        log_file("{dataset}", "spaces/{space}/train"),
     benchmark:
-        benchmark_file("{dataset}", "spaces/{space}")
+        benchmark_file("{dataset}", "spaces/{space}/train")
     wildcard_constraints:
         space=one_of(BUILT_SPACES),
     conda:
@@ -21,4 +24,28 @@ rule build_space:
     params:
         space=lambda wildcards: SPACES[wildcards.space],
     script:
-        "../scripts/build_space.py"
+        "../scripts/build_space_train.py"
+
+
+rule build_space_test:
+    input:
+        unpack(space_test_inputs),
+        code=package_code("spaces"),
+    output:
+        test=space_files("{dataset}", "{space}")["test"],
+    log:
+        log_file("{dataset}", "spaces/{space}/test"),
+    benchmark:
+        benchmark_file("{dataset}", "spaces/{space}/test")
+    wildcard_constraints:
+        space=one_of(BUILT_SPACES),
+    conda:
+        "../../envs/spaces.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_for(40, minimum=2000),
+    params:
+        space=lambda wildcards: SPACES[wildcards.space],
+        n_rows=random_test_rows,
+    script:
+        "../scripts/build_space_test.py"

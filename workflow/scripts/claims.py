@@ -39,6 +39,6 @@ with atomic_path(snakemake.output.md) as tmp:
     tmp.write_text(f"# Claims: {dataset}\n\n" + to_markdown(table))
 # The report's front page (workflow/report/workflow.rst) includes this one.
 with atomic_path(snakemake.output.rst) as tmp:
-    tmp.write_text(front_page_rst(dataset, spaces, table))
+    tmp.write_text(front_page_rst(dataset, spaces, table, read_json(inp.info)))
 for row in table.itertuples():
     log.info("%s: %s (%s)", row.id, row.holds, row.value)

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from hullgen.figures import use_figure_options
+from hullgen.figures import plain_text, use_figure_options
 from hullgen.findings.geometry_plots import plot_class_hulls
 from hullgen.log import setup
 
@@ -10,7 +10,7 @@ log = setup(snakemake.log[0])
 use_figure_options(snakemake.params.figures)
 plot_class_hulls(
     pd.read_parquet(snakemake.input.table),
-    snakemake.params.class_names,
+    [plain_text(name) for name in snakemake.params.class_names],
     snakemake.output.png,
     snakemake.output.pdf,
     f"{snakemake.wildcards.dataset} / {snakemake.params.space}",

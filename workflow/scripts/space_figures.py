@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from hullgen import criteria
-from hullgen.figures import use_figure_options
+from hullgen.figures import plain_text, use_figure_options
 from hullgen.findings import claim_plots, images, plots, stats, surface
 from hullgen.io import load_npy
 from hullgen.log import setup
@@ -15,6 +15,8 @@ from hullgen.log import setup
 log = setup(snakemake.log[0])
 inp, out, p = snakemake.input, snakemake.output, snakemake.params
 use_figure_options(p.figures)
+# Class names are the data's: drawn as text, never as mathtext.
+class_names = [plain_text(name) for name in p.class_names]
 named = dict(inp.items())
 summary = json.loads(Path(inp.stats).read_text())
 meta = json.loads(Path(inp.meta).read_text())
@@ -38,7 +40,7 @@ plots.plot_distance_distribution(
     noise_bound=criteria.NOISE_SHARE_MIN * typical if typical else None,
 )
 plots.plot_per_class(
-    table, test_y, p.class_names, out.per_class_png, out.per_class_pdf, prefix, p.units
+    table, test_y, class_names, out.per_class_png, out.per_class_pdf, prefix, p.units
 )
 plots.plot_relative_to_nn(table, out.relative_nn_png, out.relative_nn_pdf, prefix)
 if predictions is not None:
@@ -46,7 +48,7 @@ if predictions is not None:
         table, predictions, out.correctness_png, out.correctness_pdf, prefix, p.units
     )
 rows = images.example_rows(
-    summary["examples"], table, support, train, test, test_x, test_y, meta, p.class_names
+    summary["examples"], table, support, train, test, test_x, test_y, meta, class_names
 )
 images.plot_examples(rows, out.examples_png, out.examples_pdf, prefix)
 _, indices, weights = images.projection(train, support, summary["examples"]["farthest"])
@@ -55,19 +57,20 @@ images.plot_support(
     train_x[indices],
     weights,
     train_y[indices],
-    p.class_names,
+    class_names,
     out.support_png,
     out.support_pdf,
     f"{prefix}, farthest test point",
 )
 class_means = load_npy(inp.class_directions, mmap=False)
-image_meta = {"kind": "pixel"} if meta["kind"] == "random" else meta
+image_meta = images.baseline_image_meta(meta, test_x)
 class_images = [images.to_image(mean, image_meta, test_x.shape[1:]) for mean in class_means]
 claim_plots.plot_directions(
-    np.stack(class_images) if class_images and class_images[0] is not None else None,
+    # Feature rows have no class-mean image to draw.
+    np.stack(class_images) if class_images and np.ndim(class_images[0]) >= 2 else None,
     class_means,
     summary["direction_classes"],
-    p.class_names,
+    class_names,
     summary["directions"],
     out.directions_png,
     out.directions_pdf,

@@ -68,6 +68,32 @@ def space_settings(stats: dict) -> str:
     return "; ".join(settings) or "none"
 
 
+def dataset_text(dataset: str, info: dict) -> str:
+    """One paragraph on the dataset: its name, kind, sizes and classes (with their counts)."""
+    rows = "images" if "image_shape" in info else "rows"
+    text = f"``{dataset}``"
+    if info.get("kind", "known") != "known":
+        text += f" ({rst_text(info['kind'])})"
+    if "n_train" in info:
+        text += f": {info['n_train']:,} training and {info['n_test']:,} test {rows}"
+    if "image_shape" in info:
+        text += f" of {' x '.join(map(str, info['image_shape']))}"
+    elif "width" in info:
+        text += f" of {info['width']:,} features"
+    text += "."
+    classes = info.get("classes")
+    if classes and info.get("labelled", True):
+        counts = zip(info["class_counts_train"], info["class_counts_test"], strict=True)
+        listed = "; ".join(
+            f"{rst_text(name)} ({train:,} / {test:,})"
+            for name, (train, test) in zip(classes, counts, strict=True)
+        )
+        text += f" {len(classes)} classes (training / test {rows}): {listed}."
+    elif classes:
+        text += " Unlabelled: the findings treat all rows as one class."
+    return text
+
+
 def _rst_heading(title: str) -> list[str]:
     return [title, "-" * len(title), ""]
 
@@ -76,22 +102,18 @@ def front_page_rst(
     dataset: str,
     spaces: dict[str, dict],
     table: pd.DataFrame,
+    info: dict | None = None,
     link: Callable[[str], str] = report_link,
 ) -> str:
-    """The report's front page as reStructuredText: the dataset's training and test images,
-    one row per space (kind, dimensions, settings) and the claims table
-    (:func:`hullgen.verdict.to_rst`)
-    with each claim's figures rendered by ``link``.
+    """The report's front page as reStructuredText: the dataset (its sizes and classes, from
+    the data stage's ``info``), one row per space (kind, dimensions, settings) and the claims
+    table (:func:`hullgen.verdict.to_rst`) with each claim's figures rendered by ``link``.
 
     ``spaces`` maps a space's name to its ``stats.json`` (as :class:`Evidence` holds them).
+    Class names are the data's (folder names, labels): they are escaped, shown as text.
     """
-    metas = [stats.get("meta", {}) for stats in spaces.values()]
-    sizes = next(((m["n_train"], m["n_test"]) for m in metas if "n_train" in m), None)
     lines = _rst_heading("The dataset")
-    about = f"``{dataset}``"
-    if sizes:
-        about += f": {sizes[0]:,} training and {sizes[1]:,} test images"
-    lines += [about + ".", ""]
+    lines += [dataset_text(dataset, info or {}), ""]
     lines += _rst_heading("The spaces")
     lines += [
         ".. list-table::",

@@ -13,7 +13,10 @@ Image form per space ``meta["kind"]`` (see :func:`to_image`):
   the band's gain for a constant image, so a value is a local mean in pixel units.
 - ``wavelet`` ``{"top": k}``: the inverse transform of the k selected coefficients with every
   other coefficient zero; it shows what the space sees, not the full image.
-- ``random`` and ``embedding``: no image form (None).
+- ``features`` (the rows of dataset.kind arrays): the vector itself, drawn as a line over
+  the coordinates.
+- ``random`` and ``embedding``: no image form (None). The random baseline's points are
+  drawn as its data's: pixel images, or feature rows.
 
 Images are (h, w) grey or (h, w, 3) colour throughout. Figures are drawn on
 ``matplotlib.figure.Figure`` objects, never through pyplot, and each is written as a PNG
@@ -120,6 +123,8 @@ def to_image(vector: np.ndarray, meta: dict, image_shape: tuple[int, ...]) -> np
     image_shape = tuple(int(n) for n in image_shape)
     if kind == "pixel":
         return vector.reshape(image_shape)
+    if kind == "features":
+        return vector
     if kind == "wavelet":
         return _wavelet_image(vector, meta, image_shape)
     raise ValueError(f"unknown space kind {kind!r} (pixel, wavelet, random or embedding)")
@@ -158,7 +163,18 @@ def signed_direction(direction: np.ndarray) -> np.ndarray:
     return direction.sum(axis=2) if direction.ndim == 3 else direction
 
 
+def _show_row(axis: Axes, row: np.ndarray, title: str) -> None:
+    # A feature row has no picture: its coordinates as a line.
+    axis.plot(np.asarray(row, dtype=np.float64), linewidth=0.8)
+    axis.set_title(title, fontsize="small")
+    axis.set_xlabel("coordinate", fontsize="small")
+    axis.tick_params(labelsize="x-small")
+
+
 def _show_image(axis: Axes, image: np.ndarray, title: str) -> None:
+    if np.ndim(image) == 1:
+        _show_row(axis, image, title)
+        return
     array, kwargs = display_image(image)
     axis.imshow(array, **kwargs)
     axis.set_title(title, fontsize="small")
@@ -172,6 +188,10 @@ def _show_missing(axis: Axes, title: str) -> None:
 
 
 def _show_direction(figure: Figure, axis: Axes, direction: np.ndarray) -> None:
+    if np.ndim(direction) == 1:
+        axis.axhline(0.0, color="grey", linewidth=0.5)
+        _show_row(axis, direction, "x - p")
+        return
     signed = signed_direction(direction)
     # A zero direction (x inside the hull) still needs a non-empty colour range.
     limit = float(np.max(np.abs(signed))) or 1.0
@@ -211,7 +231,8 @@ def plot_examples(
             _show_missing(direction_axis, "x - p")
         else:
             _show_direction(figure, direction_axis, row["direction"])
-    figure.suptitle(f"{title_prefix}: test image x, nearest hull point p, direction x - p")
+    what = "test row" if np.ndim(rows[0]["image"]) == 1 else "test image"
+    figure.suptitle(f"{title_prefix}: {what} x, nearest hull point p, direction x - p")
     save_figure(figure, png, pdf)
     return figure
 
@@ -264,6 +285,14 @@ def plot_support(
     return figure
 
 
+def baseline_image_meta(meta: dict, data: np.ndarray) -> dict:
+    """The meta to draw a space's vectors by: the random baseline of images draws its points
+    as pixels; feature rows (``data`` of shape (n, d), not images) have no image form."""
+    if data.ndim == 2:
+        return {"kind": "features"}
+    return {"kind": "pixel"} if meta.get("kind") == "random" else meta
+
+
 def example_rows(
     examples: dict,
     table: pd.DataFrame,
@@ -283,7 +312,7 @@ def example_rows(
     points are pixel vectors that are no dataset image: they are shown as themselves.
     """
     random_space = meta.get("kind") == "random"
-    image_meta = {"kind": "pixel"} if random_space else meta
+    image_meta = baseline_image_meta(meta, test_images)
     image_shape = test_images.shape[1:]
     rows = []
     for label, query in examples.items():

@@ -1,4 +1,5 @@
-"""Build one configured space from a prepared dataset."""
+"""Build one configured space from a prepared dataset: the training matrix and what the
+test matrix needs of it (:func:`fit_space`), then the test matrix (:func:`transform_test`)."""
 
 from __future__ import annotations
 
@@ -9,37 +10,87 @@ from hullgen.spaces.wavelet import WaveletTransform, is_orthonormal, top_k_posit
 PIXEL_MAX = 255.0
 
 
-def pixel_space(x_train: np.ndarray, x_test: np.ndarray):
+def _pixels(x: np.ndarray) -> np.ndarray:
     """Flattened pixels, float64, values 0..255."""
-    return (
-        x_train.reshape(len(x_train), -1).astype(np.float64),
-        x_test.reshape(len(x_test), -1).astype(np.float64),
-        {},
-    )
+    return x.reshape(len(x), -1).astype(np.float64)
 
 
-def wavelet_space(x_train, x_test, wavelet: str, level: int, mode: str, select):
-    """Wavelet coefficients; ``select`` is "all", "approx" or {"top": k} (k chosen on train)."""
-    transform = WaveletTransform(wavelet=wavelet, level=level, mode=mode)
-    meta = {"wavelet": wavelet, "level": level, "mode": mode}
-    if select == "approx":
-        return transform.approx(x_train), transform.approx(x_test), {**meta, "select": "approx"}
-    train, test = transform.forward(x_train), transform.forward(x_test)
-    if select == "all":
-        return train, test, {**meta, "select": "all"}
-    if isinstance(select, dict) and set(select) == {"top"}:
-        positions = top_k_positions(train, int(select["top"]))
-        meta = {**meta, "select": {"top": int(select["top"])}, "positions": positions.tolist()}
-        return train[:, positions], test[:, positions], meta
-    raise ValueError(f"unknown coefficient selection {select!r} (all, approx or {{top: k}})")
+def _features(x: np.ndarray) -> np.ndarray:
+    """Feature rows as given: floats keep their precision (float32 stays float32, exact in
+    the hull stage's float64), integers and half floats become float64 or float32."""
+    if x.dtype.kind == "f":
+        return x.astype(np.promote_types(x.dtype, np.float32), copy=False)
+    return x.astype(np.float64)
 
 
-def random_space(x_train: np.ndarray, n_test: int, seed: int):
-    """Training pixels against ``n_test`` points uniform in the pixel domain [0, 255]^d."""
-    train = x_train.reshape(len(x_train), -1).astype(np.float64)
-    rng = np.random.default_rng(seed)
-    test = rng.uniform(0.0, PIXEL_MAX, size=(n_test, train.shape[1]))
-    return train, test, {"seed": seed, "low": 0.0, "high": PIXEL_MAX}
+def fit_space(spec: dict, x_train: np.ndarray) -> tuple[np.ndarray, dict]:
+    """The training matrix of the space of config entry ``spec`` and its meta: what the
+    test matrix needs of the training set (top-k positions, the random baseline's box).
+
+    ``x_train`` is the prepared training data: images (n, h, w[, 3]) uint8, or feature rows
+    (n, d) for dataset.kind arrays.
+    """
+    kind = spec["kind"]
+    meta = {"name": spec["name"], "kind": kind}
+    if kind == "pixel":
+        train = _pixels(x_train)
+    elif kind == "features":
+        train = _features(x_train)
+        meta["units"] = spec["units"]
+    elif kind == "random":
+        # Images: uniform in the pixel domain; feature rows: in the training rows' box.
+        if x_train.ndim == 2:
+            train = _features(x_train)
+            meta.update(low=train.min(axis=0).tolist(), high=train.max(axis=0).tolist())
+        else:
+            train = _pixels(x_train)
+            meta.update(low=0.0, high=PIXEL_MAX)
+        meta["seed"] = spec["seed"]
+    elif kind == "wavelet":
+        transform = WaveletTransform(spec["wavelet"], spec["level"], spec["mode"])
+        meta.update(wavelet=spec["wavelet"], level=spec["level"], mode=spec["mode"])
+        select = spec["select"]
+        train = transform.approx(x_train) if select == "approx" else transform.forward(x_train)
+        if isinstance(select, dict) and set(select) == {"top"}:
+            positions = top_k_positions(train, int(select["top"]))
+            train = train[:, positions]
+            meta["positions"] = positions.tolist()
+        elif select not in ("all", "approx"):
+            raise ValueError(
+                f"unknown coefficient selection {select!r} (all, approx or {{top: k}})"
+            )
+        meta["select"] = select
+    else:
+        raise ValueError(f"space {spec.get('name')!r}: unknown kind {kind!r}")
+    meta["dim"] = int(train.shape[1])
+    meta["pixel_isometry"] = x_train.ndim > 2 and is_pixel_isometry(spec, x_train.shape[1:])
+    meta["n_train"] = int(train.shape[0])
+    return train, meta
+
+
+def transform_test(spec: dict, meta: dict, x_test: np.ndarray | None, n_test: int) -> np.ndarray:
+    """The test matrix of the space fitted by :func:`fit_space` (``meta``): the test data in
+    the space, or, for the random baseline, ``n_test`` points uniform in its box (seeded;
+    ``x_test`` may then be None)."""
+    kind = spec["kind"]
+    if kind == "random":
+        # A scalar box (pixels) or one per coordinate (feature rows).
+        low, high = np.asarray(meta["low"]), np.asarray(meta["high"])
+        rng = np.random.default_rng(spec["seed"])
+        return rng.uniform(low, high, size=(n_test, meta["dim"]))
+    if kind == "pixel":
+        return _pixels(x_test)
+    if kind == "features":
+        return _features(x_test)
+    if kind == "wavelet":
+        transform = WaveletTransform(spec["wavelet"], spec["level"], spec["mode"])
+        if spec["select"] == "approx":
+            return transform.approx(x_test)
+        test = transform.forward(x_test)
+        if "positions" in meta:
+            test = test[:, np.asarray(meta["positions"], dtype=np.int64)]
+        return test
+    raise ValueError(f"space {spec.get('name')!r}: unknown kind {kind!r}")
 
 
 def is_pixel_isometry(spec: dict, image_shape: tuple[int, ...]) -> bool:
@@ -55,19 +106,8 @@ def is_pixel_isometry(spec: dict, image_shape: tuple[int, ...]) -> bool:
 
 
 def build_space(spec: dict, x_train: np.ndarray, x_test: np.ndarray):
-    """Return ``(train, test, meta)`` for the space described by config entry ``spec``."""
-    kind = spec["kind"]
-    if kind == "pixel":
-        train, test, meta = pixel_space(x_train, x_test)
-    elif kind == "wavelet":
-        train, test, meta = wavelet_space(
-            x_train, x_test, spec["wavelet"], spec["level"], spec["mode"], spec["select"]
-        )
-    elif kind == "random":
-        train, test, meta = random_space(x_train, len(x_test), spec["seed"])
-    else:
-        raise ValueError(f"space {spec.get('name')!r}: unknown kind {kind!r}")
-    meta = {"name": spec["name"], "kind": kind, **meta, "dim": int(train.shape[1])}
-    meta["pixel_isometry"] = is_pixel_isometry(spec, x_train.shape[1:])
-    meta.update(n_train=int(train.shape[0]), n_test=int(test.shape[0]))
-    return train, test, meta
+    """Return ``(train, test, meta)`` for the space described by config entry ``spec``
+    (:func:`fit_space`, then :func:`transform_test` with as many random points as test rows)."""
+    train, meta = fit_space(spec, x_train)
+    test = transform_test(spec, meta, x_test, len(x_test))
+    return train, test, {**meta, "n_test": int(test.shape[0])}

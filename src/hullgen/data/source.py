@@ -1,0 +1,132 @@
+"""Where a dataset's rows come from: a known dataset (raw files, one loader each), an image
+folder, or feature arrays.
+
+For the user's own data (an image folder or arrays), :func:`describe` scans the input when the
+workflow is parsed: the layout, the shapes, the labels. Each split is then prepared by a job of
+its own (:func:`load_split`), whose inputs are that split's files only, so that replacing the
+test data reruns what depends on the test data and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hullgen.data import arrays, folder, registry
+from hullgen.data.registry import DatasetSpec
+from hullgen.data.split import stratified_subset
+from hullgen.errors import ConfigError
+
+KNOWN, IMAGE_FOLDER, ARRAYS = "known", "image-folder", "arrays"
+SPLITS = ("train", "test")
+# Different streams for train and test, so n_train does not change the test subset.
+SUBSET_SEED_OFFSET = {"train": 0, "test": 1_000_003}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A dataset as the workflow sees it when parsed.
+
+    ``spec`` gives the name, classes and image shape (None for arrays: their rows are not
+    images). For the user's own data, ``scan`` is the image folder's or the arrays' scan, and
+    :meth:`inputs` the files each split's job reads.
+    """
+
+    kind: str
+    spec: DatasetSpec
+    scan: folder.FolderScan | arrays.ArraysScan | None = None
+
+    @property
+    def own(self) -> bool:
+        """Whether the data is the user's own (an image folder or arrays)."""
+        return self.kind != KNOWN
+
+    @property
+    def images(self) -> bool:
+        return self.kind != ARRAYS
+
+    @property
+    def labelled(self) -> bool:
+        return not isinstance(self.scan, arrays.ArraysScan) or self.scan.labelled
+
+    def labels(self, split: str) -> np.ndarray:
+        """Class index of every row of ``split``, in the source's order (own data only)."""
+        return self.scan.labels[split]
+
+    def inputs(self, split: str) -> list[str]:
+        """The files a split's job reads: every image of an image folder's split, or the
+        split's row and label arrays."""
+        if isinstance(self.scan, folder.FolderScan):
+            return [str(p) for p in self.scan.paths(split)]
+        refs = (self.scan.rows[split], self.scan.label_refs[split])
+        return sorted({str(ref.path) for ref in refs if ref is not None})
+
+
+def describe(dataset: dict) -> Source:
+    """The source of the config's ``dataset`` section (validated); DataFormatError names the
+    file at fault in the user's own data."""
+    kind, name = dataset["kind"], dataset["name"]
+    if kind == KNOWN:
+        return Source(kind, registry.get(name))
+    if kind == IMAGE_FOLDER:
+        scan = folder.scan(dataset["path"])
+        spec = DatasetSpec(name, scan.image_shape, len(scan.classes), scan.classes)
+        return Source(kind, spec, scan)
+    files = {key: dataset[key] for key in ("train", "test", "train_labels", "test_labels")}
+    scan = arrays.scan(files)
+    spec = DatasetSpec(name, (scan.width,), len(scan.classes), scan.classes)
+    return Source(kind, spec, scan)
+
+
+def subset_rows(labels: np.ndarray, n: int | None, seed: int, split: str) -> np.ndarray:
+    """Positions of a split's rows kept by ``subset.n_<split>`` (all when None), stratified by
+    class and in the source's order."""
+    if n is None:
+        return np.arange(len(labels))
+    if n > len(labels):
+        raise ConfigError(
+            f"config key 'subset.n_{split}' = {n} exceeds the {len(labels)} {split} rows available"
+        )
+    return stratified_subset(labels, n, seed + SUBSET_SEED_OFFSET[split])
+
+
+def n_rows(source: Source, subset: dict, split: str) -> int:
+    """Rows of a split after the subset (own data only: known when the workflow is parsed)."""
+    n = subset[f"n_{split}"]
+    return len(source.labels(split)) if n is None else int(n)
+
+
+def load_split(source: Source, split: str, subset: dict):
+    """``(x, y, index)`` of one split of the user's own data: images (uint8, n x h x w[x 3])
+    or rows as stored, class indices, and each row's position in the source's order."""
+    labels = source.labels(split)
+    rows = subset_rows(labels, subset[f"n_{split}"], subset["seed"], split)
+    if isinstance(source.scan, folder.FolderScan):
+        x = folder.read_split(source.scan, split, rows)
+    else:
+        x = arrays.read_rows(source.scan, split, rows)
+    return x, labels[rows], rows.astype(np.int64)
+
+
+def summary(source: Source, y: dict[str, np.ndarray], index: dict[str, np.ndarray]) -> dict:
+    """What the data stage prepared, for the dataset's info.json."""
+    spec = source.spec
+    out = {
+        "dataset": spec.name,
+        "kind": source.kind,
+        "labelled": source.labelled,
+        "classes": list(spec.classes),
+    }
+    if source.images:
+        out["image_shape"] = list(spec.image_shape)
+    else:
+        out["width"] = int(spec.image_shape[0])
+    for split in SPLITS:
+        out[f"n_{split}"] = len(y[split])
+        out[f"class_counts_{split}"] = np.bincount(y[split], minlength=spec.n_classes).tolist()
+        if isinstance(source.scan, folder.FolderScan):
+            out[f"files_{split}"] = [source.scan.files[split][int(i)] for i in index[split]]
+        elif source.scan is not None:
+            out[f"file_{split}"] = str(source.scan.rows[split])
+    return out

@@ -1,0 +1,22 @@
+"""Snakemake script: one split of the user's own data (an image folder or arrays) -> the
+prepared x, y and index arrays."""
+
+from hullgen.data import source as data_source
+from hullgen.errors import DataFormatError
+from hullgen.io import save_npy
+from hullgen.log import setup
+
+log = setup(snakemake.log[0])
+split, params = snakemake.wildcards.split, snakemake.params
+source = data_source.describe(params.dataset)
+if list(source.spec.classes) != list(params.classes):
+    raise DataFormatError(
+        f"the classes of dataset {source.spec.name!r} changed while the workflow ran "
+        f"({', '.join(params.classes)} -> {', '.join(source.spec.classes)}); run it again"
+    )
+subset = {f"n_{split}": params.n_rows, "seed": params.subset_seed}
+log.info("reading the %s split of %s (%s)", split, source.spec.name, source.kind)
+x, y, index = data_source.load_split(source, split, subset)
+for part, array in (("x", x), ("y", y), ("index", index)):
+    save_npy(snakemake.output[part], array)
+log.info("wrote %s %s: %s %s", source.spec.name, split, x.shape, x.dtype)
