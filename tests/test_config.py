@@ -33,7 +33,13 @@ def test_every_key_has_a_description_and_a_default(schema):
 def test_empty_config_gets_every_default(schema):
     cfg = config.validate({}, schema)
     assert cfg["dataset"] == {
+        "kind": "known",
         "name": "digits",
+        "path": None,
+        "train": None,
+        "test": None,
+        "train_labels": None,
+        "test_labels": None,
         "data_dir": None,
         "verify": True,
         "cache_dir": "resources",

@@ -107,7 +107,8 @@ def test_a_wavelet_setting_reruns_that_space_only(run):
 
     counts, dry = change(run, edit)
     assert counts == {
-        "build_space": 1,
+        "build_space_train": 1,
+        "build_space_test": 1,
         "space_diameter": 1,
         "hull_shard": SHARDS,
         "hull_gather": 1,
@@ -117,7 +118,7 @@ def test_a_wavelet_setting_reruns_that_space_only(run):
         "claims": 1,
         "all": 1,
     }
-    assert any("Params have changed" in r for r in reasons(dry, "build_space"))
+    assert any("Params have changed" in r for r in reasons(dry, "build_space_train"))
     changed = rerun(run)
     assert changed == matching(changed, space_outputs("haar") + CLAIMS + SHAPE)
     assert matching(changed, ["results/digits/hull/haar.parquet", "results/digits/claims.csv"])

@@ -99,7 +99,7 @@ def test_rules_state_their_threads_and_the_default_profile_keeps_them(workdir):
     jobs = jobs_of(snakemake(workdir, "-n", cores=64, check=True).stdout)
     expected = {"train": 8, "embed_space": 4, "hull_shard": 4, "mlp_study": 4, "pca_sweep": 2}
     assert {rule: jobs[rule]["threads"] for rule in expected} == expected
-    assert jobs["build_space"]["threads"] == 1
+    assert jobs["build_space_train"]["threads"] == jobs["build_space_test"]["threads"] == 1
 
 
 def test_many_cores_on_a_small_machine_caps_threads(tmp_path):

@@ -104,7 +104,7 @@ def _check_default_run(workdir):
     shards = cfg.get("hull", {}).get("shards", 2)
     # The random space shares the pixel space's training set, hence its size (no diameter).
     random_space = {
-        "build_space": 1,
+        "build_space_test": 1,
         "hull_shard": shards,
         "hull_gather": 1,
         "space_stats": 1,
@@ -137,7 +137,8 @@ def _check_default_run(workdir):
     dry = snakemake(workdir, "-n", check=True)
     assert job_counts(dry.stdout) == {
         "prepare_dataset": 1,
-        "build_space": n - embedded,
+        "build_space_train": n - embedded,
+        "build_space_test": n - embedded,
         "train": 1,
         "embed_space": embedded,
         # haar reads the pixel space's hull and size; random reads its size.

@@ -11,7 +11,7 @@ from hullgen.io import atomic_path
 
 
 def plain_text(text: str) -> str:
-    """``text`` as matplotlib draws it literally: a ``$`` would start mathtext, so it is
+    r"""``text`` as matplotlib draws it literally: a ``$`` would start mathtext, so it is
     escaped. For names chosen by whoever made the data (class folders, labels).
 
     >>> print(plain_text("cost in $ (US$)"))

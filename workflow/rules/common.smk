@@ -58,6 +58,9 @@ try:
 except DataFormatError as err:
     raise WorkflowError(f"dataset {DATASET!r}: {err}") from None
 DATASET_SPEC = SOURCE.spec
+# The data stage's rules for known datasets and for the user's own: only one kind matches.
+KNOWN_DATASET = "(?!)" if SOURCE.own else re.escape(DATASET)
+OWN_DATASET = re.escape(DATASET) if SOURCE.own else "(?!)"
 SPACES = {space["name"]: space for space in config["spaces"]}
 EMBEDDING_SPACES = [name for name, space in SPACES.items() if space["kind"] == "embedding"]
 BUILT_SPACES = [name for name in SPACES if name not in EMBEDDING_SPACES]
@@ -68,9 +71,7 @@ PIXEL_SPACES = [name for name, space in SPACES.items() if space["kind"] == "pixe
 RANDOM_SPACES = [name for name, space in SPACES.items() if space["kind"] == "random"]
 # The data's own coordinates (pixels of images, the rows of arrays): the random baseline's
 # training set is theirs.
-OWN_SPACES = [
-    name for name, space in SPACES.items() if space["kind"] in ("pixel", "features")
-]
+OWN_SPACES = [name for name, space in SPACES.items() if space["kind"] in ("pixel", "features")]
 CACHE_DIR = config["dataset"]["cache_dir"]
 # Spaces whose geometry is the first pixel space's: other pixel spaces and orthonormal
 # wavelet transforms (every distance kept). Their hull is solved once, in the pixel space.
@@ -257,6 +258,12 @@ def data_info_file(dataset):
 
 
 # ---- spaces ----------------------------------------------------------------------------------
+def space_fit_options(space):
+    """The settings of a space its training side depends on (a params entry): all but the
+    random baseline's seed, which draws the test points only."""
+    return {k: v for k, v in SPACES[space].items() if k != "seed"}
+
+
 def space_test_inputs(wildcards):
     """What a space's test matrix is made from: the test data and the space's meta (what it
     keeps of the training set). The random baseline needs only the number of test rows,

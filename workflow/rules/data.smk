@@ -2,98 +2,102 @@
 # user's own data (an image folder, feature arrays), one job per split.
 
 
-if not SOURCE.own:
+localrules:
+    fetch_raw_file,
+    dataset_info,
 
-    localrules:
-        fetch_raw_file,
 
-    # Downloads run on the submit host: cluster compute nodes often have no internet.
-    rule fetch_raw_file:
-        output:
-            f"{CACHE_DIR}/{{dataset}}/{{filename}}",
-        log:
-            log_file("{dataset}", "fetch/{filename}"),
-        conda:
-            "../../envs/data.yaml"
-        threads: 1
-        resources:
-            mem_mb=500,
-        params:
-            raw=raw_file_params,
-            data_dir=config["dataset"]["data_dir"],
-            verify=config["dataset"]["verify"],
-        script:
-            "../scripts/fetch_raw_file.py"
+# Downloads run on the submit host: cluster compute nodes often have no internet.
+rule fetch_raw_file:
+    output:
+        f"{CACHE_DIR}/{{dataset}}/{{filename}}",
+    log:
+        log_file("{dataset}", "fetch/{filename}"),
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        raw=raw_file_params,
+        data_dir=config["dataset"]["data_dir"],
+        verify=config["dataset"]["verify"],
+    script:
+        "../scripts/fetch_raw_file.py"
 
-    rule prepare_dataset:
-        input:
-            unpack(raw_files),
-            code=package_code("data"),
-        output:
-            **data_files("{dataset}"),
-            info=data_info_file("{dataset}"),
-        log:
-            log_file("{dataset}", "prepare_dataset"),
-        benchmark:
-            benchmark_file("{dataset}", "prepare_dataset")
-        conda:
-            "../../envs/data.yaml"
-        threads: 1
-        resources:
-            mem_mb=mem_mb_for(20, minimum=2000),
-        params:
-            test_fraction=config["dataset"]["test_fraction"],
-            split_seed=config["dataset"]["split_seed"],
-            n_train=config["subset"]["n_train"],
-            n_test=config["subset"]["n_test"],
-            subset_seed=config["subset"]["seed"],
-        script:
-            "../scripts/prepare_dataset.py"
 
-else:
+rule prepare_dataset:
+    input:
+        unpack(raw_files),
+        code=package_code("data"),
+    output:
+        **data_files("{dataset}"),
+        info=data_info_file("{dataset}"),
+    log:
+        log_file("{dataset}", "prepare_dataset"),
+    benchmark:
+        benchmark_file("{dataset}", "prepare_dataset")
+    wildcard_constraints:
+        dataset=KNOWN_DATASET,
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_for(20, minimum=2000),
+    params:
+        test_fraction=config["dataset"]["test_fraction"],
+        split_seed=config["dataset"]["split_seed"],
+        n_train=config["subset"]["n_train"],
+        n_test=config["subset"]["n_test"],
+        subset_seed=config["subset"]["seed"],
+    script:
+        "../scripts/prepare_dataset.py"
 
-    localrules:
-        dataset_info,
 
-    # Each split on its own: replacing the test data reruns what depends on the test data.
-    rule prepare_split:
-        input:
-            unpack(own_data_inputs),
-            code=package_code("data"),
-        output:
-            **data_split_files("{dataset}", "{split}"),
-        log:
-            log_file("{dataset}", "prepare_{split}"),
-        benchmark:
-            benchmark_file("{dataset}", "prepare_{split}")
-        conda:
-            "../../envs/data.yaml"
-        threads: 1
-        resources:
-            mem_mb=mem_mb_for(6, minimum=2000),
-        params:
-            dataset=config["dataset"],
-            classes=own_data_classes(),
-            n_rows=lambda wildcards: config["subset"][f"n_{wildcards.split}"],
-            subset_seed=config["subset"]["seed"],
-        script:
-            "../scripts/prepare_split.py"
+# Each split on its own: replacing the test data reruns what depends on the test data.
+rule prepare_split:
+    input:
+        unpack(own_data_inputs),
+        code=package_code("data"),
+    output:
+        **data_split_files("{dataset}", "{split}"),
+    log:
+        log_file("{dataset}", "prepare_{split}"),
+    benchmark:
+        benchmark_file("{dataset}", "prepare_{split}")
+    wildcard_constraints:
+        dataset=OWN_DATASET,
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_for(6, minimum=2000),
+    params:
+        dataset=config["dataset"],
+        classes=own_data_classes(),
+        n_rows=lambda wildcards: config["subset"][f"n_{wildcards.split}"],
+        subset_seed=config["subset"]["seed"],
+    script:
+        "../scripts/prepare_split.py"
 
-    rule dataset_info:
-        input:
-            **{k: v for k, v in data_files("{dataset}").items() if not k.endswith("_x")},
-            code=package_code("data"),
-        output:
-            info=data_info_file("{dataset}"),
-        log:
-            log_file("{dataset}", "dataset_info"),
-        conda:
-            "../../envs/data.yaml"
-        threads: 1
-        resources:
-            mem_mb=1000,
-        params:
-            dataset=config["dataset"],
-            classes=own_data_classes(),
-        script:
-            "../scripts/dataset_info.py"
+
+rule dataset_info:
+    input:
+        **{k: v for k, v in data_files("{dataset}").items() if not k.endswith("_x")},
+        code=package_code("data"),
+    output:
+        info=data_info_file("{dataset}"),
+    log:
+        log_file("{dataset}", "dataset_info"),
+    wildcard_constraints:
+        dataset=OWN_DATASET,
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        dataset=config["dataset"],
+        classes=own_data_classes(),
+    script:
+        "../scripts/dataset_info.py"

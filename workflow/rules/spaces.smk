@@ -22,7 +22,7 @@ rule build_space_train:
     resources:
         mem_mb=mem_mb_for(40, minimum=2000),
     params:
-        space=lambda wildcards: SPACES[wildcards.space],
+        space=lambda wildcards: space_fit_options(wildcards.space),
     script:
         "../scripts/build_space_train.py"
 

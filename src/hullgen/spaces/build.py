@@ -25,7 +25,8 @@ def _features(x: np.ndarray) -> np.ndarray:
 
 def fit_space(spec: dict, x_train: np.ndarray) -> tuple[np.ndarray, dict]:
     """The training matrix of the space of config entry ``spec`` and its meta: what the
-    test matrix needs of the training set (top-k positions, the random baseline's box).
+    test matrix needs of the training set (top-k positions, the random baseline's box). The
+    random baseline's ``seed`` is not needed here (it draws the test points only).
 
     ``x_train`` is the prepared training data: images (n, h, w[, 3]) uint8, or feature rows
     (n, d) for dataset.kind arrays.
@@ -45,7 +46,6 @@ def fit_space(spec: dict, x_train: np.ndarray) -> tuple[np.ndarray, dict]:
         else:
             train = _pixels(x_train)
             meta.update(low=0.0, high=PIXEL_MAX)
-        meta["seed"] = spec["seed"]
     elif kind == "wavelet":
         transform = WaveletTransform(spec["wavelet"], spec["level"], spec["mode"])
         meta.update(wavelet=spec["wavelet"], level=spec["level"], mode=spec["mode"])
