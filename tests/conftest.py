@@ -88,6 +88,19 @@ def default_run(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def fashion_offline_run(tmp_path_factory) -> Path:
+    """The README's Fashion-MNIST example on Debian's files, as written, in a copy of the
+    checkout (tests/test_readme.py checks it; the image-folder test compares with it)."""
+    require_debian_fashion()
+    folder = checkout_with_venv(tmp_path_factory.mktemp("fashion-offline"))
+    commands = readme.readme_commands(*readme.RUN_HERE["offline example"])
+    assert str(DEBIAN_FASHION) in commands[0]
+    for command in commands:
+        readme.shell(command, folder)
+    return folder
+
+
 def job_counts(stdout: str) -> dict:
     """The 'Job stats' table of a dry run, as {rule: count} (empty when nothing is to do)."""
     lines = stdout.splitlines()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,3 +51,33 @@ def module_snakefile() -> str:
     """The README's example of a workflow that uses hullgen as a module."""
     (block,) = [b for b in blocks("python") if "module hullgen:" in b]
     return block
+
+
+def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", command], cwd=cwd, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, f"{command}\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+    return proc
+
+
+def readme_commands(*fragments: str) -> list[str]:
+    """The README's commands (as written) that contain every fragment; at least one."""
+    found = [
+        c.text
+        for block in blocks("sh")
+        for c in commands(block)
+        if not c.needs and all(f in c.text for f in fragments)
+    ]
+    assert found, f"no README command contains {fragments}"
+    return found
+
+
+# Each test of tests/test_readme.py runs the README commands that contain these fragments.
+RUN_HERE = {
+    "make run": ("make run",),
+    "offline example": ("fashion-offline.yaml",),
+    "slurm dry run": ("-n --workflow-profile profiles/slurm",),
+    "report": ("report",),
+    "hull command line": (".venv/bin/hullgen hull-",),
+}

@@ -12,39 +12,12 @@ import pytest
 import yaml
 
 from . import readme
-from .conftest import DEBIAN_FASHION, REPO, checkout_with_venv, require_debian_fashion
+from .conftest import REPO, checkout_with_venv
+from .readme import RUN_HERE, readme_commands, shell
 
 pytestmark = pytest.mark.workflow
 
 
-def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", command], cwd=cwd, capture_output=True, text=True
-    )
-    assert proc.returncode == 0, f"{command}\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
-    return proc
-
-
-def readme_commands(*fragments: str) -> list[str]:
-    """The README's commands (as written) that contain every fragment; at least one."""
-    found = [
-        c.text
-        for block in readme.blocks("sh")
-        for c in readme.commands(block)
-        if not c.needs and all(f in c.text for f in fragments)
-    ]
-    assert found, f"no README command contains {fragments}"
-    return found
-
-
-# Each test below runs the README commands that contain these fragments.
-RUN_HERE = {
-    "make run": ("make run",),
-    "offline example": ("fashion-offline.yaml",),
-    "slurm dry run": ("-n --workflow-profile profiles/slurm",),
-    "report": ("report",),
-    "hull command line": (".venv/bin/hullgen hull-",),
-}
 # Not run by a test but by CI itself.
 RUN_BY_CI = {"make test": REPO / ".ci" / "run"}
 
@@ -139,15 +112,11 @@ def test_hull_command_line_and_python_api(default_run, tmp_path):
     assert scope["weights"].sum() == pytest.approx(1.0)
 
 
-def test_the_offline_fashion_example(tmp_path_factory):
+def test_the_offline_fashion_example(fashion_offline_run):
     """The README's Fashion-MNIST example on Debian's files, as written, on a machine without a
-    GPU: the stratified subset, every space, the claims table, and training's log."""
-    require_debian_fashion()
-    folder = checkout_with_venv(tmp_path_factory.mktemp("fashion-offline"))
-    commands = readme_commands(*RUN_HERE["offline example"])
-    assert str(DEBIAN_FASHION) in commands[0]
-    for command in commands:
-        shell(command, folder)
+    GPU (run by the conftest fixture): the stratified subset, every space, the claims table,
+    and training's log."""
+    folder = fashion_offline_run
     results = folder / "results" / "fashion-mnist"
     info = json.loads((results / "data" / "info.json").read_text())
     assert info["class_counts_train"] == [50] * 10 and info["class_counts_test"] == [10] * 10
