@@ -198,7 +198,7 @@ def scan(files: dict[str, str | os.PathLike | None]) -> ArraysScan:
         if unknown.any():
             row = int(np.flatnonzero(unknown)[0])
             raise DataFormatError(
-                f"{label_refs['test']}: row {row} has label {raw_labels['test'][row]!r}, "
+                f"{label_refs['test']}: row {row} has label {raw_labels['test'][row].item()!r}, "
                 f"which no training row has"
             )
         names = tuple(str(c) for c in classes.tolist())

@@ -42,9 +42,14 @@ class FolderScan:
         return [self.root / rel for rel in self.files[split]]
 
 
+# What file managers and notebooks leave in folders: not the data's. Any other name is data
+# (a class may well be called ".. raw:: html").
+IGNORED = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".ipynb_checkpoints"})
+
+
 def _visible(entries):
-    # Hidden entries (.DS_Store, .ipynb_checkpoints) are a file manager's, not the data's.
-    return sorted((e for e in entries if not e.name.startswith(".")), key=lambda e: e.name)
+    kept = (e for e in entries if e.name not in IGNORED and not e.name.startswith("._"))
+    return sorted(kept, key=lambda e: e.name)
 
 
 def _class_folders(root: Path, split: str) -> list[Path]:
