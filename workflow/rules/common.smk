@@ -241,9 +241,15 @@ def data_files(dataset):
 
 
 def own_data_inputs(wildcards):
-    """The files one split of the user's own data is read from (each image, or the split's
-    arrays): replacing one reruns that split's job and what depends on it."""
+    """The arrays one split of the user's own data is read from: replacing one reruns that
+    split's job and what depends on it (an image folder's images: own_data_fingerprint)."""
     return {"files": SOURCE.inputs(wildcards.split)}
+
+
+def own_data_fingerprint(wildcards):
+    """An image folder split's files, each with its size and modification time, as one hash
+    (a params entry): a new, removed or replaced image reruns that split's job."""
+    return SOURCE.fingerprint(wildcards.split)
 
 
 def own_data_classes():

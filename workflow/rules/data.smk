@@ -75,6 +75,7 @@ rule prepare_split:
     params:
         dataset=config["dataset"],
         classes=own_data_classes(),
+        images=own_data_fingerprint,
         n_rows=lambda wildcards: config["subset"][f"n_{wildcards.split}"],
         subset_seed=config["subset"]["seed"],
     script:

@@ -9,6 +9,7 @@ test data reruns what depends on the test data and nothing else.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,12 +56,25 @@ class Source:
         return self.scan.labels[split]
 
     def inputs(self, split: str) -> list[str]:
-        """The files a split's job reads: every image of an image folder's split, or the
-        split's row and label arrays."""
+        """The files a split's job reads that Snakemake tracks as its inputs: the split's row
+        and label arrays. An image folder's images are tracked by :meth:`fingerprint`."""
         if isinstance(self.scan, folder.FolderScan):
-            return [str(p) for p in self.scan.paths(split)]
+            return []
         refs = (self.scan.rows[split], self.scan.label_refs[split])
         return sorted({str(ref.path) for ref in refs if ref is not None})
+
+    def fingerprint(self, split: str) -> str | None:
+        """An image folder split's files as one hash of each file's path, size and
+        modification time (None for other sources): a params entry, so that adding,
+        removing or replacing an image reruns the split's job. Not inputs: Snakemake reads
+        ``<name>`` in a path as a path variable, and a class folder may be called that."""
+        if not isinstance(self.scan, folder.FolderScan):
+            return None
+        digest = hashlib.sha256()
+        for rel, path in zip(self.scan.files[split], self.scan.paths(split), strict=True):
+            stat = path.stat()
+            digest.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        return f"{len(self.scan.files[split])} files, sha256 {digest.hexdigest()}"
 
 
 def describe(dataset: dict) -> Source:
