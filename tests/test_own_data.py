@@ -346,3 +346,25 @@ def test_class_names_with_markup_show_as_text_on_the_front_page():
     assert "&lt;script&gt;alert(1)" in body and "&lt;img src=x onerror=" in body
     assert ".. raw:: html" in body and "*bold* `x`_" in body
     assert "4 classes (training / test images)" in body
+
+
+def test_the_readme_configs_of_own_data_hold(tmp_path, image_folder):
+    """The README's two worked configs validate and describe their data, once their paths
+    point at data of that kind."""
+    import yaml
+
+    from . import readme
+
+    root, _ = image_folder
+    files = {key: str(value) for key, value in array_files(tmp_path).items() if value}
+    blocks = [b for b in readme.blocks("yaml") if re.search(r"kind: (image-folder|arrays)", b)]
+    assert len(blocks) == 2
+    for block in blocks:
+        cfg = yaml.safe_load(block)
+        if cfg["dataset"]["kind"] == "image-folder":
+            cfg["dataset"]["path"] = str(root)
+        else:
+            cfg["dataset"].update(files)
+        cfg = config.validate(cfg, config.load_schema())
+        described = source.describe(cfg["dataset"])
+        assert described.spec.classes in (CLASSES, ("0", "1", "2"))

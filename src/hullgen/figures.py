@@ -9,15 +9,25 @@ import os
 
 from hullgen.io import atomic_path
 
+# Class names longer than this are shortened in figures (the report's front page has them
+# whole): a long folder name would squeeze the axes out of the figure.
+NAME_CHARS = 32
 
-def plain_text(text: str) -> str:
+
+def plain_text(text: str, max_chars: int = NAME_CHARS) -> str:
     r"""``text`` as matplotlib draws it literally: a ``$`` would start mathtext, so it is
-    escaped. For names chosen by whoever made the data (class folders, labels).
+    escaped; beyond ``max_chars`` characters it ends in an ellipsis. For names chosen by
+    whoever made the data (class folders, labels).
 
     >>> print(plain_text("cost in $ (US$)"))
     cost in \$ (US\$)
+    >>> print(plain_text("a very long name indeed", max_chars=10))
+    a very lo…
     """
-    return str(text).replace("$", r"\$")
+    text = str(text)
+    if len(text) > max_chars:
+        text = text[: max_chars - 1] + "…"
+    return text.replace("$", r"\$")
 
 
 def use_figure_options(options: dict) -> None:
