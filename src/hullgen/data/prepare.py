@@ -15,8 +15,8 @@ import numpy as np
 
 from hullgen.data import cifar, idx, registry
 from hullgen.data.archive import safe_extract
-from hullgen.data.split import stratified_split, stratified_subset
-from hullgen.errors import ConfigError, DataFormatError
+from hullgen.data.split import stratified_split, subset_positions
+from hullgen.errors import DataFormatError
 
 
 @dataclass
@@ -103,19 +103,8 @@ def load(
 
 def take_subset(splits: Splits, n_train: int | None, n_test: int | None, seed: int) -> Splits:
     """Stratified subsets of train and test (None keeps a split whole), in original order."""
-    chosen = {}
-    for split, n in (("train", n_train), ("test", n_test)):
-        y = getattr(splits, f"y_{split}")
-        if n is None:
-            chosen[split] = np.arange(len(y))
-            continue
-        if n > len(y):
-            raise ConfigError(
-                f"config key 'subset.n_{split}' = {n} exceeds the {len(y)} {split} images available"
-            )
-        # Different streams for train and test, so n_train does not change the test subset.
-        chosen[split] = stratified_subset(y, n, seed + (0 if split == "train" else 1_000_003))
-    tr, te = chosen["train"], chosen["test"]
+    tr = subset_positions(splits.y_train, n_train, seed, "train")
+    te = subset_positions(splits.y_test, n_test, seed, "test")
     return Splits(
         splits.x_train[tr],
         splits.y_train[tr],

@@ -16,13 +16,10 @@ import numpy as np
 
 from hullgen.data import arrays, folder, registry
 from hullgen.data.registry import DatasetSpec
-from hullgen.data.split import stratified_subset
-from hullgen.errors import ConfigError
+from hullgen.data.split import subset_positions
 
 KNOWN, IMAGE_FOLDER, ARRAYS = "known", "image-folder", "arrays"
 SPLITS = ("train", "test")
-# Different streams for train and test, so n_train does not change the test subset.
-SUBSET_SEED_OFFSET = {"train": 0, "test": 1_000_003}
 
 
 @dataclass(frozen=True)
@@ -93,18 +90,6 @@ def describe(dataset: dict) -> Source:
     return Source(kind, spec, scan)
 
 
-def subset_rows(labels: np.ndarray, n: int | None, seed: int, split: str) -> np.ndarray:
-    """Positions of a split's rows kept by ``subset.n_<split>`` (all when None), stratified by
-    class and in the source's order."""
-    if n is None:
-        return np.arange(len(labels))
-    if n > len(labels):
-        raise ConfigError(
-            f"config key 'subset.n_{split}' = {n} exceeds the {len(labels)} {split} rows available"
-        )
-    return stratified_subset(labels, n, seed + SUBSET_SEED_OFFSET[split])
-
-
 def n_rows(source: Source, subset: dict, split: str) -> int:
     """Rows of a split after the subset (own data only: known when the workflow is parsed)."""
     n = subset[f"n_{split}"]
@@ -115,7 +100,7 @@ def load_split(source: Source, split: str, subset: dict):
     """``(x, y, index)`` of one split of the user's own data: images (uint8, n x h x w[x 3])
     or rows as stored, class indices, and each row's position in the source's order."""
     labels = source.labels(split)
-    rows = subset_rows(labels, subset[f"n_{split}"], subset["seed"], split)
+    rows = subset_positions(labels, subset[f"n_{split}"], subset["seed"], split)
     if isinstance(source.scan, folder.FolderScan):
         x = folder.read_split(source.scan, split, rows)
     else:

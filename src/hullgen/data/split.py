@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from hullgen.errors import ConfigError
+
 
 def _allocate(counts: np.ndarray, n: int) -> np.ndarray:
     """Split ``n`` over classes in proportion to ``counts`` (largest-remainder rounding)."""
@@ -39,3 +41,19 @@ def stratified_split(y: np.ndarray, test_fraction: float, seed: int):
     test = stratified_subset(y, max(1, round(test_fraction * len(y))), seed)
     train = np.setdiff1d(np.arange(len(y)), test, assume_unique=True)
     return train, test
+
+
+# Different streams for train and test, so n_train does not change the test subset.
+SUBSET_SEED_OFFSET = {"train": 0, "test": 1_000_003}
+
+
+def subset_positions(labels: np.ndarray, n: int | None, seed: int, split: str) -> np.ndarray:
+    """Positions of a split's rows kept by ``subset.n_<split>`` (all when None), stratified by
+    class and in the source's order."""
+    if n is None:
+        return np.arange(len(labels))
+    if n > len(labels):
+        raise ConfigError(
+            f"config key 'subset.n_{split}' = {n} exceeds the {len(labels)} {split} rows available"
+        )
+    return stratified_subset(labels, n, seed + SUBSET_SEED_OFFSET[split])
