@@ -77,6 +77,20 @@ def test_check_config_input_errors_are_one_line_naming_the_file(tmp_path):
     assert proc.returncode == 2 and "syntax.yaml" in proc.stderr and "missing.yaml" in proc.stderr
 
 
+def test_check_config_reads_own_data_as_the_workflow_does(tmp_path):
+    """An arrays config checks the arrays too: a pickled file is a data error (2)."""
+    np.save(tmp_path / "train.npy", np.zeros((4, 3)))
+    np.save(tmp_path / "test.npy", np.array([[1, None]], dtype=object), allow_pickle=True)
+    (tmp_path / "c.yaml").write_text(
+        "dataset: {kind: arrays, name: mine, train: train.npy, test: test.npy}\n"
+    )
+    proc = _run("check-config", "c.yaml", cwd=tmp_path)
+    _fails_cleanly(proc, 2, "c.yaml: dataset: test.npy", "pickled array")
+    np.save(tmp_path / "test.npy", np.zeros((2, 3)))
+    proc = _run("check-config", "c.yaml", cwd=tmp_path)
+    assert proc.returncode == 0 and "c.yaml: ok" in proc.stdout, proc.stderr
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_check_config_unreadable_file(tmp_path):
     path = tmp_path / "secret.yaml"

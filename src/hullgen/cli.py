@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from hullgen import __version__
-from hullgen.errors import ConfigError, HullgenError
+from hullgen.errors import ConfigError, DataFormatError, HullgenError
 
 # Exit statuses, also listed in the parser's epilog.
 OK, CONFIG_INVALID, INPUT_ERROR, NOT_CONVERGED = 0, 1, 2, 3
@@ -37,15 +37,21 @@ def _error(message: object) -> None:
 
 def _check_config(args: argparse.Namespace) -> int:
     from hullgen import config
+    from hullgen.data import source
 
     config.load_schema(args.schema)  # a bad --schema is a usage error (2), raised to main
     status = OK
     for path in args.configs:
         try:
-            config.load(path, args.schema)
+            loaded = config.load(path, args.schema)
+            # The user's own data is read as the workflow reads it before any job.
+            source.describe(loaded["dataset"])
         except ConfigError as err:
             _error(err)
             status = max(status, CONFIG_INVALID)
+        except DataFormatError as err:
+            _error(f"{path}: dataset: {err}")
+            status = max(status, INPUT_ERROR)
         except OSError as err:
             _error(_os_message(err))
             status = max(status, INPUT_ERROR)

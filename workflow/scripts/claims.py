@@ -31,6 +31,7 @@ evidence = Evidence(
     network=network,
     studies=[record for path in inp.studies for record in read_json(path)["claims"]],
     figures=p.figures,
+    data_kind=read_json(inp.info).get("kind", "known"),
 )
 table = to_frame(build_claims(evidence), dataset)
 with atomic_path(snakemake.output.csv) as tmp:

@@ -158,12 +158,15 @@ class Evidence:
     ``spaces`` maps a space's name to its ``stats.json``; ``random`` is the random-against-real
     comparison; ``pca`` the PCA sweep; ``network`` the trained network's ``metrics.json`` with
     ``depth``, ``epochs`` and ``full_training_set`` added; ``studies`` the model studies'
-    verdict records; ``figures`` the figure paths (see :func:`build_claims`).
+    verdict records; ``figures`` the figure paths (see :func:`build_claims`); ``data_kind``
+    where the data came from (``dataset.kind``).
     """
 
     dataset: str
     spaces: dict[str, dict]
     random: dict | None = None
+    # The data stage's dataset.kind: known, image-folder or arrays (feature rows, no images).
+    data_kind: str = "known"
     pca: pd.DataFrame | None = None
     network: dict | None = None
     studies: list[dict] = field(default_factory=list)
@@ -209,9 +212,16 @@ def _verdict(claim_id: str, quantity: str, criterion: str, value: str, holds: st
     return Verdict(claim_id, section, quote, quantity, criterion, value, holds, figure)
 
 
-def _missing(claim_id: str, quantity: str, criterion: str, needs: str) -> Verdict:
-    """An n/a row: this run has no space of the config entry ``needs``."""
-    value = f"not measured: this run has no space of {needs}"
+FEATURE_ROWS = "the data are feature rows (dataset.kind: arrays), not images"
+
+
+def _missing(claim_id: str, quantity: str, criterion: str, needs: str, evidence) -> Verdict:
+    """An n/a row: this run has no space of the config entry ``needs``; for feature rows,
+    a space of images does not apply at all."""
+    if evidence.data_kind == "arrays" and "random" not in needs:
+        value = f"not applicable: {FEATURE_ROWS}; the claim is about a space of {needs}"
+    else:
+        value = f"not measured: this run has no space of {needs}"
     return _verdict(claim_id, quantity, criterion, value, NOT_APPLICABLE, "")
 
 
@@ -351,7 +361,7 @@ SURFACE = _Measure(
 def _space_row(claim_id, evidence: Evidence, spaces: list[dict], group, measure, note=None):
     """A claim judged by ``measure`` in each of ``spaces`` (all must pass)."""
     if not spaces:
-        return _missing(claim_id, measure.quantity, measure.criterion, group[1])
+        return _missing(claim_id, measure.quantity, measure.criterion, group[1], evidence)
     texts = [measure.text(s) + (note(s) if note else "") for s in spaces]
     control_value = None
     if measure.control is not None:
@@ -437,7 +447,7 @@ def _paper_numbers_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         f" points of {C.PAPER_FARTHEST_SHARE:.0%} (the paper's two numbers differ by 1.3 points)"
     )
     if not pixel:
-        return _missing("paper-numbers", quantity, criterion, PIXEL[1])
+        return _missing("paper-numbers", quantity, criterion, PIXEL[1], evidence)
     s = pixel[0]
     diameter, farthest = s["diameter"]["diameter"], s["distance"]["max"]
     text = (
@@ -470,6 +480,9 @@ def _network_row(evidence: Evidence) -> Verdict:
         " reference applies to its dataset, depth and epochs on the full training set"
     )
     network = evidence.network
+    if network is None and evidence.data_kind == "arrays":
+        value = f"not applicable: {FEATURE_ROWS}, so there is no network to train"
+        return _verdict("network", quantity, criterion, value, NOT_APPLICABLE, "")
     if network is None:
         value = "not measured: this run trains no network (train.enabled: false)"
         return _verdict("network", quantity, criterion, value, NOT_APPLICABLE, "")
@@ -501,9 +514,8 @@ def _low_dim_row(evidence: Evidence, named: list[dict]) -> Verdict:
         " most)' inside is the speculation; 'no trace' of it allows a few points inside)"
     )
     if not named:
-        return _missing(
-            "no-low-dim-view", quantity, criterion, "kind: embedding, layer: prepool or pooled"
-        )
+        needs = "kind: embedding, layer: prepool or pooled"
+        return _missing("no-low-dim-view", quantity, criterion, needs, evidence)
     texts = [_outside_text(s) for s in named]
     texts += [f"context: {_outside_text(s)}" for s in evidence.of_kind("embedding", layer="logits")]
     pca = evidence.pca
@@ -538,9 +550,8 @@ def _random_row(evidence: Evidence) -> Verdict:
     )
     control, comparison = _random_control(evidence), evidence.random
     if control is None or comparison is None:
-        return _missing(
-            "random-farther", quantity, criterion, "kind: random beside one of kind: pixel"
-        )
+        needs = "kind: random beside one of kind: pixel (or features)"
+        return _missing("random-farther", quantity, criterion, needs, evidence)
     ratio = comparison.get("median_ratio")
     text = (
         f"{_outside_text(control)}; median distance: random {_num(comparison['random_median'])},"

@@ -94,6 +94,21 @@ def dataset_text(dataset: str, info: dict) -> str:
     return text
 
 
+def outside_summary(stats: dict) -> str:
+    """How many test points lie outside the hull, and how far: the answer a space gives.
+
+    >>> outside_summary({"shares": {"outside": 9, "n": 10}, "distance": {"median": 12.345}})
+    '9 of 10 (90%), their median distance 12.3'
+    """
+    shares, distance = stats.get("shares", {}), stats.get("distance", {})
+    if not shares.get("n"):
+        return ""
+    text = f"{shares['outside']:,} of {shares['n']:,} ({shares['outside'] / shares['n']:.0%})"
+    if distance.get("median") is not None:
+        text += f", their median distance {distance['median']:.3g}"
+    return text
+
+
 def _rst_heading(title: str) -> list[str]:
     return [title, "-" * len(title), ""]
 
@@ -118,11 +133,12 @@ def front_page_rst(
     lines += [
         ".. list-table::",
         "   :header-rows: 1",
-        "   :widths: 18 14 12 56",
+        "   :widths: 14 12 10 24 40",
         "",
         "   * - space",
         "     - kind",
         "     - dimensions",
+        "     - test points outside the training hull",
         "     - settings",
     ]
     for name, stats in spaces.items():
@@ -131,6 +147,7 @@ def front_page_rst(
             f"   * - {rst_text(name)}",
             f"     - {rst_text(stats.get('kind', meta.get('kind', '')))}",
             f"     - {rst_text(meta.get('dim', ''))}",
+            f"     - {rst_text(outside_summary(stats))}",
             f"     - {rst_text(space_settings(stats))}",
         ]
     lines += [""]
