@@ -3,8 +3,9 @@ folder, or feature arrays.
 
 For the user's own data (an image folder or arrays), :func:`describe` scans the input when the
 workflow is parsed: the layout, the shapes, the labels. Each split is then prepared by a job of
-its own (:func:`load_split`), whose inputs are that split's files only, so that replacing the
-test data reruns what depends on the test data and nothing else.
+its own (:func:`load_split`) that depends on that split's files only (its arrays as inputs, an
+image folder's images through :meth:`Source.fingerprint`), so that replacing the test data
+reruns what depends on the test data and nothing else.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ SPLITS = ("train", "test")
 class Source:
     """A dataset as the workflow sees it when parsed.
 
-    ``spec`` gives the name, classes and image shape (None for arrays: their rows are not
-    images). For the user's own data, ``scan`` is the image folder's or the arrays' scan, and
+    ``spec`` gives the name, classes and image shape (for arrays, ``(width,)``: their rows
+    are not images). For the user's own data, ``scan`` is the image folder's or the arrays' scan, and
     :meth:`inputs` the files each split's job reads.
     """
 
