@@ -270,19 +270,22 @@ def _check_semantics(config: dict) -> None:
 
 
 def _image_shape(dataset: dict) -> tuple[tuple[int, ...] | None, str]:
-    """The images' shape (None for arrays) and how to name it in messages; an image folder's
-    layout is checked here, so that a missing split or an empty class stops the run at once."""
+    """The images' shape (None for arrays) and how to name it in messages."""
     if dataset["kind"] == "arrays":
         return None, "arrays"
     if dataset["kind"] == "known":
         spec = registry.get(dataset["name"])
         shape = spec.image_shape
         return shape, f"{spec.name}'s {shape[0]}x{shape[1]} images"
+    # The first image sets the size; the whole folder is scanned (and every fault in its
+    # layout named) where the workflow reads it, once.
     try:
-        scan = folder.scan(dataset["path"])
+        first = folder.first_image(dataset["path"])
+        if first is None:
+            folder.scan(dataset["path"])  # raises, naming what is wrong
+        shape, _mode = folder.image_layout(first)
     except DataFormatError as err:
         raise ConfigError(f"config key 'dataset.path': {err}") from None
-    shape = scan.image_shape
     return shape, f"the {shape[1]}x{shape[0]} images of {dataset['path']}"
 
 

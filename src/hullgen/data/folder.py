@@ -104,6 +104,19 @@ def image_layout(path: Path) -> tuple[tuple[int, ...], str]:
     return (height, width, *MODES[mode]), mode
 
 
+def first_image(root: str | os.PathLike) -> Path | None:
+    """The image :func:`scan` takes the size and mode from (the first image of the first
+    training class), found without listing the whole folder; None if the layout is not
+    that of an image folder (:func:`scan` says what is wrong)."""
+    train = Path(root) / "train"
+    try:
+        classes = [e for e in _visible(train.iterdir()) if e.is_dir()]
+        first = _visible(classes[0].iterdir())[0] if classes else None
+    except (OSError, IndexError):
+        return None
+    return first if first is not None and first.suffix.lower() in IMAGE_SUFFIXES else None
+
+
 def scan(root: str | os.PathLike) -> FolderScan:
     """List and check an image folder's layout; raise DataFormatError naming what is wrong.
 

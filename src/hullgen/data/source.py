@@ -11,7 +11,7 @@ reruns what depends on the test data and nothing else.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,13 +28,15 @@ class Source:
     """A dataset as the workflow sees it when parsed.
 
     ``spec`` gives the name, classes and image shape (for arrays, ``(width,)``: their rows
-    are not images). For the user's own data, ``scan`` is the image folder's or the arrays' scan, and
-    :meth:`inputs` the files each split's job reads.
+    are not images). For the user's own data, ``scan`` is the image folder's or the arrays'
+    scan, and :meth:`inputs` the files each split's job reads.
     """
 
     kind: str
     spec: DatasetSpec
     scan: folder.FolderScan | arrays.ArraysScan | None = None
+    # Each split's fingerprint, computed once (Snakemake asks for it job by job).
+    _fingerprints: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def own(self) -> bool:
@@ -68,6 +70,11 @@ class Source:
         ``<name>`` in a path as a path variable, and a class folder may be called that."""
         if not isinstance(self.scan, folder.FolderScan):
             return None
+        if split not in self._fingerprints:
+            self._fingerprints[split] = self._fingerprint(split)
+        return self._fingerprints[split]
+
+    def _fingerprint(self, split: str) -> str:
         digest = hashlib.sha256()
         for rel, path in zip(self.scan.files[split], self.scan.paths(split), strict=True):
             stat = path.stat()
