@@ -1,3 +1,4 @@
+import math
 import os
 import re
 import sys
@@ -244,6 +245,17 @@ def own_data_inputs(wildcards):
     """The arrays one split of the user's own data is read from: replacing one reruns that
     split's job and what depends on it (an image folder's images: own_data_fingerprint)."""
     return {"files": SOURCE.inputs(wildcards.split)}
+
+
+def own_data_mem_mb(wildcards, input, attempt):
+    """Memory of a split's job: the split's images as uint8 (an image folder's files are not
+    inputs), or six times its arrays (read, subset, written), at least 2 GB."""
+    if SOURCE.images:
+        n = data_source.n_rows(SOURCE, config["subset"], wildcards.split)
+        needed = 3 * n * math.prod(DATASET_SPEC.image_shape) / 2**20
+    else:
+        needed = 6 * input.size_mb
+    return max(2000, int(needed * attempt))
 
 
 def own_data_fingerprint(wildcards):

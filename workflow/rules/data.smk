@@ -71,7 +71,7 @@ rule prepare_split:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_for(6, minimum=2000),
+        mem_mb=own_data_mem_mb,
     params:
         dataset=config["dataset"],
         classes=own_data_classes(),
