@@ -101,6 +101,21 @@ def fashion_offline_run(tmp_path_factory) -> Path:
     return folder
 
 
+# The findings drawn across spaces (the PCA sweep and the per-class hulls on), the claims and
+# the run's target: one job each when the data of every space changes.
+CROSS_SPACE_FINDINGS = {
+    "shape_figure": 1,
+    "random_vs_real": 1,
+    "random_vs_real_figure": 1,
+    "pca_sweep": 1,
+    "pca_sweep_figure": 1,
+    "class_hulls": 1,
+    "class_hulls_figure": 1,
+    "claims": 1,
+    "all": 1,
+}
+
+
 def job_counts(stdout: str) -> dict:
     """The 'Job stats' table of a dry run, as {rule: count} (empty when nothing is to do)."""
     lines = stdout.splitlines()

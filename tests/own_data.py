@@ -9,18 +9,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-FASHION_FOLDERS = (
-    "T-shirt or top",  # Fashion-MNIST's "T-shirt/top": a '/' cannot be in a folder name
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-)
+from hullgen.data import registry
+
+# Fashion-MNIST's classes as folder names: "T-shirt/top" cannot be one ('/').
+FASHION_FOLDERS = tuple(name.replace("/", " or ") for name in registry.get("fashion-mnist").classes)
 
 
 def read_idx(path: Path) -> np.ndarray:

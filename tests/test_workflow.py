@@ -9,7 +9,14 @@ import yaml
 
 from hullgen.data.prepare import load_digits
 
-from .conftest import DEBIAN_FASHION, REPO, job_counts, require_debian_fashion, snakemake
+from .conftest import (
+    CROSS_SPACE_FINDINGS,
+    DEBIAN_FASHION,
+    REPO,
+    job_counts,
+    require_debian_fashion,
+    snakemake,
+)
 
 pytestmark = pytest.mark.workflow
 
@@ -147,16 +154,8 @@ def _check_default_run(workdir):
         "hull_gather": n - 1,
         "space_stats": n,
         "space_figures": n,
-        "shape_figure": 1,
         "training_figure": 1,
-        "random_vs_real": 1,
-        "random_vs_real_figure": 1,
-        "pca_sweep": 1,
-        "pca_sweep_figure": 1,
-        "class_hulls": 1,
-        "class_hulls_figure": 1,
-        "claims": 1,
-        "all": 1,
+        **CROSS_SPACE_FINDINGS,
     }
 
 

@@ -544,7 +544,8 @@ def space_figures_inputs(wildcards):
 def space_units(space):
     kind = SPACES[space]["kind"]
     if kind == "features" or (kind == "random" and not SOURCE.images):
-        return SPACES[OWN_SPACES[0] if kind == "random" else space].get("units", "features")
+        # The random baseline of feature rows is in their units.
+        return SPACES[OWN_SPACES[0] if kind == "random" else space]["units"]
     return {
         "pixel": "pixel values 0..255",
         "random": "pixel values 0..255",

@@ -132,12 +132,9 @@ def _refs(split: str, rows_path, labels_path) -> tuple[ArrayRef, ArrayRef | None
 def has_labels(dataset: dict) -> bool:
     """Whether the arrays of config section ``dataset`` come with labels (a ``*_labels`` file,
     or ``y`` in the training ``.npz``); False when that cannot be read (:func:`scan` says why)."""
-    if dataset.get("train_labels") is not None:
-        return True
     try:
-        with zipfile.ZipFile(dataset["train"]) as archive:
-            return f"{LABELS_KEY}.npy" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, TypeError):
+        return _refs("train", dataset["train"], dataset.get("train_labels"))[1] is not None
+    except DataFormatError:
         return False
 
 

@@ -115,12 +115,18 @@ def take_subset(splits: Splits, n_train: int | None, n_test: int | None, seed: i
     )
 
 
+def class_summary(spec: registry.DatasetSpec, y: dict[str, np.ndarray]) -> dict:
+    """The classes, and for each split (``y`` maps it to its class indices) its number of
+    rows and per-class counts, for a dataset's info.json."""
+    out = {"classes": list(spec.classes)}
+    for split, labels in y.items():
+        out[f"n_{split}"] = len(labels)
+        out[f"class_counts_{split}"] = np.bincount(labels, minlength=spec.n_classes).tolist()
+    return out
+
+
 def summary(name: str, splits: Splits) -> dict:
     """Shapes and per-class counts, for the dataset's info.json."""
     spec = registry.get(name)
-    out = {"dataset": name, "image_shape": list(spec.image_shape), "classes": list(spec.classes)}
-    for split in ("train", "test"):
-        y = getattr(splits, f"y_{split}")
-        out[f"n_{split}"] = len(y)
-        out[f"class_counts_{split}"] = np.bincount(y, minlength=spec.n_classes).tolist()
-    return out
+    y = {split: getattr(splits, f"y_{split}") for split in ("train", "test")}
+    return {"dataset": name, "image_shape": list(spec.image_shape), **class_summary(spec, y)}

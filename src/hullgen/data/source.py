@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hullgen.data import arrays, folder, registry
+from hullgen.data import arrays, folder, prepare, registry
 from hullgen.data.registry import DatasetSpec
 from hullgen.data.split import subset_positions
 
@@ -119,19 +119,13 @@ def load_split(source: Source, split: str, subset: dict):
 def summary(source: Source, y: dict[str, np.ndarray], index: dict[str, np.ndarray]) -> dict:
     """What the data stage prepared, for the dataset's info.json."""
     spec = source.spec
-    out = {
-        "dataset": spec.name,
-        "kind": source.kind,
-        "labelled": source.labelled,
-        "classes": list(spec.classes),
-    }
+    out = {"dataset": spec.name, "kind": source.kind, "labelled": source.labelled}
     if source.images:
         out["image_shape"] = list(spec.image_shape)
     else:
         out["width"] = int(spec.image_shape[0])
+    out.update(prepare.class_summary(spec, y))
     for split in SPLITS:
-        out[f"n_{split}"] = len(y[split])
-        out[f"class_counts_{split}"] = np.bincount(y[split], minlength=spec.n_classes).tolist()
         if isinstance(source.scan, folder.FolderScan):
             out[f"files_{split}"] = [source.scan.files[split][int(i)] for i in index[split]]
         elif source.scan is not None:
