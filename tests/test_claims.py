@@ -198,13 +198,16 @@ def test_claims_without_evidence_are_not_applicable_and_say_why():
 
 
 def test_claims_about_images_do_not_apply_to_feature_rows():
-    """Arrays have no pixels and no network: those rows say so; the random baseline's row
-    still asks for a space of its own."""
+    """Arrays have no pixels and no network: those rows say so. The random baseline in the
+    rows' box is not the paper's random images: n/a even when measured."""
     verdicts = {v.id: v for v in build_claims(Evidence("mine", {}, data_kind="arrays"))}
     assert {v.holds for v in verdicts.values()} == {"n/a"}
     for claim in ("pixel-outside", "wavelet-outside", "pooled-outside", "network"):
         assert verdicts[claim].value.startswith("not applicable: the data are feature rows")
-    assert verdicts["random-farther"].value.startswith("not measured: this run has no space")
+    measured = {v.id: v for v in build_claims(_evidence("mine", data_kind="arrays"))}
+    assert measured["random-farther"].holds == "n/a"
+    assert "pixel domain" in measured["random-farther"].value
+    assert _holds(_evidence("mine"))["random-farther"] != "n/a"
 
 
 def test_rows_state_quantity_criterion_value_and_figure():

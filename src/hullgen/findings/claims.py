@@ -548,9 +548,17 @@ def _random_row(evidence: Evidence) -> Verdict:
         f"every random point outside and the median ratio >= {C.RANDOM_RATIO_MIN:g} ('much"
         " farther': at least twice as far)"
     )
+    if evidence.data_kind == "arrays":
+        # The paper's random points are images of the data's pixel domain; a box of feature
+        # rows is another question (findings/random_vs_real answers it, unjudged).
+        value = (
+            f"not applicable: {FEATURE_ROWS}; the claim is about random points in the images'"
+            " pixel domain (random_vs_real compares the rows with random points in their box)"
+        )
+        return _verdict("random-farther", quantity, criterion, value, NOT_APPLICABLE, "")
     control, comparison = _random_control(evidence), evidence.random
     if control is None or comparison is None:
-        needs = "kind: random beside one of kind: pixel (or features)"
+        needs = "kind: random beside one of kind: pixel"
         return _missing("random-farther", quantity, criterion, needs, evidence)
     ratio = comparison.get("median_ratio")
     text = (
