@@ -256,21 +256,23 @@ class HullDistance:
                 state.p = state.weights @ pts
                 state.ub = 0.0
 
-    def _grow(self, x, state: _QueryState, pool_idx, values, wp: float, tol: float) -> bool:
-        """Add the most violating pool points to the working set; False when there are none."""
+    def _grow(self, x, state: _QueryState, pool_idx, pool_pts, values, wp, tol) -> bool:
+        """Add the most violating pool points (indices ``pool_idx``, float64 rows
+        ``pool_pts``) to the working set; False when there are none."""
         work = np.sort(state.work)
         pos = np.minimum(np.searchsorted(work, pool_idx), len(work) - 1)
-        fresh = (values > wp + tol) & (work[pos] != pool_idx)
-        if not fresh.any():
+        fresh = np.flatnonzero((values > wp + tol) & (work[pos] != pool_idx))
+        if not len(fresh):
             return False
-        add = pool_idx[fresh][np.argsort(-values[fresh], kind="stable")[: self.add_per_round]]
+        fresh = fresh[np.argsort(-values[fresh], kind="stable")[: self.add_per_round]]
+        add = pool_idx[fresh]
         keep = np.flatnonzero(state.weights > 0)
         # Weights stay aligned with the working set: p is unchanged until the next solve.
         kept = state.work[keep]
         state.work = np.concatenate([kept, add])
         state.weights = np.concatenate([state.weights[keep], np.zeros(len(add))])
         if state.gram is not None:
-            new = self.train[add] - x
+            new = pool_pts[fresh] - x  # already gathered: no second read of the rows
             m = len(keep)
             gram = np.empty((len(state.work), len(state.work)))
             gram[:m, :m] = state.gram[np.ix_(keep, keep)]
@@ -289,7 +291,8 @@ class HullDistance:
             r = x - state.p
             w = r / state.ub
             values = pool_pts @ w
-            if not self._grow(x, state, pool_idx, values, float(w @ state.p), 1e-12 * state.ub):
+            wp = float(w @ state.p)
+            if not self._grow(x, state, pool_idx, pool_pts, values, wp, 1e-12 * state.ub):
                 return
 
     def _f64_error(self, x: np.ndarray) -> float:
@@ -337,7 +340,8 @@ class HullDistance:
         state.rounds += 1
         if self._certified(state):
             return True
-        if not self._grow(x, state, idx, u, float(w @ state.p), 1e-12 * state.ub + f64_error):
+        tol = 1e-12 * state.ub + f64_error
+        if not self._grow(x, state, idx, pts, u, float(w @ state.p), tol):
             if state.exact:
                 return True  # nothing left to add even after an exact solve: keep the bounds
             # The violators are already in the working set: HiGHS stopped short of the
