@@ -33,10 +33,10 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import sys
 import time
 
 import numpy as np
-import torch
 from threadpoolctl import threadpool_limits
 
 from hullgen.hull import wolfe
@@ -451,7 +451,7 @@ class HullDistance:
             return self._collect(X, [], np.zeros(0), np.zeros(0, np.int64), return_projections)
         chunk = min(self.batch_size, max(256, -(-m // (4 * self.threads))))
         ranges = [(lo, min(lo + chunk, m)) for lo in range(0, m, chunk)]
-        workers = self.threads if self.products.device.type == "cpu" else 1
+        workers = self.threads if self.products.on_cpu else 1
         parts = []
         started = last = time.monotonic()
         for part in self._run_chunks(X, ranges, workers, return_projections):
@@ -467,7 +467,7 @@ class HullDistance:
 
     def _run_chunks(self, X, ranges, workers, return_projections):
         if workers == 1 or len(ranges) == 1:
-            torch.set_num_threads(self.threads)
+            _torch_threads(self.threads)
             for lo, hi in ranges:
                 yield self._query_chunk(X, lo, hi, return_projections)
             return
@@ -486,9 +486,16 @@ class HullDistance:
         return self._batch(batch, return_projections)
 
 
+def _torch_threads(threads: int) -> None:
+    # torch is imported only for a CUDA device (hullgen.hull.products); its CPU threads then.
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
+
+
 def _worker_init() -> None:
     # One thread of each kind per worker process: the processes are the parallelism.
-    torch.set_num_threads(1)
+    _torch_threads(1)
     threadpool_limits(1)
 
 
