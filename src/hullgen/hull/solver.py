@@ -33,7 +33,6 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
-import sys
 import time
 
 import numpy as np
@@ -467,7 +466,10 @@ class HullDistance:
 
     def _run_chunks(self, X, ranges, workers, return_projections):
         if workers == 1 or len(ranges) == 1:
-            _torch_threads(self.threads)
+            if not self.products.on_cpu:  # torch's CPU threads, beside the GPU's products
+                import torch
+
+                torch.set_num_threads(self.threads)
             for lo, hi in ranges:
                 yield self._query_chunk(X, lo, hi, return_projections)
             return
@@ -486,16 +488,9 @@ class HullDistance:
         return self._batch(batch, return_projections)
 
 
-def _torch_threads(threads: int) -> None:
-    # torch is imported only for a CUDA device (hullgen.hull.products); its CPU threads then.
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.set_num_threads(threads)
-
-
 def _worker_init() -> None:
-    # One thread of each kind per worker process: the processes are the parallelism.
-    _torch_threads(1)
+    # One BLAS thread per worker process: the processes are the parallelism. (Workers run on
+    # the CPU only, where the products do not use torch.)
     threadpool_limits(1)
 
 
