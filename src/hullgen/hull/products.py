@@ -27,6 +27,13 @@ def top_entries(values: np.ndarray, k: int):
     k = min(k, n)
     if k < n:
         pos = np.argpartition(values, n - k, axis=1)[:, n - k :]
+        kth = np.take_along_axis(values, pos, 1).min(axis=1, keepdims=True)
+        # argpartition takes any of the entries equal to the k-th largest; where some were
+        # left out, take the first ones instead (rare with float products: one row at a time).
+        short = (values == kth).sum(1) > (np.take_along_axis(values, pos, 1) == kth).sum(1)
+        for r in np.flatnonzero(short):
+            above = np.flatnonzero(values[r] > kth[r])
+            pos[r] = np.concatenate([above, np.flatnonzero(values[r] == kth[r])[: k - len(above)]])
     else:
         pos = np.broadcast_to(np.arange(n), values.shape)
     top = np.take_along_axis(values, pos, 1)
