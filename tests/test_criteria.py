@@ -13,7 +13,7 @@ from hullgen import criteria as C
 from hullgen.findings import directions, surface
 from hullgen.findings.shape import population_tl_ratios, shape_summary, tl_moments
 from hullgen.findings.size import median_pair_distance
-from hullgen.findings.stats import status_shares
+from hullgen.findings.stats import compare_to_random, status_shares
 from hullgen.hull import HullDistance
 
 # -- trimmed L-moments -------------------------------------------------------------------------
@@ -341,3 +341,22 @@ def test_accuracy_reference_applies_to_its_recipe_only():
     assert "this run 30" in C.accuracy_reference("cifar10", 20, 30, True)[1]
     assert C.accuracy_reference("digits", 8, 30, True)[0].dataset == "digits"
     assert C.accuracy_reference("imagenet", 20, 30, True)[0] is None
+
+
+# "Much farther": a ratio of medians, so the same verdict at any number of points.
+@pytest.mark.parametrize(("scale", "expected"), [(3.0, True), (1.3, False)])
+def test_random_much_farther_is_the_same_at_n_500_and_50000(scale, expected):
+    def table(distance):
+        return pd.DataFrame({
+            "query": np.arange(len(distance)), "status": "certified",
+            "distance": distance, "lower_bound": distance,
+        })  # fmt: skip
+
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        for n in (500, 50_000):
+            real = table(rng.gamma(16.0, 30.0, n))
+            random = table(scale * rng.gamma(16.0, 30.0, n))
+            ratio = compare_to_random(real, random)["median_ratio"]
+            verdict = C.random_much_farther(status_shares(random), ratio)
+            assert verdict is expected, (scale, seed, n, ratio)

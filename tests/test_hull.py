@@ -295,3 +295,26 @@ def test_supports_larger_than_the_candidate_pool_need_no_exact_pass(monkeypatch)
     assert (result.support_size > 16).all()  # the case this is about
     assert not exact_passes
     _check_against_reference(train, queries, result)
+
+
+@pytest.mark.parametrize("k", [1, 7, 64, 300])
+def test_the_blocked_top_products_are_those_of_a_full_sort(k):
+    """Blocks merged by numpy's argpartition against one stable sort of every product (ties
+    included: integer data), for both passes; lower index first among equals."""
+    from hullgen.hull.products import TrainingProducts
+    from hullgen.hull.rows import TrainingRows
+
+    rng = np.random.default_rng(3)
+    train = rng.integers(0, 4, size=(250, 6)).astype(float)
+    rows = TrainingRows(train, np.zeros(6))
+    products = TrainingProducts(rows, block_rows=40)
+    queries = rng.integers(0, 3, size=(9, 6)).astype(float)
+    for sq_distance, score in (
+        (False, queries @ train.T),
+        (True, -((queries[:, None, :] - train[None]) ** 2).sum(-1)),
+    ):
+        idx, values = products.top_products(queries, k, sq_distance)
+        expected = np.argsort(-score, axis=1, kind="stable")[:, :k]
+        np.testing.assert_array_equal(idx, expected)
+        best = np.take_along_axis(score, expected, 1)
+        np.testing.assert_array_equal(values, -best if sq_distance else best)
