@@ -1,5 +1,7 @@
 """The hull solver against independent solutions (a full HiGHS QP per point, scipy's LP)."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -299,7 +301,7 @@ def test_supports_larger_than_the_candidate_pool_need_no_exact_pass(monkeypatch)
 
 @pytest.mark.parametrize("k", [1, 7, 64, 300])
 def test_the_blocked_top_products_are_those_of_a_full_sort(k):
-    """Blocks merged by numpy's argpartition against one stable sort of every product (ties
+    """Blocks merged by the running selection against one stable sort of every product (ties
     included: integer data), for both passes; lower index first among equals."""
     from hullgen.hull.products import TrainingProducts
     from hullgen.hull.rows import TrainingRows
@@ -318,3 +320,41 @@ def test_the_blocked_top_products_are_those_of_a_full_sort(k):
         np.testing.assert_array_equal(idx, expected)
         best = np.take_along_axis(score, expected, 1)
         np.testing.assert_array_equal(values, -best if sq_distance else best)
+
+
+@pytest.mark.parametrize("k", [1, 5, 200, 2000, 6000])
+@pytest.mark.parametrize("order", ["random", "ascending", "descending"])
+def test_the_running_top_is_a_stable_sort_whatever_the_blocks(k, order):
+    """The compiled selection against numpy's stable sort on values with many ties, signed
+    zeros and negatives, in column orders that make it select from its buffer many times
+    (ascending: every entry beats the limit) or never, over uneven blocks and over a first
+    block large enough for a sampled limit (which ties at the top defeat: the block is then
+    scanned again); the norms' adjustment as numpy computes it in float32."""
+    from hullgen.hull.topk import RunningTop
+
+    rng = np.random.default_rng(11)
+    m, n = 4, 9000
+    values = rng.integers(-50, 50, size=(m, n)).astype(np.float32) / np.float32(4)
+    values[:, rng.integers(0, n, 300)] = np.float32(-0.0)
+    values[1] = rng.normal(size=n).astype(np.float32)  # a row without ties
+    values[2, ::2] = np.float32(-0.0)  # zeros of both signs, alternating
+    values[2, 1::2] = np.float32(0.0)
+    if order != "random":
+        values = np.sort(values, axis=1)
+        if order == "descending":
+            values = values[:, ::-1].copy()
+    row_shift = rng.normal(size=m).astype(np.float32)
+    col_shift = rng.normal(size=n).astype(np.float32)
+    for edges, adjust in itertools.product(
+        ([0, 1, 700, 701, 3000, 8999, n], [0, 5000, n]), (False, True)
+    ):
+        expected_values = values * 2.0 - row_shift[:, None] - col_shift if adjust else values
+        top = RunningTop(m, k)
+        for lo, hi in itertools.pairwise(edges):
+            shifts = (row_shift, col_shift[lo:hi]) if adjust else (None, None)
+            top.add(values[:, lo:hi], lo, *shifts)
+        idx, got = top.result()
+        # Signed zeros compare equal, as in numpy's sort.
+        expected = np.argsort(-(expected_values + np.float32(0)), axis=1, kind="stable")[:, :k]
+        np.testing.assert_array_equal(idx, expected)
+        np.testing.assert_array_equal(got, np.take_along_axis(expected_values, expected, 1))

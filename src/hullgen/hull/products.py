@@ -3,42 +3,16 @@
 The two passes over the training set that dominate the run time are matrix products: the
 k-nearest-neighbour pass (||x - t||^2 = ||x||^2 + ||t||^2 - 2 x.t) and the pricing pass
 (w.t for every training point t). Both run in float32 in blocks of training rows, keeping
-only the top entries per query: on the CPU with numpy (BLAS products, argpartition, as fast
-as torch.topk here, measured 2026-12-02, and no torch import: hull jobs start 2-4 s sooner),
-or, when asked, on a CUDA GPU with torch.
+only the top entries per query: on the CPU with numpy's BLAS products and the compiled
+running selection of :mod:`hullgen.hull.topk` (no torch import: hull jobs start 2-4 s
+sooner), or, when asked, on a CUDA GPU with torch.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-
-def top_entries(values: np.ndarray, k: int):
-    """Positions and values of the ``k`` largest entries of each row of ``values`` (m, n),
-    largest first, the earlier position first among equals. Returns (m, k) int64 and the
-    values' dtype.
-
-    Examples
-    --------
-    >>> top_entries(np.array([[1.0, 5.0, 3.0, 5.0]]), 3)
-    (array([[1, 3, 2]]), array([[5., 5., 3.]]))
-    """
-    n = values.shape[1]
-    k = min(k, n)
-    if k < n:
-        pos = np.argpartition(values, n - k, axis=1)[:, n - k :]
-        kth = np.take_along_axis(values, pos, 1).min(axis=1, keepdims=True)
-        # argpartition takes any of the entries equal to the k-th largest; where some were
-        # left out, take the first ones instead (rare with float products: one row at a time).
-        short = (values == kth).sum(1) > (np.take_along_axis(values, pos, 1) == kth).sum(1)
-        for r in np.flatnonzero(short):
-            above = np.flatnonzero(values[r] > kth[r])
-            pos[r] = np.concatenate([above, np.flatnonzero(values[r] == kth[r])[: k - len(above)]])
-    else:
-        pos = np.broadcast_to(np.arange(n), values.shape)
-    top = np.take_along_axis(values, pos, 1)
-    order = np.lexsort((pos, -top), axis=1)
-    return np.take_along_axis(pos, order, 1).astype(np.int64), np.take_along_axis(top, order, 1)
+from hullgen.hull.topk import RunningTop
 
 
 class TrainingProducts:
@@ -87,22 +61,14 @@ class TrainingProducts:
         q32 = np.ascontiguousarray(queries, dtype=np.float32)
         if not self.on_cpu:
             return self._top_products_cuda(q32, k, sq_distance)
-        q_sq = np.einsum("ij,ij->i", q32, q32)[:, None] if sq_distance else None
-        best_val, best_idx = None, None
+        # Negated squared distance (2 q.t - ||q||^2 - ||t||^2), so that "largest" means
+        # "nearest"; the selection adds the norms as it scans each block.
+        q_sq = np.einsum("ij,ij->i", q32, q32) if sq_distance else None
+        top = RunningTop(len(q32), k)
         for start, block in self._blocks():
-            prod = q32 @ block.T
-            if sq_distance:
-                # Negated squared distance, so that "largest" means "nearest".
-                prod *= 2.0
-                prod -= q_sq
-                prod -= self.sq_norms32[start : start + len(block)]
-            idx, val = top_entries(prod, k)
-            idx += start
-            if best_val is not None:
-                # Earlier blocks first, so that equal values keep the lower index.
-                pos, val = top_entries(np.hstack([best_val, val]), k)
-                idx = np.take_along_axis(np.hstack([best_idx, idx]), pos, 1)
-            best_val, best_idx = val, idx
+            col_shift = self.sq_norms32[start : start + len(block)] if sq_distance else None
+            top.add(q32 @ block.T, start, q_sq, col_shift)
+        best_idx, best_val = top.result()
         return best_idx, (-best_val if sq_distance else best_val)
 
     def _top_products_cuda(self, q32: np.ndarray, k: int, sq_distance: bool):

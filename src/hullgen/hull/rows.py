@@ -11,6 +11,18 @@ a full copy would be, so results are bit for bit those of a float64 copy.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _centred_rows(source, index, mean, out):
+    """out[i] = float64(source[index[i]]) - mean: one pass (numpy's fancy index, conversion
+    and subtraction make three, measured 2.7x slower for 128 rows of 784 uint8)."""
+    for i in range(len(index)):
+        row = index[i]
+        for j in range(source.shape[1]):
+            out[i, j] = np.float64(source[row, j]) - mean[j]
+    return out
 
 
 class TrainingRows:
@@ -44,6 +56,17 @@ class TrainingRows:
 
     def __getitem__(self, index) -> np.ndarray:
         """Centred float64 rows ``index`` (an integer array or a slice)."""
+        if (
+            isinstance(index, np.ndarray)
+            and index.ndim == 1
+            and index.dtype.kind in "iu"
+            and len(index)
+            and index.min() >= 0
+            and index.max() < self.n
+        ):
+            out = np.empty((len(index), self.d))
+            return _centred_rows(self.source, index, self.mean, out)
+        # Slices, negative or out-of-range indices (numpy's error): numpy's way.
         return np.asarray(self.source[index], dtype=np.float64) - self.mean
 
     def blocks(self):

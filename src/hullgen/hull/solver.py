@@ -38,7 +38,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from hullgen.hull import wolfe
+from hullgen.hull import topk, wolfe
 from hullgen.hull.highs import new_highs
 from hullgen.hull.lp import in_hull_lp
 from hullgen.hull.products import TrainingProducts
@@ -99,8 +99,8 @@ class _QueryState:
     """Column-generation state of one query."""
 
     __slots__ = (
-        "best_lb", "exact", "gram", "lp_status", "p", "qp_fallbacks", "rounds", "stalls",
-        "ub", "weights", "work",
+        "best_lb", "exact", "gram", "lp_status", "p", "qp_fallbacks", "rounds", "rows",
+        "stalls", "ub", "weights", "work",
     )  # fmt: skip
 
     def __init__(self, seeds: np.ndarray):
@@ -109,6 +109,9 @@ class _QueryState:
         # Gram matrix of the working set minus the query, (t_i - x).(t_j - x), aligned with
         # ``work``; grown with it, so that a solve costs the new rows only (None: recompute).
         self.gram = None
+        # Float64 rows of the working set, aligned with ``work``, kept while the query is in
+        # a round (a solve and a growth each need them) and dropped after it (memory).
+        self.rows = None
         self.p = None
         self.ub = np.inf
         self.best_lb = -np.inf
@@ -222,10 +225,17 @@ class HullDistance:
     def _certified(self, state: _QueryState) -> bool:
         return state.ub - state.best_lb <= self.gap * state.ub
 
+    def _rows(self, state: _QueryState) -> np.ndarray:
+        """The working set's float64 rows, gathered once per round."""
+        if state.rows is None or len(state.rows) != len(state.work):
+            state.rows = self.train[state.work]
+        return state.rows
+
     def _solve(self, x: np.ndarray, state: _QueryState) -> None:
         """Restricted QP over the working set (then the LP when the distance is ~0)."""
+        rows = self._rows(state)
         if state.gram is None or len(state.gram) != len(state.work):
-            diff = self.train[state.work] - x
+            diff = rows - x
             state.gram = diff @ diff.T
         scale_sq = float(np.diagonal(state.gram).max())
         if scale_sq == 0.0:  # every working point equals x
@@ -242,11 +252,11 @@ class HullDistance:
         state.qp_fallbacks += sol.solver != "wolfe"
         state.weights = sol.weights
         support = np.flatnonzero(sol.weights > 0)
-        state.p = sol.weights[support] @ self.train[state.work[support]]
+        state.p = sol.weights[support] @ rows[support]
         state.ub = float(np.linalg.norm(x - state.p))
         scale = np.sqrt(scale_sq)
         if state.ub <= self.inside_tol * scale:
-            pts = self.train[state.work]
+            pts = rows
             inside, status, weights = in_hull_lp(self._highs(), (pts - x) / scale)
             state.lp_status = status
             if inside:
@@ -266,16 +276,18 @@ class HullDistance:
         fresh = fresh[np.argsort(-values[fresh], kind="stable")[: self.add_per_round]]
         add = pool_idx[fresh]
         keep = np.flatnonzero(state.weights > 0)
+        kept_rows = self._rows(state)[keep]
         # Weights stay aligned with the working set: p is unchanged until the next solve.
-        kept = state.work[keep]
-        state.work = np.concatenate([kept, add])
+        state.work = np.concatenate([state.work[keep], add])
         state.weights = np.concatenate([state.weights[keep], np.zeros(len(add))])
+        # The new rows come from the pool, already gathered: no second read.
+        state.rows = np.concatenate([kept_rows, pool_pts[fresh]])
         if state.gram is not None:
-            new = pool_pts[fresh] - x  # already gathered: no second read of the rows
+            new = pool_pts[fresh] - x
             m = len(keep)
             gram = np.empty((len(state.work), len(state.work)))
             gram[:m, :m] = state.gram[np.ix_(keep, keep)]
-            gram[:m, m:] = (self.train[kept] - x) @ new.T
+            gram[:m, m:] = (kept_rows - x) @ new.T
             gram[m:, :m] = gram[:m, m:].T
             gram[m:, m:] = new @ new.T
             state.gram = gram
@@ -303,7 +315,7 @@ class HullDistance:
         the LP's hull point when it is nearer than the one found)."""
         found = separate(self._highs(), self.train, x, state.work, self._f64_error(x))
         state.lp_status = f"separating LP, {found.rounds} rounds"
-        state.gram = None  # the working set is replaced below
+        state.gram = state.rows = None  # the working set is replaced below
         if found.inside:
             state.work, state.weights = found.rows, found.weights
             state.p, state.ub = found.weights @ self.train[found.rows], 0.0
@@ -323,6 +335,12 @@ class HullDistance:
 
         Returns True when the query is finished.
         """
+        try:
+            return self._round(x, state, idx, v32, w)
+        finally:
+            state.rows = None  # held for one round only: a batch holds thousands of queries
+
+    def _round(self, x, state: _QueryState, idx, v32, w) -> bool:
         pts = self.train[idx]
         u = pts @ w  # exact (float64) products of the float32 candidates
         max_u = float(u.max())
@@ -372,7 +390,9 @@ class HullDistance:
             d2 = np.einsum("cd,cd->c", pts - x, pts - x)
             nn_index[i] = near[i][np.argmin(d2)]
             nn_distance[i] = np.sqrt(d2.min())
+            states[i].rows = pts[: self.k_seed]  # the seeds are the first candidates
             self._inner(x, states[i], near[i], pts)
+            states[i].rows = None
         active = np.array([i for i, s in enumerate(states) if s.ub > 0], dtype=np.int64)
         for _ in range(self.max_rounds):
             if not len(active):
@@ -475,6 +495,8 @@ class HullDistance:
             return
         global _FORKED
         wolfe.warm_up()
+        topk.warm_up()
+        self.train[np.zeros(1, dtype=np.int64)]  # compiles the row gather for this dtype
         _FORKED = (self, X, return_projections)
         try:
             ctx = mp.get_context("fork")
