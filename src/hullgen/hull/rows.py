@@ -80,3 +80,11 @@ class TrainingRows:
         for start, block in self.blocks():
             out[start : start + len(block)] = block @ w
         return out
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the row gather for the dtypes spaces are stored
+    in (uint8 pixels, float32 embeddings, float64 transforms)."""
+    index = np.zeros(1, dtype=np.int64)
+    for dtype in (np.uint8, np.float32, np.float64):
+        TrainingRows(np.zeros((1, 1), dtype=dtype), np.zeros(1))[index]
