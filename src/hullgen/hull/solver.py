@@ -276,20 +276,22 @@ class HullDistance:
         fresh = fresh[np.argsort(-values[fresh], kind="stable")[: self.add_per_round]]
         add = pool_idx[fresh]
         keep = np.flatnonzero(state.weights > 0)
-        kept_rows = self._rows(state)[keep]
+        m = len(keep)
+        old_rows = self._rows(state)
         # Weights stay aligned with the working set: p is unchanged until the next solve.
         state.work = np.concatenate([state.work[keep], add])
         state.weights = np.concatenate([state.weights[keep], np.zeros(len(add))])
-        # The new rows come from the pool, already gathered: no second read.
-        state.rows = np.concatenate([kept_rows, pool_pts[fresh]])
+        rows = np.empty((len(state.work), self.d))
+        np.take(old_rows, keep, axis=0, out=rows[:m])
+        rows[m:] = pool_pts[fresh]  # from the pool, already gathered: no second read
+        state.rows = rows
         if state.gram is not None:
-            new = pool_pts[fresh] - x
-            m = len(keep)
+            diff = rows - x
             gram = np.empty((len(state.work), len(state.work)))
             gram[:m, :m] = state.gram[np.ix_(keep, keep)]
-            gram[:m, m:] = (kept_rows - x) @ new.T
+            gram[:m, m:] = diff[:m] @ diff[m:].T
             gram[m:, :m] = gram[:m, m:].T
-            gram[m:, m:] = new @ new.T
+            gram[m:, m:] = diff[m:] @ diff[m:].T
             state.gram = gram
         return True
 
