@@ -358,3 +358,28 @@ def test_the_running_top_is_a_stable_sort_whatever_the_blocks(k, order):
         expected = np.argsort(-(expected_values + np.float32(0)), axis=1, kind="stable")[:, :k]
         np.testing.assert_array_equal(idx, expected)
         np.testing.assert_array_equal(got, np.take_along_axis(expected_values, expected, 1))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float32, np.float64, bool])
+@pytest.mark.parametrize("layout", ["C", "F", "memmap"])
+def test_the_compiled_row_gather_is_numpys(dtype, layout, tmp_path):
+    """Rows gathered by the compiled pass equal numpy's float64(rows) - mean bit for bit,
+    whatever the stored dtype and layout; slices, negative and out-of-range indices take
+    numpy's way (its values and its IndexError)."""
+    from hullgen.hull.rows import TrainingRows
+
+    rng = np.random.default_rng(5)
+    source = (rng.normal(size=(40, 13)) * 50).astype(dtype)
+    if layout == "F":
+        source = np.asfortranarray(source)
+    elif layout == "memmap":
+        np.save(tmp_path / "rows.npy", source)
+        source = np.load(tmp_path / "rows.npy", mmap_mode="r")
+    mean = rng.normal(size=13)
+    rows = TrainingRows(source, mean)
+    expected = np.asarray(source, dtype=np.float64) - mean
+    for index in (np.array([3, 0, 39, 3]), np.arange(40, dtype=np.uint32), np.array([-1, 2])):
+        np.testing.assert_array_equal(rows[index], expected[index])
+    np.testing.assert_array_equal(rows[5:9], expected[5:9])
+    with pytest.raises(IndexError):
+        rows[np.array([0, 40])]
