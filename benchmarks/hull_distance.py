@@ -1,10 +1,10 @@
 """Benchmark of the hull stage against the GEMM floor and two naive baselines.
 
-    python benchmarks/hull_distance.py --train T.npy --test X.npy [--threads N]
+    python benchmarks/hull_distance.py --train T.npy --test X.npy [--threads N] [--device D]
 
-Times, on the same machine and threads:
-  * hullgen: HullDistance(T).query(X) on all of X (certified distances);
-  * the GEMM floor: one float32 product X . T^T;
+Times, on the same machine and threads (and, with --device cuda, the same GPU):
+  * hullgen: HullDistance(T, device=D).query(X) on all of X (certified distances);
+  * the GEMM floor: one float32 product X . T^T (numpy's BLAS, or torch on the GPU);
   * on --baseline-points points: the naive full HiGHS QP per point (n + d variables) and the
     per-point membership LP (scipy.optimize.linprog(method="highs"), as Balestriero et al.
     2021 did).
@@ -48,7 +48,7 @@ def _hullgen(args, queue):
     train = np.load(args.train, mmap_mode="r")
     test = np.load(args.test, mmap_mode="r")[: args.limit]
     start = time.perf_counter()
-    tree = HullDistance(train, threads=args.threads, gap=args.gap)
+    tree = HullDistance(train, threads=args.threads, gap=args.gap, device=args.device)
     result = tree.query(test)
     seconds = time.perf_counter() - start
     np.save(args.scratch, result.distance)
@@ -69,15 +69,13 @@ def _profile(args, queue):
     import pstats
 
     import numpy as np
-    import torch
 
     from hullgen.hull import HullDistance, qp
     from hullgen.hull.products import TrainingProducts
 
-    torch.set_num_threads(1)
     train = np.load(args.train, mmap_mode="r")
     test = np.load(args.test, mmap_mode="r")[: args.profile]
-    tree = HullDistance(train, threads=1, gap=args.gap)
+    tree = HullDistance(train, threads=1, gap=args.gap, device=args.device)
     tree.query(test[:2])  # compiled code loaded, HiGHS started: not part of the profile
     profiler = cProfile.Profile()
     start = time.perf_counter()
@@ -118,10 +116,21 @@ def _floor(args, queue):
 
     train = np.ascontiguousarray(np.load(args.train), dtype=np.float32)
     test = np.ascontiguousarray(np.load(args.test)[: args.limit], dtype=np.float32)
+    product, sync = (lambda: test @ train.T), (lambda: None)
+    if args.device != "cpu":
+        import torch
+
+        torch.set_float32_matmul_precision("highest")  # IEEE float32, as the passes run
+        train, test = (torch.from_numpy(a).to(args.device) for a in (train, test))
+        product = lambda: test @ train.T  # noqa: E731
+        sync = lambda: torch.cuda.synchronize(args.device)  # noqa: E731
+        product()  # the first product on a GPU pays for cuBLAS's start
+        sync()
     best = np.inf
     for _ in range(2):
         start = time.perf_counter()
-        test @ train.T
+        product()
+        sync()
         best = min(best, time.perf_counter() - start)
     queue.put({"seconds": best, "peak_mib": _peak_mib()})
 
@@ -163,6 +172,10 @@ def main(argv=None) -> int:
     parser.add_argument("--test", required=True)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--gap", type=float, default=1e-6)
+    parser.add_argument(
+        "--device", default="cpu",
+        help="hull.device: cpu, or a CUDA device (cuda, cuda:1) for the passes and the floor",
+    )  # fmt: skip
     parser.add_argument("--limit", type=int, default=None, help="use the first N test points")
     parser.add_argument("--baseline-points", type=int, default=2)
     parser.add_argument("--qp-time-limit", type=float, default=1800.0)
@@ -179,7 +192,7 @@ def main(argv=None) -> int:
 
     n, d = np.load(args.train, mmap_mode="r").shape
     m = len(np.load(args.test, mmap_mode="r")[: args.limit])
-    print(f"train {n} x {d}, test {m}, threads {args.threads}", flush=True)
+    print(f"train {n} x {d}, test {m}, threads {args.threads}, device {args.device}", flush=True)
     if args.reuse:
         with open(args.reuse) as handle:
             previous = json.load(handle)
@@ -205,7 +218,7 @@ def main(argv=None) -> int:
     per_point = hull["seconds"] / m
     rows = [
         ("machine", f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-                    f"{args.threads} threads"),
+                    f"{args.threads} threads, device {args.device}"),
         ("problem", f"{m} test x {n} train x {d} dims"),
         ("hullgen, all test points", f"{hull['seconds']:.1f} s ({1e3 * per_point:.1f} ms/point)"),
         ("hullgen peak memory",

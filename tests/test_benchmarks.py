@@ -1,6 +1,7 @@
 """The benchmark tools run and measure what they say (on tiny inputs; no timing asserted)."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -66,3 +67,30 @@ def test_hull_benchmark_reports_the_floor_the_profile_and_memory(tmp_path):
     # The naive QP agrees with hullgen, and the table says so.
     assert raw["naive"]["qp"][0]["status"] == "Optimal"
     assert "hullgen / floor" in out.stdout and "relative difference" in out.stdout
+
+
+def test_the_prepared_gpu_check_runs_its_steps_on_a_cpu(tmp_path):
+    """benchmarks/gpu_check.sh, the one command for a lent GPU machine, run on a CPU
+    (DEVICE=cpu) on small IDX files: it builds both sets and writes each hull benchmark's
+    numbers, all points certified, and leaves no data behind."""
+    rng = np.random.default_rng(2)
+    fashion = tmp_path / "fashion"
+    fashion.mkdir()
+    for name, n in (("train-images-idx3-ubyte.gz", 300), ("t10k-images-idx3-ubyte.gz", 12)):
+        write_idx(fashion / name, rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), True)
+    out = tmp_path / "out"
+    env = {**os.environ, "DEVICE": "cpu", "THREADS": "1", "TRAIN": "0", "PYTHON": sys.executable}
+    subprocess.run(
+        ["bash", str(REPO / "benchmarks" / "gpu_check.sh"), str(fashion), str(out)],
+        cwd=REPO, env=env, capture_output=True, text=True, check=True, timeout=600,
+    )  # fmt: skip
+    for name, dims, dtype in (("pixel", 784, "uint8"), ("cifar-size", 3072, "float32")):
+        raw = json.loads((out / f"hull-{name}-cpu.json").read_text())
+        assert raw["hullgen"]["status"] == {"certified": 12}, name
+        assert raw["hullgen"]["train_dtype"] == dtype
+        assert raw["hullgen"]["train_mib"] * 2**20 == 300 * dims * np.dtype(dtype).itemsize
+        assert raw["profile"]["points"] == 12 and raw["floor"]["seconds"] > 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "hull-cifar-size-cpu.json",
+        "hull-pixel-cpu.json",
+    ]

@@ -383,3 +383,36 @@ def test_the_compiled_row_gather_is_numpys(dtype, layout, tmp_path):
     np.testing.assert_array_equal(rows[5:9], expected[5:9])
     with pytest.raises(IndexError):
         rows[np.array([0, 40])]
+
+
+def test_the_torch_passes_agree_with_the_numpy_passes_and_keep_the_precision_setting():
+    """The GPU path's code (torch), run on a torch CPU device ("cpu:0"), against the numpy
+    path: the same nearest neighbours and float32 values within the a-priori bound; the
+    process's float32 matmul precision is as it was before the pass (the pass itself runs at
+    "highest": TF32 would break the certificates' bound)."""
+    torch = pytest.importorskip("torch")
+    from hullgen.hull.products import TrainingProducts
+    from hullgen.hull.rounding import float32_dot_error
+    from hullgen.hull.rows import TrainingRows
+
+    rng = np.random.default_rng(8)
+    train = rng.normal(size=(3000, 50))
+    queries = rng.normal(size=(40, 50)) * 2
+    rows = TrainingRows(train, np.zeros(50))
+    on_numpy = TrainingProducts(rows, block_rows=700)
+    on_torch = TrainingProducts(rows, device="cpu:0", block_rows=700)
+    assert not on_torch.on_cpu
+    before = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("medium")
+    try:
+        for sq_distance in (True, False):
+            idx_np, val_np = on_numpy.top_products(queries, 64, sq_distance)
+            idx_t, val_t = on_torch.top_products(queries, 64, sq_distance)
+            assert torch.get_float32_matmul_precision() == "medium"
+            bound = float32_dot_error(50) * np.linalg.norm(queries, axis=1).max() * 8
+            bound *= np.sqrt((train**2).sum(1).max())
+            np.testing.assert_allclose(val_t, val_np, rtol=0, atol=bound)
+            if sq_distance:  # distances have no near-ties here: the same neighbours
+                np.testing.assert_array_equal(idx_t, idx_np)
+    finally:
+        torch.set_float32_matmul_precision(before)

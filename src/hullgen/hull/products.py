@@ -74,6 +74,17 @@ class TrainingProducts:
     def _top_products_cuda(self, q32: np.ndarray, k: int, sq_distance: bool):
         import torch
 
+        # The certificates bound float32 rounding: products in TF32 or bfloat16 (what
+        # "high" or "medium" allow on a GPU) would break that bound, so the passes run at
+        # "highest" whatever the process set, and leave its setting as they found it.
+        precision = torch.get_float32_matmul_precision()
+        torch.set_float32_matmul_precision("highest")
+        try:
+            return self._top_products_torch(torch, q32, k, sq_distance)
+        finally:
+            torch.set_float32_matmul_precision(precision)
+
+    def _top_products_torch(self, torch, q32: np.ndarray, k: int, sq_distance: bool):
         q = self._to(q32)
         q_sq = (q * q).sum(1, keepdim=True) if sq_distance else None
         best_val, best_idx = None, None
