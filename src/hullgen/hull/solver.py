@@ -458,8 +458,13 @@ class HullDistance:
         """Distances of the rows of ``X`` (m, d) to the hull; see :class:`HullResult`.
 
         With ``threads`` > 1 on the CPU, contiguous chunks of queries go to forked worker
-        processes (one BLAS thread each) that share the training matrices copy-on-write;
-        each query's result does not depend on how the queries are split.
+        processes (one BLAS thread each) that share the training matrices copy-on-write.
+        Each query is solved on its own, so how the queries are split (chunks, shards)
+        changes its result only through rounding: statuses and certified distances agree
+        within the gap (measured: 3e-13 relative between 8 shards and one run), while the
+        upper bound of a ``separated`` query, whose gap is open, may differ by more (seen:
+        0.3% on one Haar query solved alone, with others, and in a shard; its separating
+        LP's HiGHS instance serves the process's earlier queries too).
         """
         X = _as_matrix(X, "query set")
         if X.shape[1] != self.d:
