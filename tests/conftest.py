@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hullgen.hull import rows, topk, wolfe
+from hullgen.hull.solver import warm_up
 
 from . import readme
 
@@ -60,9 +60,7 @@ def checkout_copy(folder: Path) -> Path:
             shutil.copy2(source, target)
     # The hull solver's compiled code, as `make` leaves it next to the source (numba checks
     # the source's size and mtime, which copy2 keeps): each copy would compile it again.
-    wolfe.warm_up()
-    topk.warm_up()
-    rows.warm_up()
+    warm_up()
     for cached in (REPO / "src").rglob("__pycache__/*.nb[ic]"):
         target = folder / cached.relative_to(REPO)
         target.parent.mkdir(parents=True, exist_ok=True)

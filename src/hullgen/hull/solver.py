@@ -38,6 +38,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from hullgen.hull import rows as training_rows
 from hullgen.hull import topk, wolfe
 from hullgen.hull.highs import new_highs
 from hullgen.hull.lp import in_hull_lp
@@ -501,9 +502,8 @@ class HullDistance:
                 yield self._query_chunk(X, lo, hi, return_projections)
             return
         global _FORKED
-        wolfe.warm_up()
-        topk.warm_up()
-        self.train[np.zeros(1, dtype=np.int64)]  # compiles the row gather for this dtype
+        warm_up()
+        self.train[np.zeros(1, dtype=np.int64)]  # the row gather for this training dtype
         _FORKED = (self, X, return_projections)
         try:
             ctx = mp.get_context("fork")
@@ -515,6 +515,15 @@ class HullDistance:
     def _query_chunk(self, X, lo: int, hi: int, return_projections: bool) -> HullResult:
         batch = np.asarray(X[lo:hi], dtype=np.float64) - self.mean
         return self._batch(batch, return_projections)
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every compiled kernel of the solver: Wolfe's
+    method, the running top-k and the row gather. Called before forking workers, by `make`
+    and for the tests' checkouts, so that no job compiles them."""
+    wolfe.warm_up()
+    topk.warm_up()
+    training_rows.warm_up()
 
 
 def _worker_init() -> None:
