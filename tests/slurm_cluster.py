@@ -1,9 +1,11 @@
 """A real one-node SLURM cluster on this machine, for the SLURM executor test.
 
 Debian's ``slurm-wlm`` (22.05) and ``munge``, without systemd: munged runs as user munge on
-its default socket (it refuses to start if another munged holds it), slurmctld and slurmd run
-in the foreground as children of this process, and every daemon is stopped by the PID it was
-started with. slurmd gets its configuration from slurmctld (configless mode), so nothing is
+its default socket, slurmctld and slurmd run in the foreground as children of this process,
+and every daemon is stopped by the PID it was started with. Where a munged already answers on
+that socket (installing ``munge`` starts one where the init system lets it), the cluster uses
+it and leaves it running; a socket nobody answers on is taken over. slurmd gets its
+configuration from slurmctld (configless mode), so nothing is
 written to /etc/slurm: clients find the cluster through ``SLURM_CONF``, jobs through the copy
 slurmd hands them. Everything else lives in a private folder under /tmp, removed on stop.
 
@@ -26,7 +28,7 @@ import time
 from pathlib import Path
 
 DAEMONS = ("munged", "slurmctld", "slurmd")
-CLIENTS = ("sbatch", "squeue", "sinfo", "scancel")
+CLIENTS = ("sbatch", "squeue", "sinfo", "scancel", "munge", "unmunge")
 MUNGE_RUN = Path("/run/munge")
 
 
@@ -44,6 +46,29 @@ def missing_requirements() -> list[str]:
     if not Path("/etc/munge/munge.key").exists():
         missing.append("/etc/munge/munge.key (installed with munge)")
     return missing
+
+
+def munge_answers(socket_path: Path) -> bool:
+    """Whether a munged answers on ``socket_path``: a credential it encodes, it decodes."""
+    if not socket_path.exists():
+        return False
+    try:
+        credential = subprocess.run(
+            ["munge", "--no-input", f"--socket={socket_path}"],
+            capture_output=True,
+            check=True,
+            timeout=10,
+        ).stdout
+        subprocess.run(
+            ["unmunge", f"--socket={socket_path}"],
+            input=credential,
+            capture_output=True,
+            check=True,
+            timeout=10,
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        return False
+    return True
 
 
 def _free_port() -> int:
@@ -112,11 +137,20 @@ class SlurmCluster:
         self.resources = node_resources()
         self.conf.write_text(self._slurm_conf())
 
-        if self.munge_socket.exists():
-            raise ClusterError(
-                f"{self.munge_socket} exists: a munged is already running here (or left its "
-                "socket behind); stop it or remove the socket"
-            )
+        if not munge_answers(self.munge_socket):
+            self._start_munged()
+        slurmctld = ["slurmctld", "-D", "-c", "-i", "-f", str(self.conf)]
+        self._spawn("slurmctld", slurmctld)
+        # Configless: slurmd fetches the config from slurmctld and hands jobs a copy through
+        # SLURM_CONF, so srun inside a job (the executor plugin's job step) finds the cluster
+        # without anything written to /etc/slurm.
+        server = f"127.0.0.1:{self.ports[0]}"
+        self._spawn("slurmd", ["slurmd", "-D", "--conf-server", server, "-N", self.node])
+        self._wait(self._node_idle, f"node {self.node} to be idle")
+
+    def _start_munged(self) -> None:
+        # --force: a socket left behind by a munged that died is taken over (munged's own
+        # lock still stops it if another daemon holds the socket).
         MUNGE_RUN.mkdir(exist_ok=True)
         shutil.chown(MUNGE_RUN, "munge", "munge")
         (self.folder / "munge").mkdir()
@@ -136,14 +170,7 @@ class SlurmCluster:
             ],
             user="munge",
         )
-        self._wait(lambda: self.munge_socket.exists(), "munged to open its socket")
-        self._spawn("slurmctld", ["slurmctld", "-D", "-c", "-i", "-f", str(self.conf)])
-        # Configless: slurmd fetches the config from slurmctld and hands jobs a copy through
-        # SLURM_CONF, so srun inside a job (the executor plugin's job step) finds the cluster
-        # without anything written to /etc/slurm.
-        server = f"127.0.0.1:{self.ports[0]}"
-        self._spawn("slurmd", ["slurmd", "-D", "--conf-server", server, "-N", self.node])
-        self._wait(self._node_idle, f"node {self.node} to be idle")
+        self._wait(lambda: munge_answers(self.munge_socket), "munged to answer on its socket")
 
     def _slurm_conf(self) -> str:
         self.ports = ports = _free_port(), _free_port()
