@@ -1,13 +1,13 @@
 """A real one-node SLURM cluster on this machine, for the SLURM executor test.
 
-Debian's ``slurm-wlm`` (22.05) and ``munge``, without systemd: munged runs as user munge on
-its default socket, slurmctld and slurmd run in the foreground as children of this process,
-and every daemon is stopped by the PID it was started with. Where a munged already answers on
-that socket (installing ``munge`` starts one where the init system lets it), the cluster uses
-it and leaves it running; a socket nobody answers on is taken over. slurmd gets its
-configuration from slurmctld (configless mode), so nothing is
-written to /etc/slurm: clients find the cluster through ``SLURM_CONF``, jobs through the copy
-slurmd hands them. Everything else lives in a private folder under /tmp, removed on stop.
+Debian's ``slurm-wlm`` (22.05) and ``munge``, without systemd: munged runs as user munge on its
+default socket, slurmctld and slurmd run in the foreground as children of this process, and
+every daemon is stopped by the PID it was started with. Where a munged already answers on that
+socket (installing ``munge`` starts one where the init system lets it), the cluster uses it and
+leaves it running; a socket nobody answers on is taken over. slurmd gets its configuration from
+slurmctld (configless mode), so nothing is written to /etc/slurm: clients find the cluster
+through ``SLURM_CONF``, jobs through the copy slurmd hands them. Everything else lives in a
+private folder under /tmp, removed on stop.
 
 Run by hand (as root) to get a cluster to play with::
 
