@@ -34,17 +34,21 @@ PIXEL_ONLY = {
 }
 
 
-def _script_processes(name: str) -> list[int]:
+def _script_processes(name: str, workdir: Path) -> list[int]:
     """PIDs of running Snakemake script jobs of ``name`` (their scripts are copied as
-    .snakemake/scripts/tmpXXXX.<name>.py)."""
+    .snakemake/scripts/tmpXXXX.<name>.py) of the run in ``workdir`` (their working directory),
+    not those of the runs other tests keep going beside this one."""
     pids = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
                 cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+                cwd = (proc / "cwd").resolve(strict=True)
             except OSError:
                 continue
-            if any(arg.endswith(f".{name}.py".encode()) for arg in cmdline):
+            if cwd == workdir.resolve() and any(
+                arg.endswith(f".{name}.py".encode()) for arg in cmdline
+            ):
                 pids.append(int(proc.name))
     return pids
 
@@ -64,7 +68,7 @@ def test_a_killed_hull_shard_reruns_alone_and_the_table_is_unchanged(tmp_path, d
     )
     killed, deadline = None, time.monotonic() + 300
     while killed is None and proc.poll() is None and time.monotonic() < deadline:
-        for pid in _script_processes("hull_shard"):
+        for pid in _script_processes("hull_shard", tmp_path):
             # The shard that has started (its log says so) and not yet written its table.
             logs = list((tmp_path / "results/digits/logs/hull/pixel").glob("*.log"))
             shards = tmp_path / "results/digits/hull/pixel/shards"
