@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from hullgen import criteria as C
-from hullgen.findings.claims import QUOTES, Evidence, build_claims
+from hullgen.findings.claim_texts import QUOTES
+from hullgen.findings.claims import Evidence, build_claims
 from hullgen.verdict import OUTCOMES, Verdict, combine, outcome, to_frame, to_markdown
 
 
