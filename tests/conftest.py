@@ -10,7 +10,7 @@ import yaml
 
 from hullgen.hull.solver import warm_up
 
-from . import background, readme
+from . import readme
 
 REPO = readme.REPO
 SCHEMA = REPO / "src" / "hullgen" / "config.schema.yaml"
@@ -78,36 +78,27 @@ def checkout_with_venv(folder: Path) -> Path:
     return folder
 
 
-# ---- whole runs shared by many tests (started at collection: tests/background.py) ------------
-def _default_run(folder: Path) -> Path:
-    checkout_with_venv(folder)
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory) -> Path:
+    """One complete run of the default pipeline, shared by the tests that read it: the
+    README's first command, `make run`, in a copy of the checkout."""
+    folder = checkout_with_venv(tmp_path_factory.mktemp("default-run"))
     proc = subprocess.run(["make", "run"], cwd=folder, capture_output=True, text=True)
     assert proc.returncode == 0, f"make run failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"
     return folder
 
 
 @pytest.fixture(scope="session")
-def default_run(request) -> Path:
-    """One complete run of the default pipeline, shared by the tests that read it: the
-    README's first command, `make run`, in a copy of the checkout."""
-    return background.result(request, "default_run", _default_run)
-
-
-def _fashion_offline_run(folder: Path) -> Path:
-    checkout_with_venv(folder)
+def fashion_offline_run(tmp_path_factory) -> Path:
+    """The README's Fashion-MNIST example on Debian's files, as written, in a copy of the
+    checkout (tests/test_readme.py checks it; the image-folder test compares with it)."""
+    require_debian_fashion()
+    folder = checkout_with_venv(tmp_path_factory.mktemp("fashion-offline"))
     commands = readme.readme_commands(*readme.RUN_HERE["offline example"])
     assert str(DEBIAN_FASHION) in commands[0]
     for command in commands:
         readme.shell(command, folder)
     return folder
-
-
-@pytest.fixture(scope="session")
-def fashion_offline_run(request) -> Path:
-    """The README's Fashion-MNIST example on Debian's files, as written, in a copy of the
-    checkout (tests/test_readme.py checks it; the image-folder test compares with it)."""
-    require_debian_fashion()
-    return background.result(request, "fashion_offline_run", _fashion_offline_run)
 
 
 # The findings drawn across spaces (the PCA sweep and the per-class hulls on), the claims and
@@ -175,7 +166,7 @@ class ModuleRun:
 
 
 @pytest.fixture(scope="session")
-def small_module_run(request) -> ModuleRun:
+def small_module_run(tmp_path_factory) -> ModuleRun:
     """SMALL_CONFIG run the way the README deploys hullgen inside another workflow: the
     README's `module` block pointed at a second checkout, started with --snakefile and
     --directory from an unrelated folder (tests/test_deploy.py checks what that must show).
@@ -184,10 +175,7 @@ def small_module_run(request) -> ModuleRun:
     Snakefile directly (SLURM, killed and resumed) and must equal it: so the module route
     costs no run of its own, and its results are compared with the direct route's.
     """
-    return background.result(request, "small_module_run", _small_module_run)
-
-
-def _small_module_run(base: Path) -> ModuleRun:
+    base = tmp_path_factory.mktemp("small-run")
     checkout = checkout_copy(base / "hullgen")
     work = base / "analysis"
     write_config(work, SMALL_CONFIG)
@@ -234,7 +222,7 @@ def require_debian_fashion() -> None:
         pytest.skip("apt-get install dataset-fashion-mnist to run this test")
 
 
-# ---- runs started early: the SLURM run, the shared pipeline runs ---------------------------
+# ---- the SLURM run, started early ---------------------------------------------------------
 # tests/slurm_run.py: mostly waiting on the SLURM plugin's status checks, so it runs beside the
 # other tests from the moment the session knows it will need it.
 SLURM_RUN = pytest.StashKey()
@@ -243,15 +231,8 @@ SLURM_RUN = pytest.StashKey()
 def pytest_collection_finish(session):
     from .slurm_run import BackgroundSlurmRun, wanted
 
-    if session.config.option.collectonly:
-        return
     if wanted(session.items):
         session.config.stash[SLURM_RUN] = BackgroundSlurmRun().start()
-    warm_up()  # once, here, rather than in each run's thread
-    runs = {"default_run": _default_run, "small_module_run": _small_module_run}
-    if DEBIAN_FASHION.is_dir():  # else the fixture skips (or fails in CI) when asked for
-        runs["fashion_offline_run"] = _fashion_offline_run
-    background.start_needed(session, runs)
 
 
 def pytest_sessionfinish(session):
