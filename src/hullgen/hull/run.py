@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from hullgen.errors import HullgenError
+from hullgen.hull.inputs import NonFiniteError
 from hullgen.hull.result import HullResult
-from hullgen.hull.solver import HullDistance, NonFiniteError
+from hullgen.hull.solver import HullDistance
 from hullgen.io import atomic_path, save_npy
 
 

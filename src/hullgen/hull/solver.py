@@ -41,6 +41,7 @@ from threadpoolctl import threadpool_limits
 from hullgen.hull import rows as training_rows
 from hullgen.hull import topk, wolfe
 from hullgen.hull.highs import new_highs
+from hullgen.hull.inputs import as_matrix, check_finite
 from hullgen.hull.lp import in_hull_lp
 from hullgen.hull.products import TrainingProducts
 from hullgen.hull.qp import solve_restricted
@@ -48,6 +49,7 @@ from hullgen.hull.result import STATUSES, HullResult
 from hullgen.hull.rounding import float32_dot_error
 from hullgen.hull.rows import TrainingRows
 from hullgen.hull.separate import separate
+from hullgen.hull.state import QueryState, collect
 
 log = logging.getLogger("hullgen.hull")
 
@@ -59,68 +61,6 @@ STALL_ROUNDS = 3
 
 # What forked workers inherit: the HullDistance and the queries (shared, not copied).
 _FORKED: tuple | None = None
-
-
-def _as_matrix(array, what: str) -> np.ndarray:
-    array = np.asarray(array)
-    if array.ndim != 2:
-        raise ValueError(f"{what} must be a 2-d array (rows = points), got shape {array.shape}")
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise ValueError(f"{what} must be numeric, got dtype {array.dtype}")
-    return array
-
-
-class NonFiniteError(ValueError):
-    """A row holds NaN or Inf; ``row`` is its index in the array that was checked."""
-
-    def __init__(self, what: str, row: int, kind: str, column: int):
-        self.what, self.row, self.kind, self.column = what, row, kind, column
-        super().__init__(f"{what} row {row} contains {kind} (column {column})")
-
-    def shifted(self, offset: int) -> NonFiniteError:
-        """The same error, numbering rows from ``offset`` (e.g. a shard's first row)."""
-        return NonFiniteError(self.what, self.row + offset, self.kind, self.column)
-
-
-def check_finite(array: np.ndarray, what: str, block: int = 65536) -> None:
-    """Raise naming the first row holding NaN or Inf (checked in blocks: no full copy)."""
-    if not np.issubdtype(array.dtype, np.floating):
-        return
-    for start in range(0, len(array), block):
-        bad = ~np.isfinite(array[start : start + block]).all(axis=1)
-        if bad.any():
-            row = start + int(np.flatnonzero(bad)[0])
-            values = array[row]
-            kind = "NaN" if np.isnan(values).any() else "Inf"
-            col = int(np.flatnonzero(~np.isfinite(values))[0])
-            raise NonFiniteError(what, row, kind, col)
-
-
-class _QueryState:
-    """Column-generation state of one query."""
-
-    __slots__ = (
-        "best_lb", "exact", "gram", "lp_status", "p", "qp_fallbacks", "rounds", "rows",
-        "stalls", "ub", "weights", "work",
-    )  # fmt: skip
-
-    def __init__(self, seeds: np.ndarray):
-        self.work = np.array(seeds, dtype=np.int64)
-        self.weights = None
-        # Gram matrix of the working set minus the query, (t_i - x).(t_j - x), aligned with
-        # ``work``; grown with it, so that a solve costs the new rows only (None: recompute).
-        self.gram = None
-        # Float64 rows of the working set, aligned with ``work``, kept while the query is in
-        # a round (a solve and a growth each need them) and dropped after it (memory).
-        self.rows = None
-        self.p = None
-        self.ub = np.inf
-        self.best_lb = -np.inf
-        self.rounds = 0
-        self.qp_fallbacks = 0
-        self.lp_status = ""
-        self.exact = False  # solve the next restricted problem with Wolfe's exact method
-        self.stalls = 0  # consecutive full rounds without progress
 
 
 class HullDistance:
@@ -169,7 +109,7 @@ class HullDistance:
         device: str = "cpu",
         block_rows: int = 16384,
     ):
-        train = _as_matrix(train, "training set")
+        train = as_matrix(train, "training set")
         if train.shape[0] == 0:
             raise ValueError("the training set is empty: no hull to measure against")
         if train.shape[1] == 0:
@@ -223,16 +163,16 @@ class HullDistance:
         return h
 
     # -- per-query work ----------------------------------------------------------------------
-    def _certified(self, state: _QueryState) -> bool:
-        return state.ub - state.best_lb <= self.gap * state.ub
+    def _certified(self, state: QueryState) -> bool:
+        return state.certified(self.gap)
 
-    def _rows(self, state: _QueryState) -> np.ndarray:
+    def _rows(self, state: QueryState) -> np.ndarray:
         """The working set's float64 rows, gathered once per round."""
         if state.rows is None or len(state.rows) != len(state.work):
             state.rows = self.train[state.work]
         return state.rows
 
-    def _solve(self, x: np.ndarray, state: _QueryState) -> None:
+    def _solve(self, x: np.ndarray, state: QueryState) -> None:
         """Restricted QP over the working set (then the LP when the distance is ~0)."""
         rows = self._rows(state)
         if state.gram is None or len(state.gram) != len(state.work):
@@ -266,7 +206,7 @@ class HullDistance:
                 state.p = state.weights @ pts
                 state.ub = 0.0
 
-    def _grow(self, x, state: _QueryState, pool_idx, pool_pts, values, wp, tol) -> bool:
+    def _grow(self, x, state: QueryState, pool_idx, pool_pts, values, wp, tol) -> bool:
         """Add the most violating pool points (indices ``pool_idx``, float64 rows
         ``pool_pts``) to the working set; False when there are none."""
         work = np.sort(state.work)
@@ -296,7 +236,7 @@ class HullDistance:
             state.gram = gram
         return True
 
-    def _inner(self, x: np.ndarray, state: _QueryState, pool_idx, pool_pts) -> None:
+    def _inner(self, x: np.ndarray, state: QueryState, pool_idx, pool_pts) -> None:
         """Solve, price against the pool only (cheap), grow, repeat until pool-optimal."""
         for _ in range(self.max_inner):
             self._solve(x, state)
@@ -313,7 +253,7 @@ class HullDistance:
         """Bound on the float64 rounding error of w.x - w.t_i for a unit vector w."""
         return 4 * (self.d + 2) * F64_EPS * (np.linalg.norm(x) + self.products.max_norm)
 
-    def _settle(self, x: np.ndarray, state: _QueryState) -> None:
+    def _settle(self, x: np.ndarray, state: QueryState) -> None:
         """The separating LP for a query left open: inside, or a positive lower bound (and
         the LP's hull point when it is nearer than the one found)."""
         found = separate(self._highs(), self.train, x, state.work, self._f64_error(x))
@@ -333,7 +273,7 @@ class HullDistance:
                 state.work, state.weights = found.rows[keep], found.weights[keep]
                 state.p, state.ub = p, ub
 
-    def _after_pricing(self, x, state: _QueryState, idx, v32, w) -> bool:
+    def _after_pricing(self, x, state: QueryState, idx, v32, w) -> bool:
         """Certify from one full pricing pass; otherwise continue on its candidates.
 
         Returns True when the query is finished.
@@ -343,7 +283,7 @@ class HullDistance:
         finally:
             state.rows = None  # held for one round only: a batch holds thousands of queries
 
-    def _round(self, x, state: _QueryState, idx, v32, w) -> bool:
+    def _round(self, x, state: QueryState, idx, v32, w) -> bool:
         pts = self.train[idx]
         u = pts @ w  # exact (float64) products of the float32 candidates
         max_u = float(u.max())
@@ -384,7 +324,7 @@ class HullDistance:
     def _batch(self, X: np.ndarray, return_projections: bool):
         n_pool = max(self.k_seed, self.candidates)
         near, _ = self.products.top_products(X, n_pool, sq_distance=True)
-        states = [_QueryState(row[: self.k_seed]) for row in near]
+        states = [QueryState(row[: self.k_seed]) for row in near]
         nn_distance = np.empty(len(X))
         nn_index = np.empty(len(X), dtype=np.int64)
         for i, x in enumerate(X):
@@ -417,43 +357,7 @@ class HullDistance:
             for i, state in enumerate(states):
                 if state.ub > 0 and not self._certified(state):
                     self._settle(X[i], state)
-        return self._collect(X, states, nn_distance, nn_index, return_projections)
-
-    def _collect(self, X, states, nn_distance, nn_index, return_projections) -> HullResult:
-        m = len(states)
-        distance = np.array([s.ub for s in states])
-        lower = np.array([max(s.best_lb, 0.0) if s.ub > 0 else 0.0 for s in states])
-        lower = np.minimum(lower, distance)
-        status = np.empty(m, dtype=object)
-        for i, s in enumerate(states):
-            if s.ub == 0.0:
-                status[i] = "inside"
-            elif self._certified(s):
-                status[i] = "certified"
-            elif s.best_lb > 0:
-                status[i] = "separated"
-            else:
-                status[i] = "not_converged"
-        supports = [(s.work[s.weights > 0], s.weights[s.weights > 0]) for s in states]
-        sizes = np.array([len(sup[0]) for sup in supports], dtype=np.int64)
-        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        return HullResult(
-            distance=distance,
-            lower_bound=lower,
-            status=status,
-            nn_distance=nn_distance,
-            nn_index=nn_index.astype(np.int64),
-            support_offsets=offsets,
-            support_index=np.concatenate([sup[0] for sup in supports] or [[]]).astype(np.int64),
-            support_weight=np.concatenate([sup[1] for sup in supports] or [[]]).astype(float),
-            rounds=np.array([s.rounds for s in states], dtype=np.int64),
-            working_set_size=np.array([len(s.work) for s in states], dtype=np.int64),
-            qp_fallbacks=np.array([s.qp_fallbacks for s in states], dtype=np.int64),
-            lp_status=np.array([s.lp_status for s in states], dtype=object),
-            projections=(np.stack([s.p for s in states]) + self.mean)
-            if return_projections and m
-            else None,
-        )
+        return collect(states, nn_distance, nn_index, self.gap, self.mean, return_projections)
 
     def query(self, X, *, return_projections: bool = False, progress_every: float = 30.0):
         """Distances of the rows of ``X`` (m, d) to the hull; see :class:`HullResult`.
@@ -467,7 +371,7 @@ class HullDistance:
         0.3% on one Haar query solved alone, with others, and in a shard; its separating
         LP's HiGHS instance serves the process's earlier queries too).
         """
-        X = _as_matrix(X, "query set")
+        X = as_matrix(X, "query set")
         if X.shape[1] != self.d:
             raise ValueError(
                 f"query set has {X.shape[1]} columns but the training set has {self.d}"
@@ -475,7 +379,9 @@ class HullDistance:
         check_finite(X, "query set")
         m = len(X)
         if m == 0:
-            return self._collect(X, [], np.zeros(0), np.zeros(0, np.int64), return_projections)
+            return collect(
+                [], np.zeros(0), np.zeros(0, np.int64), self.gap, self.mean, return_projections
+            )
         chunk = min(self.batch_size, max(256, -(-m // (4 * self.threads))))
         ranges = [(lo, min(lo + chunk, m)) for lo in range(0, m, chunk)]
         workers = self.threads if self.products.on_cpu else 1
