@@ -139,8 +139,7 @@ class SlurmCluster:
 
         if not munge_answers(self.munge_socket):
             self._start_munged()
-        slurmctld = ["slurmctld", "-D", "-c", "-i", "-f", str(self.conf)]
-        self._spawn("slurmctld", slurmctld)
+        self._spawn("slurmctld", ["slurmctld", "-D", "-c", "-i", "-f", str(self.conf)])
         # Configless: slurmd fetches the config from slurmctld and hands jobs a copy through
         # SLURM_CONF, so srun inside a job (the executor plugin's job step) finds the cluster
         # without anything written to /etc/slurm.

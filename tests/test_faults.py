@@ -38,7 +38,7 @@ def _script_processes(name: str, workdir: Path) -> list[int]:
     """PIDs of running Snakemake script jobs of ``name`` (their scripts are copied as
     .snakemake/scripts/tmpXXXX.<name>.py) of the run in ``workdir`` (their working directory),
     not those of the runs other tests keep going beside this one."""
-    pids = []
+    pids, workdir = [], workdir.resolve()
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
@@ -46,9 +46,7 @@ def _script_processes(name: str, workdir: Path) -> list[int]:
                 cwd = (proc / "cwd").resolve(strict=True)
             except OSError:
                 continue
-            if cwd == workdir.resolve() and any(
-                arg.endswith(f".{name}.py".encode()) for arg in cmdline
-            ):
+            if cwd == workdir and any(arg.endswith(f".{name}.py".encode()) for arg in cmdline):
                 pids.append(int(proc.name))
     return pids
 

@@ -163,9 +163,6 @@ class HullDistance:
         return h
 
     # -- per-query work ----------------------------------------------------------------------
-    def _certified(self, state: QueryState) -> bool:
-        return state.certified(self.gap)
-
     def _rows(self, state: QueryState) -> np.ndarray:
         """The working set's float64 rows, gathered once per round."""
         if state.rows is None or len(state.rows) != len(state.work):
@@ -298,7 +295,7 @@ class HullDistance:
         f64_error = self._f64_error(x)
         state.best_lb = max(state.best_lb, float(w @ x) - max_u - f64_error)
         state.rounds += 1
-        if self._certified(state):
+        if state.certified(self.gap):
             return True
         tol = 1e-12 * state.ub + f64_error
         if not self._grow(x, state, idx, pts, u, float(w @ state.p), tol):
@@ -355,7 +352,7 @@ class HullDistance:
             active = active[~finished]
         if self.settle:
             for i, state in enumerate(states):
-                if state.ub > 0 and not self._certified(state):
+                if state.ub > 0 and not state.certified(self.gap):
                     self._settle(X[i], state)
         return collect(states, nn_distance, nn_index, self.gap, self.mean, return_projections)
 
