@@ -30,7 +30,8 @@ import torch
 
 from hullgen import config as hullgen_config
 from hullgen.data.prepare import load_idx_dataset
-from hullgen.model.data import ImageDataModule, channel_stats
+from hullgen.model.data import ImageDataModule
+from hullgen.model.inputs import channel_stats
 from hullgen.model.module import ResNetClassifier
 from hullgen.model.train import resolve_runtime, single_device_trainer, train
 

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from hullgen.figures import save_figure
 from hullgen.io import save_table
@@ -15,6 +16,27 @@ def test_save_figure_writes_png_and_pdf(tmp_path):
     assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "f.pdf").read_bytes()[:5] == b"%PDF-"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png"]
+
+
+def test_a_laid_out_figure_is_laid_out_once_for_both_files(tmp_path):
+    """The PDF keeps the layout the PNG's draw made, and the figure keeps its engine."""
+
+    class Counting(ConstrainedLayoutEngine):
+        calls = 0
+
+        def execute(self, fig):
+            self.calls += 1
+            return super().execute(fig)
+
+    engine = Counting()
+    figure = Figure(layout=engine)
+    axes = figure.subplots(1, 2)
+    axes[0].set_title("a title the layout must make room for")
+    axes[1].plot([0, 1], [1, 0])
+    save_figure(figure, tmp_path / "f.png", tmp_path / "f.pdf")
+    assert engine.calls == 1
+    assert figure.get_layout_engine() is engine
+    assert (tmp_path / "f.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_a_failed_figure_leaves_no_file(tmp_path):

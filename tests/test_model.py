@@ -1,5 +1,6 @@
 """The CIFAR ResNet, its Lightning training (seeded, resumable) and the embedding export."""
 
+import ast
 import json
 import os
 import signal
@@ -15,8 +16,9 @@ import torch
 
 from hullgen.data.prepare import load_digits
 from hullgen.errors import HullgenError
-from hullgen.model.data import ResidentBatches, channel_stats, crop_flip, to_nchw
+from hullgen.model.data import ResidentBatches, crop_flip
 from hullgen.model.embed import embedding_space, predictions, representations
+from hullgen.model.inputs import channel_stats, to_nchw
 from hullgen.model.module import lr_factor
 from hullgen.model.resnet import CifarResNet, blocks_per_stage
 from hullgen.model.store import load_model, save_model
@@ -197,6 +199,24 @@ def test_to_nchw_and_channel_stats_against_numpy():
     mean, std = channel_stats(images)
     np.testing.assert_allclose(mean, images.mean(axis=(0, 1, 2)))
     np.testing.assert_allclose(std, images.reshape(-1, 3).std(axis=0, ddof=1))
+
+
+def test_the_embedding_job_imports_torch_without_lightning():
+    """The embedding jobs run the network alone: importing Lightning would cost each about
+    10 s of CPU. The modules the script imports are read from it."""
+    script = REPO / "workflow" / "scripts" / "embed_space.py"
+    modules = [
+        node.module
+        for node in ast.parse(script.read_text()).body
+        if isinstance(node, ast.ImportFrom) and node.module
+    ]
+    assert "hullgen.model.embed" in modules
+    code = (
+        f"import sys\nfor m in {modules!r}: __import__(m)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0].endswith('lightning')))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(

@@ -52,8 +52,17 @@ def save_figure(
     """
     # A layout engine (constrained layout) or hand-set margins already fit everything inside
     # the figure; a "tight" bounding box on top would lay out and draw it twice per file.
-    bbox = None if laid_out or figure.get_layout_engine() is not None else "tight"
-    for path, fmt in ((png, "png"), (pdf, "pdf")):
-        with atomic_path(path) as tmp:
-            # The temporary name has no image suffix: give the format explicitly.
-            figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches=bbox)
+    engine = figure.get_layout_engine()
+    bbox = None if laid_out or engine is not None else "tight"
+    try:
+        for path, fmt in ((png, "png"), (pdf, "pdf")):
+            with atomic_path(path) as tmp:
+                # The temporary name has no image suffix: give the format explicitly.
+                figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches=bbox)
+            # The PNG's draw has laid the figure out; the PDF keeps those positions rather
+            # than laying it out again (about a third of a figure's drawing time).
+            if engine is not None:
+                figure.set_layout_engine("none")
+    finally:
+        if engine is not None:
+            figure.set_layout_engine(engine)

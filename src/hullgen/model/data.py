@@ -15,23 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-
-def to_nchw(images: np.ndarray) -> torch.Tensor:
-    """uint8 images (n, h, w) or (n, h, w, c) as a uint8 tensor (n, c, h, w)."""
-    tensor = torch.from_numpy(np.ascontiguousarray(images))
-    if tensor.ndim == 3:
-        return tensor.unsqueeze(1)
-    if tensor.ndim == 4:
-        return tensor.permute(0, 3, 1, 2).contiguous()
-    raise ValueError(f"images must have shape (n, h, w) or (n, h, w, c), got {tuple(images.shape)}")
-
-
-def channel_stats(images: np.ndarray) -> tuple[list[float], list[float]]:
-    """Per-channel mean and standard deviation of raw pixels (0..255) over a training set."""
-    x = to_nchw(images).double()
-    mean = x.mean(dim=(0, 2, 3))
-    std = x.std(dim=(0, 2, 3)).clamp_min(1e-3)
-    return mean.tolist(), std.tolist()
+from hullgen.model.inputs import to_nchw
 
 
 def epoch_generator(seed: int, epoch: int, device: torch.device) -> torch.Generator:

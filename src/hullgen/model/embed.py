@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from hullgen.model.data import to_nchw
 from hullgen.model.device import resolve_device
+from hullgen.model.inputs import to_nchw
 from hullgen.model.resnet import LAYERS, CifarResNet
 from hullgen.model.store import load_model
 

@@ -24,9 +24,10 @@ import torch
 from lightning.pytorch.plugins.environments import LightningEnvironment
 
 from hullgen.io import atomic_path, save_json
-from hullgen.model.data import ImageDataModule, channel_stats
+from hullgen.model.data import ImageDataModule
 from hullgen.model.device import resolve_device
 from hullgen.model.embed import predictions, representations
+from hullgen.model.inputs import channel_stats
 from hullgen.model.module import ResNetClassifier
 from hullgen.model.store import save_model
 
