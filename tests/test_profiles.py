@@ -114,8 +114,48 @@ def test_many_cores_on_a_small_machine_caps_threads(tmp_path):
         "findings": {"enabled": False},
     }
     write_config(tmp_path, cfg)
-    run = snakemake(tmp_path, cores=32, prefix=("taskset", "-c", "0"), check=True)
+    # A shard this small asks for one thread: make it ask for four.
+    run = snakemake(
+        tmp_path,
+        "--set-threads",
+        "hull_shard=4",
+        cores=32,
+        prefix=("taskset", "-c", "0"),
+        check=True,
+    )
     assert "Provided cores: 32" in run.stdout + run.stderr
     log = (tmp_path / "results/digits/logs/hull/pixel/1-of-2.log").read_text()
     assert "using 1 threads, not the 4 asked for" in log
     assert (tmp_path / "results/digits/hull/pixel.parquet").exists()
+
+
+@pytest.mark.parametrize(("rows", "threads"), [(200, 1), (2000, 4)])
+def test_a_hull_shard_asks_for_threads_by_the_size_of_its_products(tmp_path, rows, threads):
+    """One thread for a shard whose products are small (under 1e9 multiply-adds a pass: it
+    leaves the other cores to other jobs), the rule's four otherwise, read from the space's
+    files once they are written; four before (a dry run of a fresh run)."""
+    rng = np.random.default_rng(0)
+    (tmp_path / "arrays").mkdir()
+    for split in ("train", "test"):
+        np.save(tmp_path / "arrays" / f"{split}.npy", rng.normal(size=(rows, 300)))
+        np.save(tmp_path / "arrays" / f"{split}_labels.npy", np.arange(rows) % 2)
+    cfg = {
+        "dataset": {
+            "kind": "arrays",
+            "name": "rows",
+            **{key: f"arrays/{key}.npy" for key in ("train", "test")},
+            **{f"{key}_labels": f"arrays/{key}_labels.npy" for key in ("train", "test")},
+        },
+        "spaces": [{"name": "features", "kind": "features"}],
+        "hull": {"shards": 1},
+        "train": {"enabled": False},
+        "experiments": {"legendre": {"enabled": False}, "mlp": {"enabled": False}},
+        "findings": {"enabled": False},
+    }
+    write_config(tmp_path, cfg)
+    fresh = jobs_of(snakemake(tmp_path, "-n", cores=64, check=True).stdout)
+    assert fresh["hull_shard"]["threads"] == 4
+    space = "results/rows/spaces/features"
+    snakemake(tmp_path, f"{space}/train.npy", f"{space}/test.npy", check=True)
+    jobs = jobs_of(snakemake(tmp_path, "-n", cores=64, check=True).stdout)
+    assert jobs["hull_shard"]["threads"] == threads

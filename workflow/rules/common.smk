@@ -4,6 +4,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 from snakemake.exceptions import WorkflowError
 
 
@@ -370,6 +371,34 @@ def hull_options():
     hull["memory_budget"] = int(hull.pop("memory_budget_gb") * 2**30)
     # Sorted: Snakemake compares params as text, and YAML key order must not cause reruns.
     return dict(sorted(hull.items()))
+
+
+# A hull shard asks for HULL_THREADS unless one pass of its products over the training set
+# (its test rows x training rows x dimensions) is below HULL_SMALL_PASS multiply-adds, a
+# fraction of a second on one core: then a second thread has nothing to do (the solver forks
+# workers only for more than 256 queries, and BLAS threads gain nothing on so small a
+# product), so it asks for one and leaves the other cores to other jobs.
+HULL_THREADS = 4
+HULL_SMALL_PASS = 10**9
+
+
+def npy_shape(path):
+    """The shape in a .npy file's header, or None when it cannot be read (not written yet;
+    a broken file is the job's to report)."""
+    try:
+        return np.load(path, mmap_mode="r").shape
+    except (OSError, ValueError):
+        return None
+
+
+def hull_threads(wildcards, input):
+    """A hull shard's threads: one for a small shard, else HULL_THREADS (also before its
+    space is written, as in a dry run of a fresh run: the most it may ask for)."""
+    train, test = npy_shape(input.train), npy_shape(input.test)
+    if train is None or test is None or len(train) != 2 or len(test) != 2:
+        return HULL_THREADS
+    shard_rows = -(-test[0] // config["hull"]["shards"])
+    return 1 if shard_rows * train[0] * train[1] < HULL_SMALL_PASS else HULL_THREADS
 
 
 def hull_mem_mb(wildcards, input, attempt):

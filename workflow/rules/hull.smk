@@ -25,7 +25,7 @@ rule hull_shard:
         space=one_of(SOLVED_SPACES),
     conda:
         "../../envs/hull.yaml"
-    threads: 4
+    threads: hull_threads
     resources:
         mem_mb=hull_mem_mb,
         gpu=1 if config["hull"]["device"] == "cuda" else 0,
