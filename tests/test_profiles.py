@@ -97,9 +97,13 @@ def test_rules_state_their_threads_and_the_default_profile_keeps_them(workdir):
     profile = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())
     assert "set-threads" not in profile
     jobs = jobs_of(snakemake(workdir, "-n", cores=64, check=True).stdout)
-    expected = {"train": 8, "embed_space": 4, "hull_shard": 4, "mlp_study": 4, "pca_sweep": 2}
+    # The MLP study at its defaults is small enough for one thread (config/studies.yaml: 4).
+    expected = {"train": 8, "embed_space": 4, "hull_shard": 4, "mlp_study": 1, "pca_sweep": 2}
     assert {rule: jobs[rule]["threads"] for rule in expected} == expected
     assert jobs["build_space_train"]["threads"] == jobs["build_space_test"]["threads"] == 1
+    studies = ("--configfile", str(REPO / "config" / "studies.yaml"))
+    jobs = jobs_of(snakemake(workdir, "-n", *studies, cores=64, check=True).stdout)
+    assert jobs["mlp_study"]["threads"] == 4
 
 
 def test_many_cores_on_a_small_machine_caps_threads(tmp_path):

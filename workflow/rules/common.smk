@@ -410,6 +410,17 @@ def hull_mem_mb(wildcards, input, attempt):
 
 
 # ---- experiments -----------------------------------------------------------------------------
+# The MLP study trains full batch: steps on n_train rows x the widest layer. Below this many
+# values (the defaults: 200 x 64) torch's threads only add synchronisation (measured at the
+# defaults: 54 s on one thread, 71 s on two), so the study asks for one thread, and four above.
+MLP_SMALL_STEP = 32768
+
+
+def mlp_threads():
+    mlp = EXPERIMENTS["mlp"]
+    return 1 if mlp["n_train"] * max(mlp["widths"]) < MLP_SMALL_STEP else 4
+
+
 def study_options(study):
     """One study's knobs (a params entry: changes rerun the study and its figures)."""
     options = {k: v for k, v in EXPERIMENTS[study].items() if k != "enabled"}

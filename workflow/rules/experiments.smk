@@ -68,7 +68,7 @@ rule mlp_study:
         benchmark_file("experiments", "mlp_study")
     conda:
         "../../envs/experiments.yaml"
-    threads: 4
+    threads: mlp_threads()
     resources:
         mem_mb=4000,
     params:
