@@ -133,11 +133,20 @@ def test_many_cores_on_a_small_machine_caps_threads(tmp_path):
     assert (tmp_path / "results/digits/hull/pixel.parquet").exists()
 
 
-@pytest.mark.parametrize(("rows", "threads"), [(200, 1), (2000, 4)])
-def test_a_hull_shard_asks_for_threads_by_the_size_of_its_products(tmp_path, rows, threads):
-    """One thread for a shard whose products are small (under 1e9 multiply-adds a pass: it
-    leaves the other cores to other jobs), the rule's four otherwise, read from the space's
-    files once they are written; four before (a dry run of a fresh run)."""
+def test_a_small_run_asks_for_one_thread_to_train_and_per_hull_shard(small_run, tmp_path):
+    """With its data written and small (the small test config: 300 training images for 2
+    epochs, 30 test points a shard), training and each hull shard ask for one thread."""
+    folder = tmp_path / "run"
+    shutil.copytree(small_run, folder, symlinks=True)
+    dry = snakemake(folder, "-n", "--forcerun", "train", "hull_shard", cores=64, check=True)
+    jobs = jobs_of(dry.stdout)
+    assert jobs["train"]["threads"] == jobs["hull_shard"]["threads"] == 1
+
+
+def test_a_large_hull_shard_asks_for_four_threads(tmp_path):
+    """A shard of 2,000 test points against 2,000 training rows in 300 dimensions (1.2e9
+    multiply-adds a pass) asks for the rule's four, before and after its space is written."""
+    rows = 2000
     rng = np.random.default_rng(0)
     (tmp_path / "arrays").mkdir()
     for split in ("train", "test"):
@@ -162,4 +171,4 @@ def test_a_hull_shard_asks_for_threads_by_the_size_of_its_products(tmp_path, row
     space = "results/rows/spaces/features"
     snakemake(tmp_path, f"{space}/train.npy", f"{space}/test.npy", check=True)
     jobs = jobs_of(snakemake(tmp_path, "-n", cores=64, check=True).stdout)
-    assert jobs["hull_shard"]["threads"] == threads
+    assert jobs["hull_shard"]["threads"] == 4

@@ -167,6 +167,15 @@ def one_of(names):
     return "|".join(re.escape(name) for name in names) or "(?!)"
 
 
+def npy_shape(path):
+    """The shape in a .npy file's header, or None when it cannot be read (not written yet;
+    a broken file is the job's to report)."""
+    try:
+        return np.load(path, mmap_mode="r").shape
+    except (OSError, ValueError):
+        return None
+
+
 def mem_mb_for(factor, minimum=1000):
     """Memory request: ``factor`` times the inputs' size, at least ``minimum`` MB."""
 
@@ -331,6 +340,24 @@ def train_options():
     return dict(sorted(options.items()))
 
 
+# Training asks for TRAIN_THREADS unless it is small: under TRAIN_SMALL image-epochs (training
+# images x epochs; the offline example's 500 x 3) the job's time is Lightning's start and a
+# few seconds of training, one thread's work (measured on the small test config, 300 x 2:
+# 15.9 s on one thread, 17.4 s on two), so it asks for one and leaves the other cores to
+# other jobs. The digits default (1,437 x 30) keeps its threads.
+TRAIN_THREADS = 8
+TRAIN_SMALL = 10_000
+
+
+def train_threads(wildcards, input):
+    """The training job's threads: one for a small training set and few epochs, else
+    TRAIN_THREADS (also before the data is written: the most it may ask for)."""
+    shape = npy_shape(input.train_x)
+    if shape is None or shape[0] * TRAIN["epochs"] >= TRAIN_SMALL:
+        return TRAIN_THREADS
+    return 1
+
+
 def train_gpus():
     """One GPU for the training and embedding jobs when the config asks for CUDA."""
     return 1 if TRAIN["device"] == "cuda" else 0
@@ -382,15 +409,6 @@ HULL_THREADS = 4
 HULL_SMALL_PASS = 10**9
 
 
-def npy_shape(path):
-    """The shape in a .npy file's header, or None when it cannot be read (not written yet;
-    a broken file is the job's to report)."""
-    try:
-        return np.load(path, mmap_mode="r").shape
-    except (OSError, ValueError):
-        return None
-
-
 def hull_threads(wildcards, input):
     """A hull shard's threads: one for a small shard, else HULL_THREADS (also before its
     space is written, as in a dry run of a fresh run: the most it may ask for)."""
@@ -417,6 +435,7 @@ MLP_SMALL_STEP = 32768
 
 
 def mlp_threads():
+    """The MLP study's threads: one for small full-batch steps, else four."""
     mlp = EXPERIMENTS["mlp"]
     return 1 if mlp["n_train"] * max(mlp["widths"]) < MLP_SMALL_STEP else 4
 

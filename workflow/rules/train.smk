@@ -14,7 +14,7 @@ rule train:
         benchmark_file("{dataset}", "train")
     conda:
         "../../envs/train.yaml"
-    threads: 8
+    threads: train_threads
     resources:
         mem_mb=mem_mb_for(30, minimum=4000),
         gpu=train_gpus(),
