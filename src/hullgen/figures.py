@@ -61,7 +61,7 @@ def save_figure(
                 figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches=bbox)
             # The PNG's draw has laid the figure out; the PDF keeps those positions rather
             # than laying it out again (about a third of a figure's drawing time).
-            if engine is not None:
+            if engine is not None and fmt == "png":
                 figure.set_layout_engine("none")
     finally:
         if engine is not None:

@@ -4,7 +4,6 @@ import re
 import sys
 from pathlib import Path
 
-import numpy as np
 from snakemake.exceptions import WorkflowError
 
 
@@ -35,6 +34,7 @@ import hullgen
 from hullgen import config as hullgen_config
 from hullgen.data import source as data_source
 from hullgen.errors import ConfigError, DataFormatError
+from hullgen.io import load_npy
 from hullgen.spaces.build import is_pixel_isometry
 
 
@@ -171,7 +171,7 @@ def npy_shape(path):
     """The shape in a .npy file's header, or None when it cannot be read (not written yet;
     a broken file is the job's to report)."""
     try:
-        return np.load(path, mmap_mode="r").shape
+        return load_npy(path).shape
     except (OSError, ValueError):
         return None
 
@@ -430,14 +430,16 @@ def hull_mem_mb(wildcards, input, attempt):
 # ---- experiments -----------------------------------------------------------------------------
 # The MLP study trains full batch: steps on n_train rows x the widest layer. Below this many
 # values (the defaults: 200 x 64) torch's threads only add synchronisation (measured at the
-# defaults: 54 s on one thread, 71 s on two), so the study asks for one thread, and four above.
+# defaults: 54 s on one thread, 71 s on two), so the study asks for one thread, and
+# MLP_THREADS above.
+MLP_THREADS = 4
 MLP_SMALL_STEP = 32768
 
 
 def mlp_threads():
-    """The MLP study's threads: one for small full-batch steps, else four."""
+    """The MLP study's threads: one for small full-batch steps, else MLP_THREADS."""
     mlp = EXPERIMENTS["mlp"]
-    return 1 if mlp["n_train"] * max(mlp["widths"]) < MLP_SMALL_STEP else 4
+    return 1 if mlp["n_train"] * max(mlp["widths"]) < MLP_SMALL_STEP else MLP_THREADS
 
 
 def study_options(study):
