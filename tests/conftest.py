@@ -11,6 +11,7 @@ import yaml
 from hullgen.hull.solver import warm_up
 
 from . import readme
+from .background import BackgroundRuns
 
 REPO = readme.REPO
 SCHEMA = REPO / "src" / "hullgen" / "config.schema.yaml"
@@ -78,27 +79,37 @@ def checkout_with_venv(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def default_run(tmp_path_factory) -> Path:
+def build_default_run(runs: BackgroundRuns) -> Path:
     """One complete run of the default pipeline, shared by the tests that read it: the
     README's first command, `make run`, in a copy of the checkout."""
-    folder = checkout_with_venv(tmp_path_factory.mktemp("default-run"))
-    proc = subprocess.run(["make", "run"], cwd=folder, capture_output=True, text=True)
+    folder = checkout_with_venv(runs.folder("default-run"))
+    proc = runs.run(["make", "run"], folder)
     assert proc.returncode == 0, f"make run failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"
     return folder
 
 
-@pytest.fixture(scope="session")
-def fashion_offline_run(tmp_path_factory) -> Path:
+def build_fashion_offline_run(runs: BackgroundRuns) -> Path:
     """The README's Fashion-MNIST example on Debian's files, as written, in a copy of the
     checkout (tests/test_readme.py checks it; the image-folder test compares with it)."""
     require_debian_fashion()
-    folder = checkout_with_venv(tmp_path_factory.mktemp("fashion-offline"))
+    folder = checkout_with_venv(runs.folder("fashion-offline"))
     commands = readme.readme_commands(*readme.RUN_HERE["offline example"])
     assert str(DEBIAN_FASHION) in commands[0]
     for command in commands:
-        readme.shell(command, folder)
+        readme.shell(command, folder, run=runs.run)
     return folder
+
+
+@pytest.fixture(scope="session")
+def default_run(request) -> Path:
+    """The finished default run (build_default_run)."""
+    return request.config.stash[BACKGROUND_RUNS].result("default_run")
+
+
+@pytest.fixture(scope="session")
+def fashion_offline_run(request) -> Path:
+    """The finished offline Fashion-MNIST example (build_fashion_offline_run)."""
+    return request.config.stash[BACKGROUND_RUNS].result("fashion_offline_run")
 
 
 # The findings drawn across spaces (the PCA sweep and the per-class hulls on), the claims and
@@ -165,8 +176,7 @@ class ModuleRun:
     started_in: Path  # the unrelated folder Snakemake was started from
 
 
-@pytest.fixture(scope="session")
-def small_module_run(tmp_path_factory) -> ModuleRun:
+def build_small_module_run(runs: BackgroundRuns) -> ModuleRun:
     """SMALL_CONFIG run the way the README deploys hullgen inside another workflow: the
     README's `module` block pointed at a second checkout, started with --snakefile and
     --directory from an unrelated folder (tests/test_deploy.py checks what that must show).
@@ -175,7 +185,7 @@ def small_module_run(tmp_path_factory) -> ModuleRun:
     Snakefile directly (SLURM, killed and resumed) and must equal it: so the module route
     costs no run of its own, and its results are compared with the direct route's.
     """
-    base = tmp_path_factory.mktemp("small-run")
+    base = runs.folder("small-run")
     checkout = checkout_copy(base / "hullgen")
     work = base / "analysis"
     write_config(work, SMALL_CONFIG)
@@ -186,17 +196,21 @@ def small_module_run(tmp_path_factory) -> ModuleRun:
     )
     started_in = base / "elsewhere"
     started_in.mkdir()
-    proc = subprocess.run(
+    proc = runs.run(
         [
             *(str(Path(sys.executable).with_name("snakemake")), "--cores", "2"),
             *("--snakefile", str(work / "Snakefile"), "--directory", str(work)),
         ],
-        cwd=started_in,
-        capture_output=True,
-        text=True,
+        started_in,
     )
     assert proc.returncode == 0, f"small run failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-8000:]}"
     return ModuleRun(work, checkout, started_in)
+
+
+@pytest.fixture(scope="session")
+def small_module_run(request) -> ModuleRun:
+    """The finished small module run (build_small_module_run)."""
+    return request.config.stash[BACKGROUND_RUNS].result("small_module_run")
 
 
 @pytest.fixture(scope="session")
@@ -222,20 +236,47 @@ def require_debian_fashion() -> None:
         pytest.skip("apt-get install dataset-fashion-mnist to run this test")
 
 
-# ---- the SLURM run, started early ---------------------------------------------------------
-# tests/slurm_run.py: mostly waiting on the SLURM plugin's status checks, so it runs beside the
-# other tests from the moment the session knows it will need it.
+# ---- the shared runs and the SLURM run, started early -------------------------------------
+# tests/background.py builds the shared runs in this order, beside the tests that need none of
+# them; tests/slurm_run.py is the SLURM test's run, mostly waiting on the SLURM plugin's status
+# checks. Modules run in the order of the last of these they wait for.
+BACKGROUND_RUNS = pytest.StashKey()
 SLURM_RUN = pytest.StashKey()
+BUILDS = {
+    "small_module_run": build_small_module_run,
+    "default_run": build_default_run,
+    "fashion_offline_run": build_fashion_offline_run,
+}
+WAITS_ON = (*BUILDS, "slurm_run")
+
+
+def waits_on(item) -> int:
+    """1 + the position in WAITS_ON of the last run ``item`` waits for; 0 for none."""
+    return max((WAITS_ON.index(f) + 1 for f in item.fixturenames if f in WAITS_ON), default=0)
+
+
+def pytest_collection_modifyitems(items):
+    # Whole modules move (their module-scoped fixtures are set up once); the sort is stable,
+    # so modules keep their file order among those that wait for the same run.
+    module_waits = {}
+    for item in items:
+        module_waits[item.path] = max(module_waits.get(item.path, 0), waits_on(item))
+    items.sort(key=lambda item: module_waits[item.path])
 
 
 def pytest_collection_finish(session):
     from .slurm_run import BackgroundSlurmRun, wanted
 
-    if wanted(session.items):
+    wanted_builds = [name for name in BUILDS if any(name in i.fixturenames for i in session.items)]
+    if session.config.option.collectonly:
+        wanted_builds = []
+    session.config.stash[BACKGROUND_RUNS] = BackgroundRuns(BUILDS).start(wanted_builds)
+    if wanted(session.items) and not session.config.option.collectonly:
         session.config.stash[SLURM_RUN] = BackgroundSlurmRun().start()
 
 
 def pytest_sessionfinish(session):
-    run = session.config.stash.get(SLURM_RUN, None)
-    if run is not None:
-        run.stop()
+    for key in (SLURM_RUN, BACKGROUND_RUNS):
+        run = session.config.stash.get(key, None)
+        if run is not None:
+            run.stop()

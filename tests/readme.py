@@ -53,10 +53,14 @@ def module_snakefile() -> str:
     return block
 
 
-def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", command], cwd=cwd, capture_output=True, text=True
-    )
+def run_captured(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+
+
+def shell(command: str, cwd: Path, run=run_captured) -> subprocess.CompletedProcess:
+    """``command`` in bash (stopping at the first error); ``run`` starts it
+    (``run_captured``, or a background build's ``BackgroundRuns.run``)."""
+    proc = run(["bash", "-euo", "pipefail", "-c", command], cwd)
     assert proc.returncode == 0, f"{command}\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
     return proc
 
