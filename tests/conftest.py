@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hullgen import runtime
 from hullgen.hull.solver import warm_up
 
 from . import readme
@@ -270,6 +271,11 @@ def pytest_collection_finish(session):
     wanted_builds = [name for name in BUILDS if any(name in i.fixturenames for i in session.items)]
     if session.config.option.collectonly:
         wanted_builds = []
+    if wanted_builds:
+        # This process's tests run beside the builds' jobs, so it keeps to one thread: OpenMP
+        # and BLAS threads spin while they wait for each other, and on a busy machine they
+        # wait long (seen on 2 cores: an MLP test of 9 s alone took minutes beside a run).
+        runtime.limit_threads(1)
     session.config.stash[BACKGROUND_RUNS] = BackgroundRuns(BUILDS).start(wanted_builds)
     if wanted(session.items) and not session.config.option.collectonly:
         session.config.stash[SLURM_RUN] = BackgroundSlurmRun().start()

@@ -416,3 +416,80 @@ def test_the_torch_passes_agree_with_the_numpy_passes_and_keep_the_precision_set
                 np.testing.assert_array_equal(idx_t, idx_np)
     finally:
         torch.set_float32_matmul_precision(before)
+
+
+def _python_pool_loop(monkeypatch):
+    """Make every compiled pool loop hand the query straight back: the Python loop (the
+    solver's reference path, and its fallback) does all the work."""
+    from hullgen.hull import pool
+
+    def hand_back(x, work, weights, rows, gram, *rest):
+        return pool.HAND_BACK, 0, work, weights, rows, gram, np.zeros(len(x)), -1.0
+
+    monkeypatch.setattr(pool, "pool_rounds", hand_back)
+
+
+@pytest.mark.parametrize(
+    ("case", "n", "d"),
+    [("outside", 300, 20), ("outside", 80, 50), ("inside", 200, 8), ("duplicates", 120, 30)],
+)
+def test_the_compiled_pool_loop_is_the_python_loop(case, n, d, monkeypatch):
+    rng = np.random.default_rng(n + d)
+    train = rng.normal(size=(n, d))
+    queries = rng.normal(size=(12, d)) * 2.0
+    if case == "inside":  # the distance falls to 0: handed back for the membership LP
+        queries[:6] = rng.dirichlet(np.ones(n), size=6) @ train
+    if case == "duplicates":  # dependent points: Wolfe's method may hand back
+        train = np.concatenate([train, train[:40], train[:40]])
+    options = dict(k_seed=8, add_per_round=4, candidates=24)
+    compiled = HullDistance(train, **options).query(queries)
+    _check_against_reference(train, queries, compiled, inside_ok=case == "inside")
+    with monkeypatch.context() as patch:
+        _python_pool_loop(patch)
+        python = HullDistance(train, **options).query(queries)
+    assert list(compiled.status) == list(python.status)
+    np.testing.assert_allclose(compiled.distance, python.distance, rtol=1e-12, atol=1e-12)
+    assert np.all(compiled.lower_bound <= python.distance * (1 + 1e-9) + 1e-12)
+    np.testing.assert_array_equal(compiled.rounds, python.rounds)
+    for i in range(len(queries)):
+        assert set(compiled.support(i)[0]) == set(python.support(i)[0]), i
+
+
+def _grow_reference(x, work, weights, rows, gram, pool_idx, pool_pts, values, threshold, add):
+    """What pool.grow must do, in numpy: the violators not yet in the set, largest first
+    (the earlier pool position among equals), join the points of positive weight."""
+    fresh = [j for j in range(len(pool_idx)) if values[j] > threshold and pool_idx[j] not in work]
+    fresh = sorted(fresh, key=lambda j: -values[j])[:add]
+    if not fresh:  # the set is left as it is
+        return 0, work, weights, rows, gram
+    keep = np.flatnonzero(weights > 0)
+    new_rows = np.concatenate([rows[keep], pool_pts[fresh]])
+    diff = new_rows - x
+    return (
+        len(fresh),
+        np.concatenate([work[keep], pool_idx[fresh]]),
+        np.concatenate([weights[keep], np.zeros(len(fresh))]),
+        new_rows,
+        diff @ diff.T,
+    )
+
+
+@pytest.mark.parametrize("add", [1, 3, 50])
+def test_the_compiled_growth_is_numpys(add):
+    from hullgen.hull import pool
+
+    rng = np.random.default_rng(add)
+    train = rng.normal(size=(40, 6))
+    x = rng.normal(size=6)
+    work = np.array([3, 7, 11, 20, 21])
+    weights = np.array([0.5, 0.0, 0.25, 0.25, 0.0])
+    rows = train[work]
+    gram = (rows - x) @ (rows - x).T
+    pool_idx = np.array([7, 30, 3, 12, 31, 33, 5, 20, 38])  # some already in the set
+    values = rng.integers(0, 4, size=len(pool_idx)).astype(float)  # ties among them
+    for threshold in (-1.0, 1.5, 10.0):
+        args = (x, work, weights, rows, gram, pool_idx, train[pool_idx], values, threshold, add)
+        got, want = pool.grow(*args), _grow_reference(*args)
+        assert got[0] == want[0]
+        for a, b in zip(got[1:], want[1:], strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-14, atol=1e-14)

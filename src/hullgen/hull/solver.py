@@ -17,7 +17,8 @@ Column generation, batched over queries:
 Full passes are the expensive part, so each pass keeps the best-priced ``candidates`` per
 query as a pool: the restricted problem is re-solved and re-priced against that pool alone
 (cheap) until no pool point violates, and only then is the next full pass made. The first
-pool is the query's nearest neighbours.
+pool is the query's nearest neighbours. That loop runs compiled (:mod:`hullgen.hull.pool`),
+handing a query back to Python for the rare solves it does not make itself.
 
 A query whose distance falls to ~0 is settled by a HiGHS LP (is x a convex combination of its
 working set?) and reported ``inside``. A query that column generation leaves open (it stalls
@@ -38,13 +39,13 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from hullgen.hull import pool, topk, wolfe
 from hullgen.hull import rows as training_rows
-from hullgen.hull import topk, wolfe
 from hullgen.hull.highs import new_highs
 from hullgen.hull.inputs import as_matrix, check_finite
 from hullgen.hull.lp import in_hull_lp
 from hullgen.hull.products import TrainingProducts
-from hullgen.hull.qp import solve_restricted
+from hullgen.hull.qp import WOLFE_TOL, solve_restricted
 from hullgen.hull.result import STATUSES, HullResult
 from hullgen.hull.rounding import float32_dot_error
 from hullgen.hull.rows import TrainingRows
@@ -58,6 +59,7 @@ F64_EPS = float(np.finfo(np.float64).eps) / 2
 HIGHS_RENEW_EVERY = 500
 # Full pricing rounds without progress before switching to the exact solver (or stopping).
 STALL_ROUNDS = 3
+_NO_WEIGHTS = np.zeros(0)
 
 # What forked workers inherit: the HullDistance and the queries (shared, not copied).
 _FORKED: tuple | None = None
@@ -205,37 +207,46 @@ class HullDistance:
 
     def _grow(self, x, state: QueryState, pool_idx, pool_pts, values, wp, tol) -> bool:
         """Add the most violating pool points (indices ``pool_idx``, float64 rows
-        ``pool_pts``) to the working set; False when there are none."""
-        work = np.sort(state.work)
-        pos = np.minimum(np.searchsorted(work, pool_idx), len(work) - 1)
-        fresh = np.flatnonzero((values > wp + tol) & (work[pos] != pool_idx))
-        if not len(fresh):
-            return False
-        fresh = fresh[np.argsort(-values[fresh], kind="stable")[: self.add_per_round]]
-        add = pool_idx[fresh]
-        keep = np.flatnonzero(state.weights > 0)
-        m = len(keep)
-        old_rows = self._rows(state)
-        # Weights stay aligned with the working set: p is unchanged until the next solve.
-        state.work = np.concatenate([state.work[keep], add])
-        state.weights = np.concatenate([state.weights[keep], np.zeros(len(add))])
-        rows = np.empty((len(state.work), self.d))
-        np.take(old_rows, keep, axis=0, out=rows[:m])
-        rows[m:] = pool_pts[fresh]  # from the pool, already gathered: no second read
-        state.rows = rows
-        if state.gram is not None:
+        ``pool_pts``) to the working set (:func:`hullgen.hull.pool.grow`); False when there
+        are none."""
+        rows = np.ascontiguousarray(self._rows(state))
+        if state.gram is None or len(state.gram) != len(state.work):
             diff = rows - x
-            gram = np.empty((len(state.work), len(state.work)))
-            gram[:m, :m] = state.gram[np.ix_(keep, keep)]
-            gram[:m, m:] = diff[:m] @ diff[m:].T
-            gram[m:, :m] = gram[:m, m:].T
-            gram[m:, m:] = diff[m:] @ diff[m:].T
-            state.gram = gram
-        return True
+            state.gram = diff @ diff.T
+        added, state.work, state.weights, state.rows, state.gram = pool.grow(
+            x, state.work, state.weights, rows, state.gram, pool_idx,
+            np.ascontiguousarray(pool_pts), values, wp + tol, self.add_per_round,
+        )  # fmt: skip
+        return added > 0
 
     def _inner(self, x: np.ndarray, state: QueryState, pool_idx, pool_pts) -> None:
-        """Solve, price against the pool only (cheap), grow, repeat until pool-optimal."""
-        for _ in range(self.max_inner):
+        """Solve, price against the pool only (cheap), grow, repeat until pool-optimal.
+
+        Compiled (:func:`hullgen.hull.pool.pool_rounds`); the Python loop below takes over
+        at a solve the compiled loop hands back (Wolfe's method failed, the distance is ~0)
+        and when the solves must be exact.
+        """
+        solves = 0
+        if not state.exact:
+            rows = np.ascontiguousarray(self._rows(state))
+            if state.gram is None or len(state.gram) != len(state.work):
+                diff = rows - x
+                state.gram = diff @ diff.T
+            weights = _NO_WEIGHTS if state.weights is None else state.weights
+            status, solves, state.work, weights, state.rows, state.gram, p, ub = (
+                pool.pool_rounds(
+                    x, state.work, weights, rows, np.ascontiguousarray(state.gram), pool_idx,
+                    np.ascontiguousarray(pool_pts), self.add_per_round, self.max_inner,
+                    self.inside_tol, WOLFE_TOL,
+                )
+            )  # fmt: skip
+            if len(weights) == len(state.work):
+                state.weights = weights
+            if ub >= 0.0:
+                state.p, state.ub = p, ub
+            if status == pool.POOL_DONE:
+                return
+        for _ in range(self.max_inner - solves):
             self._solve(x, state)
             if state.ub == 0.0:
                 return
@@ -422,9 +433,10 @@ class HullDistance:
 
 def warm_up() -> None:
     """Compile (or load from numba's cache) every compiled kernel of the solver: Wolfe's
-    method, the running top-k and the row gather. Called before forking workers, by `make`
-    and for the tests' checkouts, so that no job compiles them."""
+    method, the pool loop, the running top-k and the row gather. Called before forking
+    workers, by `make` and for the tests' checkouts, so that no job compiles them."""
     wolfe.warm_up()
+    pool.warm_up()
     topk.warm_up()
     training_rows.warm_up()
 
