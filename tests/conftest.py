@@ -5,6 +5,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -219,6 +220,18 @@ def small_run(small_module_run) -> Path:
     """The finished run of SMALL_CONFIG (its folder); copy it before changing anything in it.
     Its Snakefile is the module block: a copy reruns through the same route."""
     return small_module_run.work
+
+
+def pool_loop_hands_back(monkeypatch) -> None:
+    """Make the solver's compiled pool loop hand every query straight back, as it does when
+    its Wolfe solve fails: the Python loop (the reference path, and the fallback) does all
+    the work, through :mod:`hullgen.hull.qp`, where a test can make solvers fail."""
+    from hullgen.hull import pool
+
+    def hand_back(x, work, weights, rows, gram, *rest):
+        return pool.HAND_BACK, 0, work, weights, rows, gram, np.zeros(len(x)), -1.0
+
+    monkeypatch.setattr(pool, "pool_rounds", hand_back)
 
 
 @pytest.fixture

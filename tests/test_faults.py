@@ -23,7 +23,14 @@ from hullgen.hull import HullDistance, qp, separate, wolfe
 from hullgen.hull.result import HullResult
 from hullgen.hull.run import hull_distance_files, write_tables
 
-from .conftest import REPO, SMALL_CONFIG, job_counts, snakemake, write_config
+from .conftest import (
+    REPO,
+    SMALL_CONFIG,
+    job_counts,
+    pool_loop_hands_back,
+    snakemake,
+    write_config,
+)
 
 PIXEL_ONLY = {
     "spaces": [{"name": "pixel", "kind": "pixel"}],
@@ -155,6 +162,13 @@ def _wolfe_fails(G, start, start_weights, tol, max_iter):
     return np.full(len(G), 1.0 / len(G)), wolfe.DEPENDENT
 
 
+def _compiled_wolfe_fails(monkeypatch):
+    """Wolfe's method fails everywhere: in the compiled pool loop (which then hands every
+    query back) and in the Python loop's solves."""
+    pool_loop_hands_back(monkeypatch)
+    monkeypatch.setattr(qp.wolfe, "wolfe_gram", _wolfe_fails)
+
+
 @pytest.mark.parametrize("highs_works", [True, False])
 def test_fast_solver_failing_falls_back_with_the_same_result(monkeypatch, points, highs_works):
     """Compiled Wolfe reporting failure every time: HiGHS takes over; HiGHS never optimal
@@ -162,7 +176,7 @@ def test_fast_solver_failing_falls_back_with_the_same_result(monkeypatch, points
     train, test = points
     reference = HullDistance(train).query(test)
     assert (reference.qp_fallbacks == 0).all()
-    monkeypatch.setattr(qp.wolfe, "wolfe_gram", _wolfe_fails)
+    _compiled_wolfe_fails(monkeypatch)
     if not highs_works:
         monkeypatch.setattr(qp, "solve_highs", lambda h, Q: None)  # "not optimal" every time
     result = HullDistance(train).query(test)
@@ -173,7 +187,7 @@ def test_fast_solver_failing_falls_back_with_the_same_result(monkeypatch, points
 
 def test_no_solver_converging_reports_not_converged_with_both_bounds(monkeypatch, points):
     train, test = points
-    monkeypatch.setattr(qp.wolfe, "wolfe_gram", _wolfe_fails)
+    _compiled_wolfe_fails(monkeypatch)
     monkeypatch.setattr(qp, "solve_highs", lambda h, Q: None)
     # A restricted "solution" that is feasible but never optimal: uniform weights.
     monkeypatch.setattr(qp, "min_norm_point", lambda Q: np.full(len(Q), 1.0 / len(Q)))

@@ -9,6 +9,8 @@ from hullgen.hull import HullDistance
 from hullgen.hull.mnp import min_norm_point
 from hullgen.hull.naive import full_qp_distance, membership_lp
 
+from .conftest import pool_loop_hands_back
+
 REL = 1e-7
 
 
@@ -418,17 +420,6 @@ def test_the_torch_passes_agree_with_the_numpy_passes_and_keep_the_precision_set
         torch.set_float32_matmul_precision(before)
 
 
-def _python_pool_loop(monkeypatch):
-    """Make every compiled pool loop hand the query straight back: the Python loop (the
-    solver's reference path, and its fallback) does all the work."""
-    from hullgen.hull import pool
-
-    def hand_back(x, work, weights, rows, gram, *rest):
-        return pool.HAND_BACK, 0, work, weights, rows, gram, np.zeros(len(x)), -1.0
-
-    monkeypatch.setattr(pool, "pool_rounds", hand_back)
-
-
 @pytest.mark.parametrize(
     ("case", "n", "d"),
     [("outside", 300, 20), ("outside", 80, 50), ("inside", 200, 8), ("duplicates", 120, 30)],
@@ -445,7 +436,7 @@ def test_the_compiled_pool_loop_is_the_python_loop(case, n, d, monkeypatch):
     compiled = HullDistance(train, **options).query(queries)
     _check_against_reference(train, queries, compiled, inside_ok=case == "inside")
     with monkeypatch.context() as patch:
-        _python_pool_loop(patch)
+        pool_loop_hands_back(patch)
         python = HullDistance(train, **options).query(queries)
     assert list(compiled.status) == list(python.status)
     np.testing.assert_allclose(compiled.distance, python.distance, rtol=1e-12, atol=1e-12)
