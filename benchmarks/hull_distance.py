@@ -77,6 +77,20 @@ def _profile(args, queue):
     test = np.load(args.test, mmap_mode="r")[: args.profile]
     tree = HullDistance(train, threads=1, gap=args.gap, device=args.device)
     tree.query(test[:2])  # compiled code loaded, HiGHS started: not part of the profile
+    try:  # the compiled pool loop makes most restricted solves, out of cProfile's sight
+        from hullgen.hull import pool
+    except ImportError:  # the solver before it
+        pool = None
+    pool_solves = [0]
+    if pool is not None:
+        pool_rounds = pool.pool_rounds
+
+        def counted(*args):
+            out = pool_rounds(*args)
+            pool_solves[0] += out[1]
+            return out
+
+        pool.pool_rounds = counted
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
@@ -86,22 +100,28 @@ def _profile(args, queue):
     stats = pstats.Stats(profiler).stats  # {(file, line, name): (cc, nc, tt, ct, callers)}
 
     def cumulative(function):
-        code = function.__code__
+        code = getattr(function, "py_func", function).__code__  # numba: its Python source
         _, calls, _, seconds = stats.get(
             (code.co_filename, code.co_firstlineno, code.co_name), (0, 0, 0.0, 0.0)
         )[:4]
         return seconds, calls
 
     passes, _ = cumulative(TrainingProducts.top_products)
+    parts = {"full passes (float32 products, top-k)": passes}
+    if pool is not None:
+        parts["compiled pool loop (restricted solves, pool pricing, growth)"] = (
+            cumulative(pool_rounds)[0] + cumulative(pool.grow)[0]
+        )
     solves, calls = cumulative(qp.solve_restricted)
-    parts = {"full passes (float32 products, top-k)": passes, "restricted solves": solves}
+    parts["restricted solves in Python" if pool is not None else "restricted solves"] = solves
     try:
         from hullgen.hull.rows import TrainingRows
 
         parts["float64 row gathers"] = cumulative(TrainingRows.__getitem__)[0]
     except ImportError:  # the solver before rows were gathered on demand
         pass
-    parts["the rest (Python per query, pool pricing)"] = seconds - sum(parts.values())
+    parts["the rest (Python per query and round)"] = seconds - sum(parts.values())
+    calls += pool_solves[0]
     queue.put({
         "points": len(test), "seconds": seconds,
         "passes_per_point": 1 + float(result.rounds.mean()),
