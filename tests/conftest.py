@@ -1,5 +1,6 @@
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -278,6 +279,10 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: module_waits[item.path])
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def pytest_collection_finish(session):
     from .slurm_run import BackgroundSlurmRun, wanted
 
@@ -292,6 +297,11 @@ def pytest_collection_finish(session):
     session.config.stash[BACKGROUND_RUNS] = BackgroundRuns(BUILDS).start(wanted_builds)
     if wanted(session.items) and not session.config.option.collectonly:
         session.config.stash[SLURM_RUN] = BackgroundSlurmRun().start()
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        # Ended by SIGTERM (kill, a CI time limit), the session ends as on Ctrl-C: through
+        # pytest_sessionfinish, which stops the runs (in process groups of their own, they
+        # would outlive it otherwise).
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 def pytest_sessionfinish(session):
