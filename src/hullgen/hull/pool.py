@@ -87,8 +87,8 @@ def pool_rounds(
     ----------
     x : (d,) float64, the query (centred).
     work, weights, rows, gram : the working set (training indices), its weights (an empty
-        array before the first solve), its float64 rows minus nothing (centred like ``x``)
-        and the Gram matrix of ``rows - x``.
+        array before the first solve), its float64 rows (centred, like ``x``) and the Gram
+        matrix of ``rows - x``.
     pool_idx, pool_pts : the pool's training indices and float64 rows.
     add_per_round, max_inner : as in ``HullDistance``.
     inside_tol : a distance at or below ``inside_tol`` times the working set's scale is

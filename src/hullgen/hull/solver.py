@@ -171,12 +171,17 @@ class HullDistance:
             state.rows = self.train[state.work]
         return state.rows
 
-    def _solve(self, x: np.ndarray, state: QueryState) -> None:
-        """Restricted QP over the working set (then the LP when the distance is ~0)."""
-        rows = self._rows(state)
+    @staticmethod
+    def _gram(x: np.ndarray, state: QueryState, rows: np.ndarray) -> None:
+        """The working set's Gram matrix, (t_i - x).(t_j - x), where it is missing or stale."""
         if state.gram is None or len(state.gram) != len(state.work):
             diff = rows - x
             state.gram = diff @ diff.T
+
+    def _solve(self, x: np.ndarray, state: QueryState) -> None:
+        """Restricted QP over the working set (then the LP when the distance is ~0)."""
+        rows = self._rows(state)
+        self._gram(x, state, rows)
         scale_sq = float(np.diagonal(state.gram).max())
         if scale_sq == 0.0:  # every working point equals x
             state.weights = np.full(len(state.work), 1.0 / len(state.work))
@@ -210,9 +215,7 @@ class HullDistance:
         ``pool_pts``) to the working set (:func:`hullgen.hull.pool.grow`); False when there
         are none."""
         rows = np.ascontiguousarray(self._rows(state))
-        if state.gram is None or len(state.gram) != len(state.work):
-            diff = rows - x
-            state.gram = diff @ diff.T
+        self._gram(x, state, rows)
         added, state.work, state.weights, state.rows, state.gram = pool.grow(
             x, state.work, state.weights, rows, state.gram, pool_idx,
             np.ascontiguousarray(pool_pts), values, wp + tol, self.add_per_round,
@@ -229,9 +232,7 @@ class HullDistance:
         solves = 0
         if not state.exact:
             rows = np.ascontiguousarray(self._rows(state))
-            if state.gram is None or len(state.gram) != len(state.work):
-                diff = rows - x
-                state.gram = diff @ diff.T
+            self._gram(x, state, rows)
             weights = _NO_WEIGHTS if state.weights is None else state.weights
             status, solves, state.work, weights, state.rows, state.gram, p, ub = (
                 pool.pool_rounds(
