@@ -29,7 +29,7 @@ class BackgroundRuns:
 
     def __init__(self, builds: dict[str, Callable[[BackgroundRuns], object]]):
         self.builds = builds
-        self.base = Path(tempfile.mkdtemp(prefix="hullgen-test-runs-"))
+        self.base: Path | None = None  # made by the first build that asks for a folder
         self._started: list[str] = []
         self._done = {name: threading.Event() for name in builds}
         self._outcome: dict[str, tuple[object, BaseException | None]] = {}
@@ -71,6 +71,8 @@ class BackgroundRuns:
 
     def folder(self, name: str) -> Path:
         """A new empty folder for a build, removed by :meth:`stop`."""
+        if self.base is None:
+            self.base = Path(tempfile.mkdtemp(prefix="hullgen-test-runs-"))
         return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.base))
 
     def run(self, cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -105,4 +107,5 @@ class BackgroundRuns:
                 os.killpg(proc.pid, signal.SIGTERM)
         if self._thread is not None:
             self._thread.join(60)
-        shutil.rmtree(self.base, ignore_errors=True)
+        if self.base is not None:
+            shutil.rmtree(self.base, ignore_errors=True)

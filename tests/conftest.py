@@ -286,16 +286,16 @@ def _interrupt(signum, frame):
 def pytest_collection_finish(session):
     from .slurm_run import BackgroundSlurmRun, wanted
 
-    wanted_builds = [name for name in BUILDS if any(name in i.fixturenames for i in session.items)]
     if session.config.option.collectonly:
-        wanted_builds = []
+        return
+    wanted_builds = [name for name in BUILDS if any(name in i.fixturenames for i in session.items)]
     if wanted_builds:
         # This process's tests run beside the builds' jobs, so it keeps to one thread: OpenMP
         # and BLAS threads spin while they wait for each other, and on a busy machine they
         # wait long (seen on 2 cores: an MLP test of 9 s alone took minutes beside a run).
         runtime.limit_threads(1)
     session.config.stash[BACKGROUND_RUNS] = BackgroundRuns(BUILDS).start(wanted_builds)
-    if wanted(session.items) and not session.config.option.collectonly:
+    if wanted(session.items):
         session.config.stash[SLURM_RUN] = BackgroundSlurmRun().start()
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         # Ended by SIGTERM (kill, a CI time limit), the session ends as on Ctrl-C: through
