@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS) '$(TORCH)'
 	$(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS) -e '.[dev]'
 	# Compile the hull solver's numba code once; it is cached next to its source.
-	$(BIN)/python -c 'from hullgen.hull.solver import warm_up; warm_up()'
+	$(BIN)/python -c 'from hullgen.hull.workers import warm_up; warm_up()'
 	touch $(STAMP)
 
 clean:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from hullgen import runtime
-from hullgen.hull.solver import warm_up
+from hullgen.hull.workers import warm_up
 
 from . import readme
 from .background import BackgroundRuns

@@ -31,28 +31,21 @@ every query keeps its bounds.
 
 from __future__ import annotations
 
-import logging
-import multiprocessing as mp
 import os
-import time
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from hullgen.hull import pool, topk, wolfe
-from hullgen.hull import rows as training_rows
+from hullgen.hull import pool, workers
 from hullgen.hull.highs import new_highs
 from hullgen.hull.inputs import as_matrix, check_finite
 from hullgen.hull.lp import in_hull_lp
 from hullgen.hull.products import TrainingProducts
 from hullgen.hull.qp import WOLFE_TOL, solve_restricted
-from hullgen.hull.result import STATUSES, HullResult
+from hullgen.hull.result import HullResult
 from hullgen.hull.rounding import float32_dot_error
 from hullgen.hull.rows import TrainingRows
 from hullgen.hull.separate import separate
 from hullgen.hull.state import QueryState, collect
-
-log = logging.getLogger("hullgen.hull")
 
 F64_EPS = float(np.finfo(np.float64).eps) / 2
 
@@ -60,9 +53,6 @@ HIGHS_RENEW_EVERY = 500
 # Full pricing rounds without progress before switching to the exact solver (or stopping).
 STALL_ROUNDS = 3
 _NO_WEIGHTS = np.zeros(0)
-
-# What forked workers inherit: the HullDistance and the queries (shared, not copied).
-_FORKED: tuple | None = None
 
 
 class HullDistance:
@@ -392,62 +382,10 @@ class HullDistance:
                 [], np.zeros(0), np.zeros(0, np.int64), self.gap, self.mean, return_projections
             )
         chunk = min(self.batch_size, max(256, -(-m // (4 * self.threads))))
-        ranges = [(lo, min(lo + chunk, m)) for lo in range(0, m, chunk)]
-        workers = self.threads if self.products.on_cpu else 1
-        parts = []
-        started = last = time.monotonic()
-        for part in self._run_chunks(X, ranges, workers, return_projections):
-            parts.append(part)
-            now = time.monotonic()
-            if now - last >= progress_every or len(parts) == len(ranges):
-                last = now
-                done = sum(len(p) for p in parts)
-                status = np.concatenate([p.status for p in parts])
-                counts = ", ".join(f"{int((status == s).sum())} {s}" for s in STATUSES)
-                log.info("hull: %d/%d queries in %.0f s (%s)", done, m, now - started, counts)
-        return HullResult.concatenate(parts)
+        return workers.solve_chunks(self, X, chunk, return_projections, progress_every)
 
-    def _run_chunks(self, X, ranges, workers, return_projections):
-        if workers == 1 or len(ranges) == 1:
-            if not self.products.on_cpu:  # torch's CPU threads, beside the GPU's products
-                import torch
-
-                torch.set_num_threads(self.threads)
-            for lo, hi in ranges:
-                yield self._query_chunk(X, lo, hi, return_projections)
-            return
-        global _FORKED
-        warm_up()
-        self.train[np.zeros(1, dtype=np.int64)]  # the row gather for this training dtype
-        _FORKED = (self, X, return_projections)
-        try:
-            ctx = mp.get_context("fork")
-            with ctx.Pool(workers, initializer=_worker_init) as pool:
-                yield from pool.imap(_worker_chunk, ranges)
-        finally:
-            _FORKED = None
-
-    def _query_chunk(self, X, lo: int, hi: int, return_projections: bool) -> HullResult:
+    def solve_rows(self, X, lo: int, hi: int, return_projections: bool) -> HullResult:
+        """Rows ``lo`` to ``hi - 1`` of the (validated) query set ``X``, as one batch in
+        this process (:mod:`hullgen.hull.workers` calls it, here or in a forked worker)."""
         batch = np.asarray(X[lo:hi], dtype=np.float64) - self.mean
         return self._batch(batch, return_projections)
-
-
-def warm_up() -> None:
-    """Compile (or load from numba's cache) every compiled kernel of the solver: Wolfe's
-    method, the pool loop, the running top-k and the row gather. Called before forking
-    workers, by `make` and for the tests' checkouts, so that no job compiles them."""
-    wolfe.warm_up()
-    pool.warm_up()
-    topk.warm_up()
-    training_rows.warm_up()
-
-
-def _worker_init() -> None:
-    # One BLAS thread per worker process: the processes are the parallelism. (Workers run on
-    # the CPU only, where the products do not use torch.)
-    threadpool_limits(1)
-
-
-def _worker_chunk(bounds: tuple[int, int]) -> HullResult:
-    tree, X, return_projections = _FORKED
-    return tree._query_chunk(X, bounds[0], bounds[1], return_projections)

@@ -23,6 +23,10 @@ _SIGN32 = np.uint64(0x80000000)
 _CHUNK = 64
 # A row's first block is sampled at this stride for a first limit.
 _STRIDE = 16
+# The entry ``2 v - shift - col_shift[j]`` (with ``adjust``) is written out in each of the
+# three loops that read a row, on purpose: made a function, even one numba inlines, it
+# stops the loops from vectorising (measured 2026-12-02, four 1250 x 16384 blocks, one
+# thread: 0.09 s written out, 0.17-0.22 s through a helper).
 
 
 @njit(cache=True)
