@@ -302,9 +302,12 @@ def test_supports_larger_than_the_candidate_pool_need_no_exact_pass(monkeypatch)
 
 
 @pytest.mark.parametrize("k", [1, 7, 64, 300])
-def test_the_blocked_top_products_are_those_of_a_full_sort(k):
+@pytest.mark.parametrize("subset", [(0, 1), (0, 10), (1, 5), (3, 7)])
+def test_the_blocked_top_products_are_those_of_a_full_sort(k, subset):
     """Blocks merged by the running selection against one stable sort of every product (ties
-    included: integer data), for both passes; lower index first among equals."""
+    included: integer data), for both passes; lower index first among equals. A subset pass
+    (training rows first, first + stride, ...) against the same sort of those rows alone,
+    its indices those of the whole training set."""
     from hullgen.hull.products import TrainingProducts
     from hullgen.hull.rows import TrainingRows
 
@@ -313,15 +316,44 @@ def test_the_blocked_top_products_are_those_of_a_full_sort(k):
     rows = TrainingRows(train, np.zeros(6))
     products = TrainingProducts(rows, block_rows=40)
     queries = rng.integers(0, 3, size=(9, 6)).astype(float)
+    first, stride = subset
+    kept = np.arange(first, len(train), stride)
     for sq_distance, score in (
-        (False, queries @ train.T),
-        (True, -((queries[:, None, :] - train[None]) ** 2).sum(-1)),
+        (False, queries @ train[kept].T),
+        (True, -((queries[:, None, :] - train[kept][None]) ** 2).sum(-1)),
     ):
-        idx, values = products.top_products(queries, k, sq_distance)
+        idx, values = products.top_products(queries, k, sq_distance, rows=subset)
         expected = np.argsort(-score, axis=1, kind="stable")[:, :k]
-        np.testing.assert_array_equal(idx, expected)
+        np.testing.assert_array_equal(idx, kept[expected])
         best = np.take_along_axis(score, expected, 1)
         np.testing.assert_array_equal(values, -best if sq_distance else best)
+
+
+def test_subset_passes_change_no_result(monkeypatch):
+    """The subset passes (before the first full pricing pass) run, and the result is the one
+    without them: the same statuses, distances within the gap, against the full QP where
+    certified (points outside, and inside, which a subset round may already settle)."""
+    from hullgen.hull.products import TrainingProducts
+
+    subsets = []
+    top_products = TrainingProducts.top_products
+
+    def recorded(self, queries, k, sq_distance, rows=(0, 1)):
+        subsets.append(rows)
+        return top_products(self, queries, k, sq_distance, rows)
+
+    monkeypatch.setattr(TrainingProducts, "top_products", recorded)
+    rng = np.random.default_rng(11)
+    train = rng.normal(size=(1500, 25))
+    queries = np.vstack([rng.normal(size=(10, 25)) * 1.8, rng.normal(size=(4, 25)) * 0.2])
+    options = dict(k_seed=8, add_per_round=8, candidates=32)
+    result = HullDistance(train, **options).query(queries)
+    assert (0, 10) in subsets and (1, 5) in subsets
+    plain = HullDistance(train, subset_passes=(), **options).query(queries)
+    np.testing.assert_array_equal(result.status, plain.status)
+    assert set(result.status) == {"certified", "inside"}
+    np.testing.assert_allclose(result.distance, plain.distance, rtol=1e-6, atol=0)
+    _check_against_reference(train, queries, result, inside_ok=True)
 
 
 @pytest.mark.parametrize("k", [1, 5, 200, 2000, 6000])

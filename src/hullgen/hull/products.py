@@ -42,36 +42,44 @@ class TrainingProducts:
             self.device = torch.device(device)
             self.train32, self.sq_norms32 = self._to(train32), self._to(sq32)
 
-    def _blocks(self):
-        for start in range(0, self.n, self.block_rows):
-            yield start, self.train32[start : start + self.block_rows]
+    def _blocks(self, first: int = 0, stride: int = 1):
+        """Blocks of the training rows ``first``, ``first + stride``, ...: (position of the
+        block's first row among them, the block as a view, and its rows' squared norms)."""
+        rows, sq_norms = self.train32[first::stride], self.sq_norms32[first::stride]
+        for start in range(0, len(rows), self.block_rows):
+            end = start + self.block_rows
+            yield start, rows[start:end], sq_norms[start:end]
 
     def _to(self, array: np.ndarray):
         import torch
 
         return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).to(self.device)
 
-    def top_products(self, queries: np.ndarray, k: int, sq_distance: bool):
+    def top_products(
+        self, queries: np.ndarray, k: int, sq_distance: bool, rows: tuple[int, int] = (0, 1)
+    ):
         """Per query row, the ``k`` training indices with the largest ``q.t`` (or, with
         ``sq_distance``, the smallest ``||q - t||^2``), and those float32 values, sorted best
         first (the lower index first among equals on the CPU). Returns numpy arrays (m, k) of
-        int64 and float32.
+        int64 and float32. ``rows`` (first, stride) restricts the pass to the training rows
+        ``first``, ``first + stride``, ... (a strided view: nothing is copied).
         """
-        k = min(k, self.n)
+        first, stride = rows
+        k = min(k, len(range(first, self.n, stride)))
         q32 = np.ascontiguousarray(queries, dtype=np.float32)
         if not self.on_cpu:
-            return self._top_products_cuda(q32, k, sq_distance)
+            best_idx, best_val = self._top_products_cuda(q32, k, sq_distance, rows)
+            return first + stride * best_idx, best_val
         # Negated squared distance (2 q.t - ||q||^2 - ||t||^2), so that "largest" means
         # "nearest"; the selection adds the norms as it scans each block.
         q_sq = np.einsum("ij,ij->i", q32, q32) if sq_distance else None
         top = RunningTop(len(q32), k)
-        for start, block in self._blocks():
-            col_shift = self.sq_norms32[start : start + len(block)] if sq_distance else None
-            top.add(q32 @ block.T, start, q_sq, col_shift)
+        for start, block, sq_norms in self._blocks(first, stride):
+            top.add(q32 @ block.T, start, q_sq, sq_norms if sq_distance else None)
         best_idx, best_val = top.result()
-        return best_idx, (-best_val if sq_distance else best_val)
+        return first + stride * best_idx, (-best_val if sq_distance else best_val)
 
-    def _top_products_cuda(self, q32: np.ndarray, k: int, sq_distance: bool):
+    def _top_products_cuda(self, q32: np.ndarray, k: int, sq_distance: bool, rows):
         import torch
 
         # The certificates bound float32 rounding: products in TF32 or bfloat16 (what
@@ -80,19 +88,19 @@ class TrainingProducts:
         precision = torch.get_float32_matmul_precision()
         torch.set_float32_matmul_precision("highest")
         try:
-            return self._top_products_torch(torch, q32, k, sq_distance)
+            return self._top_products_torch(torch, q32, k, sq_distance, rows)
         finally:
             torch.set_float32_matmul_precision(precision)
 
-    def _top_products_torch(self, torch, q32: np.ndarray, k: int, sq_distance: bool):
+    def _top_products_torch(self, torch, q32: np.ndarray, k: int, sq_distance: bool, rows):
         q = self._to(q32)
         q_sq = (q * q).sum(1, keepdim=True) if sq_distance else None
         best_val, best_idx = None, None
         with torch.no_grad():
-            for start, block in self._blocks():
+            for start, block, sq_norms in self._blocks(*rows):
                 prod = q @ block.T
                 if sq_distance:
-                    prod.mul_(2.0).sub_(q_sq).sub_(self.sq_norms32[start : start + len(block)])
+                    prod.mul_(2.0).sub_(q_sq).sub_(sq_norms)
                 val, idx = torch.topk(prod, min(k, len(block)), dim=1)
                 idx += start
                 if best_val is not None:
