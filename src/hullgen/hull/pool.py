@@ -2,10 +2,10 @@
 
 Between two full passes a query solves its restricted problem, prices the pool of
 candidates the last pass kept, and grows its working set by the pool points that violate,
-until none does (``HullDistance._inner``). Each step is small (a few dozen rows, a Gram
-matrix of a few dozen), so in Python and numpy the time went to the calls around them: this
-module runs the whole loop in one compiled function, with the restricted solves by the
-compiled Wolfe method of :mod:`hullgen.hull.wolfe`.
+until none does (:meth:`hullgen.hull.working_set.WorkingSets.converge`). Each step is small
+(a few dozen rows, a Gram matrix of a few dozen), so in Python and numpy the time went to
+the calls around them: this module runs the whole loop in one compiled function, with the
+restricted solves by the compiled Wolfe method of :mod:`hullgen.hull.wolfe`.
 
 It stops, and hands the query back to the Python loop unchanged since its last step, at the
 first solve it cannot finish itself: Wolfe's method reports a failure (the fallbacks are

@@ -17,8 +17,12 @@ Column generation, batched over queries:
 Full passes are the expensive part, so each pass keeps the best-priced ``candidates`` per
 query as a pool: the restricted problem is re-solved and re-priced against that pool alone
 (cheap) until no pool point violates, and only then is the next full pass made. The first
-pool is the query's nearest neighbours. That loop runs compiled (:mod:`hullgen.hull.pool`),
-handing a query back to Python for the rare solves it does not make itself.
+pool is the query's nearest neighbours. Before its first full pricing pass a query is priced
+against subsets of the training rows (:data:`SUBSET_PASSES`): far from the optimum they find
+most violators for a fraction of a pass's cost, and they bound nothing. The working sets and
+their restricted problems are :mod:`hullgen.hull.working_set`'s; the loop over a pool runs
+compiled (:mod:`hullgen.hull.pool`), handing a query back to Python for the rare solves it
+does not make itself.
 
 A query whose distance falls to ~0 is settled by a HiGHS LP (is x a convex combination of its
 working set?) and reported ``inside``. A query that column generation leaves open (it stalls
@@ -31,28 +35,22 @@ every query keeps its bounds.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
-from hullgen.hull import pool, workers
-from hullgen.hull.highs import new_highs
+from hullgen.hull import workers
 from hullgen.hull.inputs import as_matrix, check_finite
-from hullgen.hull.lp import in_hull_lp
 from hullgen.hull.products import TrainingProducts
-from hullgen.hull.qp import WOLFE_TOL, solve_restricted
 from hullgen.hull.result import HullResult
 from hullgen.hull.rounding import float32_dot_error
 from hullgen.hull.rows import TrainingRows
 from hullgen.hull.separate import separate
 from hullgen.hull.state import QueryState, collect
+from hullgen.hull.working_set import WorkingSets
 
 F64_EPS = float(np.finfo(np.float64).eps) / 2
 
-HIGHS_RENEW_EVERY = 500
 # Full pricing rounds without progress before switching to the exact solver (or stopping).
 STALL_ROUNDS = 3
-_NO_WEIGHTS = np.zeros(0)
 # Subset passes, (first row, stride) each, made before a query's first full pricing pass:
 # every 10th training row, then every 5th from row 1 (disjoint: 30% of the rows in all).
 # Far from the optimum most violators of a full pass are found in a subset too, for a
@@ -147,7 +145,10 @@ class HullDistance:
         self.train = TrainingRows(train, self.mean)
         self.products = TrainingProducts(self.train, device=device, block_rows=block_rows)
         self.f32_error = float32_dot_error(self.d) * self.products.max_norm
-        self._solver = (None, None, 0)
+        self.working = WorkingSets(
+            self.train, add_per_round=self.add_per_round, max_inner=self.max_inner,
+            inside_tol=self.inside_tol, qp_time_limit=self.qp_time_limit,
+        )  # fmt: skip
         working = self.memory_budget - self.n * self.d * 4
         per_query = 3 * 4 * min(self.n, block_rows) + 8 * self.d * (4 + self.k_seed)
         # Worker processes share the training matrices but each has its own batch buffers.
@@ -159,112 +160,6 @@ class HullDistance:
                 f"{self.n} x {self.d} training set (needs at least {need / 2**30:.2f} GiB)"
             )
 
-    # -- the per-process solver ----------------------------------------------------------
-    def _highs(self):
-        # One HiGHS instance per process (a forked worker makes its own, never the parent's),
-        # renewed every few hundred solves: a long-lived instance slows down (measured here:
-        # 2.5x after ~15,000 restricted QPs, although clearModel() is called before each).
-        pid, h, uses = self._solver
-        if pid != os.getpid() or uses >= HIGHS_RENEW_EVERY:
-            h = new_highs(self.qp_time_limit)
-            uses = 0
-        self._solver = (os.getpid(), h, uses + 1)
-        return h
-
-    # -- per-query work ----------------------------------------------------------------------
-    def _rows(self, state: QueryState) -> np.ndarray:
-        """The working set's float64 rows, gathered once per round."""
-        if state.rows is None or len(state.rows) != len(state.work):
-            state.rows = self.train[state.work]
-        return state.rows
-
-    @staticmethod
-    def _gram(x: np.ndarray, state: QueryState, rows: np.ndarray) -> None:
-        """The working set's Gram matrix, (t_i - x).(t_j - x), where it is missing or stale."""
-        if state.gram is None or len(state.gram) != len(state.work):
-            diff = rows - x
-            state.gram = diff @ diff.T
-
-    def _solve(self, x: np.ndarray, state: QueryState) -> None:
-        """Restricted QP over the working set (then the LP when the distance is ~0)."""
-        rows = self._rows(state)
-        self._gram(x, state, rows)
-        scale_sq = float(np.diagonal(state.gram).max())
-        if scale_sq == 0.0:  # every working point equals x
-            state.weights = np.full(len(state.work), 1.0 / len(state.work))
-            state.p, state.ub, state.lp_status = x.copy(), 0.0, "identical"
-            return
-        start = start_weights = None
-        if state.weights is not None:  # warm start from the previous support
-            start = np.flatnonzero(state.weights > 0)
-            start_weights = state.weights[start]
-        sol = solve_restricted(
-            self._highs, state.gram / scale_sq, state.exact, start, start_weights
-        )
-        state.qp_fallbacks += sol.solver != "wolfe"
-        state.weights = sol.weights
-        support = np.flatnonzero(sol.weights > 0)
-        state.p = sol.weights[support] @ rows[support]
-        state.ub = float(np.linalg.norm(x - state.p))
-        scale = np.sqrt(scale_sq)
-        if state.ub <= self.inside_tol * scale:
-            pts = rows
-            inside, status, weights = in_hull_lp(self._highs(), (pts - x) / scale)
-            state.lp_status = status
-            if inside:
-                weights = np.maximum(weights, 0.0)
-                state.weights = weights / weights.sum()
-                state.p = state.weights @ pts
-                state.ub = 0.0
-
-    def _grow(self, x, state: QueryState, pool_idx, pool_pts, values, wp, tol) -> bool:
-        """Add the most violating pool points (indices ``pool_idx``, float64 rows
-        ``pool_pts``) to the working set (:func:`hullgen.hull.pool.grow`); False when there
-        are none."""
-        rows = np.ascontiguousarray(self._rows(state))
-        self._gram(x, state, rows)
-        added, state.work, state.weights, state.rows, state.gram = pool.grow(
-            x, state.work, state.weights, rows, state.gram, pool_idx,
-            np.ascontiguousarray(pool_pts), values, wp + tol, self.add_per_round,
-        )  # fmt: skip
-        return added > 0
-
-    def _inner(self, x: np.ndarray, state: QueryState, pool_idx, pool_pts) -> None:
-        """Solve, price against the pool only (cheap), grow, repeat until pool-optimal.
-
-        Compiled (:func:`hullgen.hull.pool.pool_rounds`); the Python loop below takes over
-        at a solve the compiled loop hands back (Wolfe's method failed, the distance is ~0)
-        and when the solves must be exact.
-        """
-        solves = 0
-        if not state.exact:
-            rows = np.ascontiguousarray(self._rows(state))
-            self._gram(x, state, rows)
-            weights = _NO_WEIGHTS if state.weights is None else state.weights
-            status, solves, state.work, weights, state.rows, state.gram, p, ub = (
-                pool.pool_rounds(
-                    x, state.work, weights, rows, np.ascontiguousarray(state.gram), pool_idx,
-                    np.ascontiguousarray(pool_pts), self.add_per_round, self.max_inner,
-                    self.inside_tol, WOLFE_TOL,
-                )
-            )  # fmt: skip
-            if len(weights) == len(state.work):
-                state.weights = weights
-            if ub >= 0.0:
-                state.p, state.ub = p, ub
-            if status == pool.POOL_DONE:
-                return
-        for _ in range(self.max_inner - solves):
-            self._solve(x, state)
-            if state.ub == 0.0:
-                return
-            r = x - state.p
-            w = r / state.ub
-            values = pool_pts @ w
-            wp = float(w @ state.p)
-            if not self._grow(x, state, pool_idx, pool_pts, values, wp, 1e-12 * state.ub):
-                return
-
     def _f64_error(self, x: np.ndarray) -> float:
         """Bound on the float64 rounding error of w.x - w.t_i for a unit vector w."""
         return 4 * (self.d + 2) * F64_EPS * (np.linalg.norm(x) + self.products.max_norm)
@@ -272,7 +167,7 @@ class HullDistance:
     def _settle(self, x: np.ndarray, state: QueryState) -> None:
         """The separating LP for a query left open: inside, or a positive lower bound (and
         the LP's hull point when it is nearer than the one found)."""
-        found = separate(self._highs(), self.train, x, state.work, self._f64_error(x))
+        found = separate(self.working.highs(), self.train, x, state.work, self._f64_error(x))
         state.lp_status = f"separating LP, {found.rounds} rounds"
         state.gram = state.rows = None  # the working set is replaced below
         if found.inside:
@@ -295,8 +190,8 @@ class HullDistance:
         try:
             pts = self.train[idx]
             tol = 1e-12 * state.ub + self._f64_error(x)
-            if self._grow(x, state, idx, pts, pts @ w, float(w @ state.p), tol):
-                self._inner(x, state, idx, pts)
+            if self.working.grow(x, state, idx, pts, pts @ w, float(w @ state.p), tol):
+                self.working.converge(x, state, idx, pts)
         finally:
             state.rows = None
 
@@ -328,14 +223,14 @@ class HullDistance:
         if state.certified(self.gap):
             return True
         tol = 1e-12 * state.ub + f64_error
-        if not self._grow(x, state, idx, pts, u, float(w @ state.p), tol):
+        if not self.working.grow(x, state, idx, pts, u, float(w @ state.p), tol):
             if state.exact:
                 return True  # nothing left to add even after an exact solve: keep the bounds
             # The violators are already in the working set: HiGHS stopped short of the
             # restricted optimum (its tolerances), so solve it once more exactly.
             state.exact = True
         before = state.ub
-        self._inner(x, state, idx, pts)
+        self.working.converge(x, state, idx, pts)
         # Points were added but the distance did not fall. A step or two of that is normal
         # (degenerate steps); more means HiGHS's answer is off by more than the gap (seen
         # near the boundary in low dimensions): go exact, and if Wolfe's method stalls as
@@ -361,7 +256,7 @@ class HullDistance:
             nn_index[i] = near[i][np.argmin(d2)]
             nn_distance[i] = np.sqrt(d2.min())
             states[i].rows = pts[: self.k_seed]  # the seeds are the first candidates
-            self._inner(x, states[i], near[i], pts)
+            self.working.converge(x, states[i], near[i], pts)
             states[i].rows = None
         active = np.array([i for i, s in enumerate(states) if s.ub > 0], dtype=np.int64)
         for rows in self.subset_passes:
