@@ -329,11 +329,25 @@ def test_the_blocked_top_products_are_those_of_a_full_sort(k, subset):
         np.testing.assert_array_equal(values, -best if sq_distance else best)
 
 
+def test_subset_passes_run_on_large_training_sets_only():
+    """A subset pass needs SUBSET_ROWS_PER_CANDIDATE rows per candidate in its subset."""
+    from hullgen.hull import solver
+
+    need = solver.SUBSET_ROWS_PER_CANDIDATE * 32
+    for n, made in ((10 * need - 10, [(1, 5)]), (10 * need - 9, [(0, 10), (1, 5)]), (1500, [])):
+        train = np.zeros((n, 1))
+        assert HullDistance(train, candidates=32).subset_passes == made, n
+
+
 def test_subset_passes_change_no_result(monkeypatch):
     """The subset passes (before the first full pricing pass) run, and the result is the one
     without them: the same statuses, distances within the gap, against the full QP where
     certified (points outside, and inside, which a subset round may already settle)."""
+    from hullgen.hull import solver
     from hullgen.hull.products import TrainingProducts
+
+    # A set small enough for the full QP, with subsets made at every size.
+    monkeypatch.setattr(solver, "SUBSET_ROWS_PER_CANDIDATE", 1)
 
     subsets = []
     top_products = TrainingProducts.top_products
