@@ -98,7 +98,10 @@ def test_rules_state_their_threads_and_the_default_profile_keeps_them(workdir):
     assert "set-threads" not in profile
     jobs = jobs_of(snakemake(workdir, "-n", cores=64, check=True).stdout)
     # The MLP study at its defaults is small enough for one thread (config/studies.yaml: 4).
-    expected = {"train": 8, "embed_space": 4, "hull_shard": 4, "mlp_study": 1, "pca_sweep": 2}
+    expected = {
+        "train": 8, "embed_space": 4, "hull_shard": 4, "mlp_study": 1, "pca_sweep": 2,
+        "class_hulls": 2,
+    }  # fmt: skip
     assert {rule: jobs[rule]["threads"] for rule in expected} == expected
     assert jobs["build_space_train"]["threads"] == jobs["build_space_test"]["threads"] == 1
     studies = ("--configfile", str(REPO / "config" / "studies.yaml"))
@@ -143,9 +146,22 @@ def test_a_small_run_asks_for_one_thread_to_train_and_per_hull_shard(small_run, 
     assert jobs["train"]["threads"] == jobs["hull_shard"]["threads"] == 1
 
 
+def test_the_default_run_asks_for_one_thread_to_embed_and_per_derived_hull(default_run, tmp_path):
+    """With its data written and small (digits: 1,797 images; 300 test points used against
+    1,437 training rows in 64 dimensions), embedding a space, the PCA sweep and the per-class
+    hulls each ask for one thread."""
+    folder = tmp_path / "run"
+    shutil.copytree(default_run, folder, symlinks=True)
+    rules = ("embed_space", "pca_sweep", "class_hulls")
+    dry = snakemake(folder, "-n", "--forcerun", *rules, cores=64, check=True)
+    jobs = jobs_of(dry.stdout)
+    assert {rule: jobs[rule]["threads"] for rule in rules} == dict.fromkeys(rules, 1)
+
+
 def test_a_large_hull_shard_asks_for_four_threads(tmp_path):
     """A shard of 2,000 test points against 2,000 training rows in 300 dimensions (1.2e9
-    multiply-adds a pass) asks for the rule's four, before and after its space is written."""
+    multiply-adds a pass) asks for the rule's four, before and after its space is written;
+    the PCA sweep and the per-class hulls on all 2,000 test points ask for their two."""
     rows = 2000
     rng = np.random.default_rng(0)
     (tmp_path / "arrays").mkdir()
@@ -163,12 +179,13 @@ def test_a_large_hull_shard_asks_for_four_threads(tmp_path):
         "hull": {"shards": 1},
         "train": {"enabled": False},
         "experiments": {"legendre": {"enabled": False}, "mlp": {"enabled": False}},
-        "findings": {"enabled": False},
+        "findings": {"max_test": rows, "pca_space": "features", "class_hull_space": "features"},
     }
     write_config(tmp_path, cfg)
+    expected = {"hull_shard": 4, "pca_sweep": 2, "class_hulls": 2}
     fresh = jobs_of(snakemake(tmp_path, "-n", cores=64, check=True).stdout)
-    assert fresh["hull_shard"]["threads"] == 4
+    assert {rule: fresh[rule]["threads"] for rule in expected} == expected
     space = "results/rows/spaces/features"
     snakemake(tmp_path, f"{space}/train.npy", f"{space}/test.npy", check=True)
     jobs = jobs_of(snakemake(tmp_path, "-n", cores=64, check=True).stdout)
-    assert jobs["hull_shard"]["threads"] == 4
+    assert {rule: jobs[rule]["threads"] for rule in expected} == expected

@@ -363,6 +363,22 @@ def train_gpus():
     return 1 if TRAIN["device"] == "cuda" else 0
 
 
+# Embedding a space asks for EMBED_THREADS unless its images (training and test) are fewer
+# than TRAIN_SMALL: one forward pass over them is then a second or two, and the job's time is
+# Python's and torch's start (measured on the digits default, 1,797 images: 1.8 s on one
+# thread or two), so it asks for one and leaves the other cores to other jobs.
+EMBED_THREADS = 4
+
+
+def embed_threads(wildcards, input):
+    """An embedding job's threads: one for few images, else EMBED_THREADS (also before the
+    data is written: the most it may ask for)."""
+    shapes = [npy_shape(input.train_x), npy_shape(input.test_x)]
+    if any(shape is None for shape in shapes):
+        return EMBED_THREADS
+    return 1 if sum(shape[0] for shape in shapes) < TRAIN_SMALL else EMBED_THREADS
+
+
 # ---- hull ------------------------------------------------------------------------------------
 def hull_space(space):
     """The space whose hull tables ``space`` reads: the first pixel space for its isometries."""
@@ -701,6 +717,25 @@ def network_recipe():
 def hull_options_for_findings():
     """The hull stage's solver options (one worker), for the derived hull problems."""
     return {**hull_options(), "threads": 1}
+
+
+# The derived hull problems (PCA sweep, per-class hulls) solve in one worker; their threads
+# are BLAS threads for the passes and the PCA. Two pay only on large problems: under
+# HULL_SMALL_PASS multiply-adds per pass (test points used x training rows x dimensions)
+# they ask for one (measured on the digits default, 300 x 1,437 x 64: the PCA sweep 2.7 s
+# and the class hulls 2.3-2.4 s on one thread or two).
+FINDINGS_HULL_THREADS = 2
+
+
+def findings_hull_threads(wildcards, input):
+    """Threads of a derived hull job: one for a small problem, else FINDINGS_HULL_THREADS
+    (also before its space is written: the most it may ask for)."""
+    train, test = npy_shape(input.train), npy_shape(input.test)
+    if train is None or test is None or len(train) != 2 or len(test) != 2:
+        return FINDINGS_HULL_THREADS
+    queries = min(test[0], FINDINGS["max_test"])
+    small = queries * train[0] * train[1] < HULL_SMALL_PASS
+    return 1 if small else FINDINGS_HULL_THREADS
 
 
 def diameter_file(dataset, space):

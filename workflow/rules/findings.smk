@@ -185,7 +185,7 @@ rule pca_sweep:
         benchmark_file("{dataset}", "findings/pca_sweep")
     conda:
         "../../envs/findings.yaml"
-    threads: 2
+    threads: findings_hull_threads
     resources:
         mem_mb=mem_mb_for(8, minimum=2000),
     params:
@@ -236,7 +236,7 @@ rule class_hulls:
         benchmark_file("{dataset}", "findings/class_hulls")
     conda:
         "../../envs/findings.yaml"
-    threads: 2
+    threads: findings_hull_threads
     resources:
         mem_mb=mem_mb_for(8, minimum=2000),
     params:

@@ -43,7 +43,7 @@ rule embed_space:
         space=one_of(EMBEDDING_SPACES),
     conda:
         "../../envs/train.yaml"
-    threads: 4
+    threads: embed_threads
     resources:
         mem_mb=mem_mb_for(120, minimum=4000),
         gpu=train_gpus(),
