@@ -466,6 +466,30 @@ def test_the_torch_passes_agree_with_the_numpy_passes_and_keep_the_precision_set
         torch.set_float32_matmul_precision(before)
 
 
+def test_the_torch_passes_select_and_order_ties_as_the_numpy_passes():
+    """Integer data, so that every product is exact on both paths and ties abound (negative,
+    zero and positive values): the torch path (on a torch CPU device) keeps the same entries
+    in the same order as the numpy path, larger value first, then lower index, for both
+    passes, whole and on a strided subset."""
+    pytest.importorskip("torch")
+    from hullgen.hull.products import TrainingProducts
+    from hullgen.hull.rows import TrainingRows
+
+    rng = np.random.default_rng(12)
+    train = rng.integers(-2, 3, size=(700, 5)).astype(float)
+    queries = rng.integers(-2, 3, size=(30, 5)).astype(float)
+    rows = TrainingRows(train, np.zeros(5))
+    on_numpy = TrainingProducts(rows, block_rows=128)
+    on_torch = TrainingProducts(rows, device="cpu:0", block_rows=96)
+    for subset in ((0, 1), (1, 5)):
+        for sq_distance in (False, True):
+            for k in (1, 40, 300):
+                expected = on_numpy.top_products(queries, k, sq_distance, rows=subset)
+                found = on_torch.top_products(queries, k, sq_distance, rows=subset)
+                np.testing.assert_array_equal(found[0], expected[0])
+                np.testing.assert_array_equal(found[1], expected[1])
+
+
 @pytest.mark.parametrize(
     ("case", "n", "d"),
     [("outside", 300, 20), ("outside", 80, 50), ("inside", 200, 8), ("duplicates", 120, 30)],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hullgen.hull.topk import RunningTop
+from hullgen.hull.topk import RunningTop, decode
 
 
 class TrainingProducts:
@@ -60,7 +60,7 @@ class TrainingProducts:
     ):
         """Per query row, the ``k`` training indices with the largest ``q.t`` (or, with
         ``sq_distance``, the smallest ``||q - t||^2``), and those float32 values, sorted best
-        first (the lower index first among equals on the CPU). Returns numpy arrays (m, k) of
+        first (the lower index first among equals, on the GPU too). Returns numpy arrays (m, k) of
         int64 and float32. ``rows`` (first, stride) restricts the pass to the training rows
         ``first``, ``first + stride``, ... (a strided view: nothing is copied).
         """
@@ -95,19 +95,28 @@ class TrainingProducts:
     def _top_products_torch(self, torch, q32: np.ndarray, k: int, sq_distance: bool, rows):
         q = self._to(q32)
         q_sq = (q * q).sum(1, keepdim=True) if sq_distance else None
-        best_val, best_idx = None, None
+        best = None
         with torch.no_grad():
             for start, block, sq_norms in self._blocks(*rows):
                 prod = q @ block.T
                 if sq_distance:
                     prod.mul_(2.0).sub_(q_sq).sub_(sq_norms)
-                val, idx = torch.topk(prod, min(k, len(block)), dim=1)
-                idx += start
-                if best_val is not None:
-                    val = torch.cat([best_val, val], 1)
-                    idx = torch.cat([best_idx, idx], 1)
-                    val, pos = torch.topk(val, min(k, val.shape[1]), dim=1)
-                    idx = torch.gather(idx, 1, pos)
-                best_val, best_idx = val, idx
-        values = best_val.cpu().numpy()
-        return best_idx.cpu().numpy().astype(np.int64), (-values if sq_distance else values)
+                keys = _sort_keys(torch, prod, start)
+                if best is not None:
+                    keys = torch.cat([best, keys], 1)
+                best = torch.topk(keys, min(k, keys.shape[1]), dim=1).values
+        # Signed keys to the CPU's unsigned ones: add 2^63, i.e. flip the top bit.
+        keys = best.cpu().numpy().view(np.uint64) ^ np.uint64(1 << 63)
+        index, values = decode(keys)
+        return index, (-values if sq_distance else values)
+
+
+def _sort_keys(torch, values, start: int):
+    """Int64 sort keys of a float32 block whose columns are ``start``, ``start + 1``, ...: the
+    keys of :func:`hullgen.hull.topk._key` less 2^63 (torch has no unsigned 64-bit sort), so
+    that the GPU selects and orders as the CPU does: larger value first, then lower column."""
+    bits = (values + 0.0).view(torch.int32).to(torch.int64) & 0xFFFFFFFF  # no -0.0
+    # Order-preserving map of the bits to unsigned 32 bits, then centred on 0.
+    ordered = torch.where(bits >= 0x80000000, 0x7FFFFFFF - bits, bits)
+    columns = torch.arange(start, start + values.shape[1], device=values.device)
+    return (ordered << 32) | (0xFFFFFFFF - columns)

@@ -226,11 +226,16 @@ class RunningTop:
         c = int(self._count.min()) if len(self._count) else self.k
         # Each row's first c keys are its best only when it has seen exactly c; rows have
         # seen the same columns, so they have.
-        keys = np.sort(self._best[:, :c], axis=1)[:, ::-1]
-        index = (_LOW32 - (keys & _LOW32)).astype(np.int64)
-        bits = keys >> np.uint64(32)
-        bits = np.where(bits & _SIGN32, bits & np.uint64(0x7FFFFFFF), ~bits & _LOW32)
-        return index, bits.astype(np.uint32).view(np.float32)
+        return decode(np.sort(self._best[:, :c], axis=1)[:, ::-1])
+
+
+def decode(keys: np.ndarray):
+    """Columns (int64) and float32 values of an array of sort keys (uint64, made as
+    :func:`_key` makes them, also by the torch passes of :mod:`hullgen.hull.products`)."""
+    index = (_LOW32 - (keys & _LOW32)).astype(np.int64)
+    bits = keys >> np.uint64(32)
+    bits = np.where(bits & _SIGN32, bits & np.uint64(0x7FFFFFFF), ~bits & _LOW32)
+    return index, bits.astype(np.uint32).view(np.float32)
 
 
 def warm_up() -> None:
