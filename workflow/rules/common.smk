@@ -364,10 +364,11 @@ def train_gpus():
 
 
 # Embedding a space asks for EMBED_THREADS unless its images (training and test) are fewer
-# than TRAIN_SMALL: one forward pass over them is then a second or two, and the job's time is
+# than EMBED_SMALL: one forward pass over them is then a second or two, and the job's time is
 # Python's and torch's start (measured on the digits default, 1,797 images: 1.8 s on one
 # thread or two), so it asks for one and leaves the other cores to other jobs.
 EMBED_THREADS = 4
+EMBED_SMALL = 10_000
 
 
 def embed_threads(wildcards, input):
@@ -376,7 +377,7 @@ def embed_threads(wildcards, input):
     shapes = [npy_shape(input.train_x), npy_shape(input.test_x)]
     if any(shape is None for shape in shapes):
         return EMBED_THREADS
-    return 1 if sum(shape[0] for shape in shapes) < TRAIN_SMALL else EMBED_THREADS
+    return 1 if sum(shape[0] for shape in shapes) < EMBED_SMALL else EMBED_THREADS
 
 
 # ---- hull ------------------------------------------------------------------------------------
@@ -425,14 +426,21 @@ HULL_THREADS = 4
 HULL_SMALL_PASS = 10**9
 
 
-def hull_threads(wildcards, input):
-    """A hull shard's threads: one for a small shard, else HULL_THREADS (also before its
-    space is written, as in a dry run of a fresh run: the most it may ask for)."""
+def pass_is_small(input, queries):
+    """Whether one pass of a hull job's products over its training set (``queries(test
+    rows)`` x training rows x dimensions) is below HULL_SMALL_PASS multiply-adds; False
+    before its space is written (as in a dry run of a fresh run: a job then asks for the
+    most it may)."""
     train, test = npy_shape(input.train), npy_shape(input.test)
     if train is None or test is None or len(train) != 2 or len(test) != 2:
-        return HULL_THREADS
-    shard_rows = -(-test[0] // config["hull"]["shards"])
-    return 1 if shard_rows * train[0] * train[1] < HULL_SMALL_PASS else HULL_THREADS
+        return False
+    return queries(test[0]) * train[0] * train[1] < HULL_SMALL_PASS
+
+
+def hull_threads(wildcards, input):
+    """A hull shard's threads: one for a small shard, else HULL_THREADS."""
+    small = pass_is_small(input, lambda test_rows: -(-test_rows // config["hull"]["shards"]))
+    return 1 if small else HULL_THREADS
 
 
 def hull_mem_mb(wildcards, input, attempt):
@@ -728,13 +736,8 @@ FINDINGS_HULL_THREADS = 2
 
 
 def findings_hull_threads(wildcards, input):
-    """Threads of a derived hull job: one for a small problem, else FINDINGS_HULL_THREADS
-    (also before its space is written: the most it may ask for)."""
-    train, test = npy_shape(input.train), npy_shape(input.test)
-    if train is None or test is None or len(train) != 2 or len(test) != 2:
-        return FINDINGS_HULL_THREADS
-    queries = min(test[0], FINDINGS["max_test"])
-    small = queries * train[0] * train[1] < HULL_SMALL_PASS
+    """Threads of a derived hull job: one for a small problem, else FINDINGS_HULL_THREADS."""
+    small = pass_is_small(input, lambda test_rows: min(test_rows, FINDINGS["max_test"]))
     return 1 if small else FINDINGS_HULL_THREADS
 
 

@@ -60,24 +60,28 @@ class TrainingProducts:
     ):
         """Per query row, the ``k`` training indices with the largest ``q.t`` (or, with
         ``sq_distance``, the smallest ``||q - t||^2``), and those float32 values, sorted best
-        first (the lower index first among equals, on the GPU too). Returns numpy arrays (m, k) of
-        int64 and float32. ``rows`` (first, stride) restricts the pass to the training rows
-        ``first``, ``first + stride``, ... (a strided view: nothing is copied).
+        first (the lower index first among equals, on the GPU too). Returns numpy arrays
+        (m, k) of int64 and float32. ``rows`` (first, stride) restricts the pass to the
+        training rows ``first``, ``first + stride``, ... (a strided view: nothing is copied).
         """
         first, stride = rows
         k = min(k, len(range(first, self.n, stride)))
         q32 = np.ascontiguousarray(queries, dtype=np.float32)
-        if not self.on_cpu:
-            best_idx, best_val = self._top_products_cuda(q32, k, sq_distance, rows)
-            return first + stride * best_idx, best_val
-        # Negated squared distance (2 q.t - ||q||^2 - ||t||^2), so that "largest" means
-        # "nearest"; the selection adds the norms as it scans each block.
+        # Both select the largest negated squared distance (2 q.t - ||q||^2 - ||t||^2) for
+        # "nearest", and return positions among the pass's rows.
+        if self.on_cpu:
+            position, value = self._top_products_numpy(q32, k, sq_distance, rows)
+        else:
+            position, value = self._top_products_cuda(q32, k, sq_distance, rows)
+        return first + stride * position, (-value if sq_distance else value)
+
+    def _top_products_numpy(self, q32: np.ndarray, k: int, sq_distance: bool, rows):
+        # The selection adds the norms as it scans each block.
         q_sq = np.einsum("ij,ij->i", q32, q32) if sq_distance else None
         top = RunningTop(len(q32), k)
-        for start, block, sq_norms in self._blocks(first, stride):
+        for start, block, sq_norms in self._blocks(*rows):
             top.add(q32 @ block.T, start, q_sq, sq_norms if sq_distance else None)
-        best_idx, best_val = top.result()
-        return first + stride * best_idx, (-best_val if sq_distance else best_val)
+        return top.result()
 
     def _top_products_cuda(self, q32: np.ndarray, k: int, sq_distance: bool, rows):
         import torch
@@ -106,9 +110,7 @@ class TrainingProducts:
                     keys = torch.cat([best, keys], 1)
                 best = torch.topk(keys, min(k, keys.shape[1]), dim=1).values
         # Signed keys to the CPU's unsigned ones: add 2^63, i.e. flip the top bit.
-        keys = best.cpu().numpy().view(np.uint64) ^ np.uint64(1 << 63)
-        index, values = decode(keys)
-        return index, (-values if sq_distance else values)
+        return decode(best.cpu().numpy().view(np.uint64) ^ np.uint64(1 << 63))
 
 
 def _sort_keys(torch, values, start: int):
