@@ -96,9 +96,9 @@ def _profile(args, queue):
     pass_rows = [0.0]
     top_products = TrainingProducts.top_products
 
-    def counted_pass(self, queries, k, sq_distance, rows=(0, 1), **kwargs):
+    def counted_pass(self, queries, k, sq_distance, rows=(0, 1)):
         pass_rows[0] += len(queries) * len(range(rows[0], self.n, rows[1])) / self.n
-        return top_products(self, queries, k, sq_distance, rows, **kwargs)
+        return top_products(self, queries, k, sq_distance, rows)
 
     TrainingProducts.top_products = counted_pass
     profiler = cProfile.Profile()
@@ -119,9 +119,6 @@ def _profile(args, queue):
     TrainingProducts.top_products = top_products
     passes, _ = cumulative(top_products)
     parts = {"passes (float32 products, top-k)": passes}
-    from hullgen.hull.screen import PrincipalScreen
-
-    parts["screened passes (bounds, rows priced)"] = cumulative(PrincipalScreen.screen)[0]
     if pool is not None:
         parts["compiled pool loop (restricted solves, pool pricing, growth)"] = (
             cumulative(pool_rounds)[0] + cumulative(pool.grow)[0]

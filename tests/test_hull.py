@@ -352,9 +352,9 @@ def test_subset_passes_change_no_result(monkeypatch):
     subsets = []
     top_products = TrainingProducts.top_products
 
-    def recorded(self, queries, k, sq_distance, rows=(0, 1), **kwargs):
+    def recorded(self, queries, k, sq_distance, rows=(0, 1)):
         subsets.append(rows)
-        return top_products(self, queries, k, sq_distance, rows, **kwargs)
+        return top_products(self, queries, k, sq_distance, rows)
 
     monkeypatch.setattr(TrainingProducts, "top_products", recorded)
     rng = np.random.default_rng(11)
@@ -554,111 +554,3 @@ def test_the_compiled_growth_is_numpys(add):
         assert got[0] == want[0]
         for a, b in zip(got[1:], want[1:], strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-14, atol=1e-14)
-
-
-def _screen_case(seed, n=3000, d=48, k=6, moved=0.1):
-    """A screen on structured data (a few strong directions, as images have), bounds from
-    an exact pass at p_old, and a nearby p_new; all in centred coordinates."""
-    from hullgen.hull.rows import TrainingRows
-    from hullgen.hull.screen import PrincipalScreen
-
-    rng = np.random.default_rng(seed)
-    train = rng.normal(size=(n, 8)) @ rng.normal(size=(8, d)) * 5 + rng.normal(size=(n, d))
-    train = np.round(train * 8) / 8  # exact in float32
-    rows = TrainingRows(train, train.mean(0))
-    screen = PrincipalScreen(rows, k=k)
-    centred = train - train.mean(0)
-    x = centred[:40].mean(0) + 3 * rng.normal(size=d)
-    p_old = centred[40:80].mean(0)
-    p_new = p_old + moved * np.linalg.norm(x - p_old) * rng.normal(size=d) / np.sqrt(d)
-    return screen, centred, x, p_old, p_new
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-@pytest.mark.parametrize("moved", [0.02, 0.1, 0.5])
-def test_the_screen_bounds_every_row_and_prices_those_above_the_cutoff(seed, moved):
-    """Against numpy's float64 products: the renewed bounds hold for every row, the rows
-    priced exactly are those the bounds leave above the cutoff (every row truly above it
-    among them) at their exact values, and the bounds tighten as the move shrinks."""
-    screen, centred, x, p_old, p_new = _screen_case(seed, moved=moved)
-    d_old, d_new = np.linalg.norm(x - p_old), np.linalg.norm(x - p_new)
-    w_old, w_new = (x - p_old) / d_old, (x - p_new) / d_new
-    exact_old, exact_new = centred @ w_old, centred @ w_new
-    bounds = np.zeros((3, len(centred)), np.float32)
-    bounds[1] = exact_old  # the batch's row 1; rows 0 and 2 are other queries'
-    slack0 = 1e-4 * np.abs(exact_old).max()
-    cutoff = np.quantile(exact_new, 0.99)
-    priced, slack = screen.screen(
-        bounds,
-        np.array([1]),
-        np.array([slack0]),
-        (p_old - p_new)[None],
-        np.array([d_new]),
-        np.array([d_old]),
-        w_new[None],
-        np.array([cutoff]),
-        len(centred),
-    )
-    assert not bounds[[0, 2]].any()
-    assert np.all(bounds[1] + slack[0] >= exact_new)
-    idx, values = priced[0]
-    assert set(np.flatnonzero(exact_new >= cutoff)) <= set(idx)
-    np.testing.assert_allclose(values, exact_new[idx], rtol=0, atol=1e-9)
-    unpriced = np.setdiff1d(np.arange(len(centred)), idx)
-    assert np.all(bounds[1][unpriced] < cutoff)
-    if moved <= 0.02:
-        assert len(idx) < 0.2 * len(centred)  # the case the screen is for: few rows priced
-
-
-def test_the_screen_gives_up_past_its_cap():
-    screen, centred, x, p_old, p_new = _screen_case(0, moved=0.5)
-    d_old, d_new = np.linalg.norm(x - p_old), np.linalg.norm(x - p_new)
-    bounds = (centred @ ((x - p_old) / d_old)).astype(np.float32)[None]
-    priced, slack = screen.screen(
-        bounds,
-        np.array([0]),
-        np.array([1e-3]),
-        (p_old - p_new)[None],
-        np.array([d_new]),
-        np.array([d_old]),
-        ((x - p_new) / d_new)[None],
-        np.array([-np.inf]),
-        100,
-    )
-    assert priced == [None] and slack[0] == np.inf
-
-
-def test_screened_passes_change_no_result(monkeypatch):
-    """Screened passes run (rows certified by their bound, the rest priced exactly), and the
-    result is the one without them, against the full QP."""
-    from hullgen.hull import screen
-
-    calls = []
-    real = screen.PrincipalScreen.screen
-
-    def recorded(self, *args):
-        priced, slack = real(self, *args)
-        calls.extend(len(p[0]) for p in priced if p is not None)
-        return priced, slack
-
-    monkeypatch.setattr(screen.PrincipalScreen, "screen", recorded)
-    rng = np.random.default_rng(5)
-    n, d = 3000, 64
-    train = rng.normal(size=(n, 6)) @ rng.normal(size=(6, d)) * 4 + rng.normal(size=(n, d))
-    queries = rng.normal(size=(12, 6)) @ rng.normal(size=(6, d)) * 6 + rng.normal(size=(12, d))
-    options = dict(k_seed=8, add_per_round=4, candidates=16, subset_passes=())
-    result = HullDistance(train, screen_columns=8, **options).query(queries)
-    assert calls and min(calls) < n / 10  # screened passes ran, pricing few rows
-    plain = HullDistance(train, screen_columns=0, **options).query(queries)
-    np.testing.assert_array_equal(result.status, plain.status)
-    np.testing.assert_allclose(result.distance, plain.distance, rtol=1e-6, atol=0)
-    _check_against_reference(train, queries, result)
-
-
-def test_screens_are_made_in_high_dimensions_on_the_cpu_only():
-    from hullgen.hull.screen import SCREEN_MIN_RATIO
-
-    train = np.random.default_rng(0).normal(size=(300, 8 * SCREEN_MIN_RATIO))
-    assert HullDistance(train, screen_columns=8).screen is not None
-    assert HullDistance(train, screen_columns=9).screen is None
-    assert HullDistance(train, screen_columns=0).screen is None

@@ -56,12 +56,7 @@ class TrainingProducts:
         return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).to(self.device)
 
     def top_products(
-        self,
-        queries: np.ndarray,
-        k: int,
-        sq_distance: bool,
-        rows: tuple[int, int] = (0, 1),
-        store=None,
+        self, queries: np.ndarray, k: int, sq_distance: bool, rows: tuple[int, int] = (0, 1)
     ):
         """Per query row, the ``k`` training indices with the largest ``q.t`` (or, with
         ``sq_distance``, the smallest ``||q - t||^2``), and those float32 values, sorted best
@@ -74,23 +69,18 @@ class TrainingProducts:
         q32 = np.ascontiguousarray(queries, dtype=np.float32)
         # Both select the largest negated squared distance (2 q.t - ||q||^2 - ||t||^2) for
         # "nearest", and return positions among the pass's rows.
-        if store is not None and (sq_distance or rows != (0, 1) or not self.on_cpu):
-            raise ValueError("only a full pass of products on the CPU can store them")
         if self.on_cpu:
-            position, value = self._top_products_numpy(q32, k, sq_distance, rows, store)
+            position, value = self._top_products_numpy(q32, k, sq_distance, rows)
         else:
             position, value = self._top_products_cuda(q32, k, sq_distance, rows)
         return first + stride * position, (-value if sq_distance else value)
 
-    def _top_products_numpy(self, q32: np.ndarray, k: int, sq_distance: bool, rows, store):
+    def _top_products_numpy(self, q32: np.ndarray, k: int, sq_distance: bool, rows):
         # The selection adds the norms as it scans each block.
         q_sq = np.einsum("ij,ij->i", q32, q32) if sq_distance else None
         top = RunningTop(len(q32), k)
         for start, block, sq_norms in self._blocks(*rows):
-            prod = q32 @ block.T
-            if store is not None:
-                store[0][store[1], start : start + len(block)] = prod
-            top.add(prod, start, q_sq, sq_norms if sq_distance else None)
+            top.add(q32 @ block.T, start, q_sq, sq_norms if sq_distance else None)
         return top.result()
 
     def _top_products_cuda(self, q32: np.ndarray, k: int, sq_distance: bool, rows):

@@ -43,7 +43,6 @@ from hullgen.hull.products import TrainingProducts
 from hullgen.hull.result import HullResult
 from hullgen.hull.rounding import float32_dot_error
 from hullgen.hull.rows import TrainingRows
-from hullgen.hull.screen import SCREEN_COLUMNS, SCREEN_MAX_SHARE, SCREEN_MIN_RATIO, PrincipalScreen
 from hullgen.hull.separate import separate
 from hullgen.hull.state import QueryState, collect
 from hullgen.hull.working_set import WorkingSets
@@ -97,10 +96,6 @@ class HullDistance:
     subset_passes : (first row, stride) of each subset pass (:data:`SUBSET_PASSES`); a
         subset with fewer than :data:`SUBSET_ROWS_PER_CANDIDATE` rows per candidate is
         skipped, and () makes none.
-    screen_columns : columns of the principal subspace that bounds a pricing pass from the
-        query's last one (:mod:`hullgen.hull.screen`), skipping the rows it shows cannot
-        violate; used on the CPU where d >= :data:`~hullgen.hull.screen.SCREEN_MIN_RATIO`
-        times it, 0 for never.
     """
 
     def __init__(
@@ -121,7 +116,6 @@ class HullDistance:
         device: str = "cpu",
         block_rows: int = 16384,
         subset_passes=SUBSET_PASSES,
-        screen_columns: int = SCREEN_COLUMNS,
     ):
         train = as_matrix(train, "training set")
         if train.shape[0] == 0:
@@ -157,20 +151,12 @@ class HullDistance:
         self.train = TrainingRows(train, self.mean)
         self.products = TrainingProducts(self.train, device=device, block_rows=block_rows)
         self.f32_error = float32_dot_error(self.d) * self.products.max_norm
-        self.screen = None
-        screen_columns = int(screen_columns)
-        high = self.d >= SCREEN_MIN_RATIO * screen_columns
-        if screen_columns > 0 and high and self.products.on_cpu:
-            self.screen = PrincipalScreen(self.train, screen_columns)
-        self.screen_cap = max(self.candidates, int(SCREEN_MAX_SHARE * self.n))
         self.working = WorkingSets(
             self.train, add_per_round=self.add_per_round, max_inner=self.max_inner,
             inside_tol=self.inside_tol, qp_time_limit=self.qp_time_limit,
         )  # fmt: skip
         working = self.memory_budget - self.n * self.d * 4
         per_query = 3 * 4 * min(self.n, block_rows) + 8 * self.d * (4 + self.k_seed)
-        if self.screen is not None:
-            per_query += 4 * self.n  # the float32 bounds of w.t a query carries between passes
         # Worker processes share the training matrices but each has its own batch buffers.
         self.batch_size = int(min(4096, working // self.threads // per_query))
         if self.batch_size < 1:
@@ -221,43 +207,27 @@ class HullDistance:
         Returns True when the query is finished.
         """
         try:
-            pts = self.train[idx]
-            u = pts @ w  # exact (float64) products of the float32 candidates
-            # Any training point left out has a float32 product <= the last candidate's, so
-            # its exact product is at most that plus the float32 error bound.
-            ceiling = v32[-1] + self.f32_error
-            if not ceiling < u.max():
-                # Rare: too many near-ties to settle in float32; price this query in float64.
-                exact = self.train.dot(w)
-                idx = np.argsort(-exact, kind="stable")[: len(idx)]
-                pts, u, ceiling = self.train[idx], exact[idx], -np.inf
-            return self._round(x, state, idx, pts, u, ceiling, w)
+            return self._round(x, state, idx, v32, w)
         finally:
             state.rows = None  # held for one round only: a batch holds thousands of queries
 
-    def _after_screen(self, x, state: QueryState, idx, u, keep, cutoff, w) -> bool:
-        """Certify from a screened pass (every training row not in ``idx`` is certified
-        below ``cutoff``); otherwise continue on its best ``keep`` rows."""
-        try:
-            order = np.argsort(-u, kind="stable")[:keep]
-            idx, u = idx[order], u[order]
-            return self._round(x, state, idx, self.train[idx], u, cutoff, w)
-        finally:
-            state.rows = None
-
-    def _round(self, x, state: QueryState, idx, pts, u, ceiling, w) -> bool:
-        """One pricing round: the exact products ``u`` of the rows ``idx`` (``pts``), every
-        other training row's product being at most ``ceiling``. Returns True when the query
-        is finished."""
+    def _round(self, x, state: QueryState, idx, v32, w) -> bool:
+        pts = self.train[idx]
+        u = pts @ w  # exact (float64) products of the float32 candidates
+        max_u = float(u.max())
+        # Any training point left out has a float32 product <= the last candidate's, so its
+        # exact product is at most that plus the float32 error bound.
+        if not v32[-1] + self.f32_error < max_u:
+            # Rare: too many near-ties to settle in float32; price this query in float64.
+            exact = self.train.dot(w)
+            idx = np.argsort(-exact, kind="stable")[: len(idx)]
+            pts, u = self.train[idx], exact[idx]
+            max_u = float(exact.max())
         f64_error = self._f64_error(x)
-        largest = max(float(u.max()) if len(u) else -np.inf, ceiling)
-        state.best_lb = max(state.best_lb, float(w @ x) - largest - f64_error)
+        state.best_lb = max(state.best_lb, float(w @ x) - max_u - f64_error)
         state.rounds += 1
         if state.certified(self.gap):
             return True
-        if not len(idx):
-            state.bound_slack = None  # no row above the screen's cutoff: a full pass next
-            return False
         tol = 1e-12 * state.ub + f64_error
         if not self.working.grow(x, state, idx, pts, u, float(w @ state.p), tol):
             if state.exact:
@@ -277,36 +247,6 @@ class HullDistance:
                 return True
             state.exact, state.stalls = True, 0
         return state.ub == 0.0
-
-    def _screened_round(self, X, states, active, screened, w, deltas, keep, bounds,
-                        finished, full) -> None:  # fmt: skip
-        """Price the ``screened`` queries (positions in ``active``) from the bounds their last
-        pass left (:mod:`hullgen.hull.screen`); those that need too many rows priced are left
-        ``full`` (a full pass this round), the others are marked done there."""
-        if not len(screened):
-            return
-        sel = active[screened]
-        p_new = np.stack([states[i].p for i in sel])
-        moves = np.stack([states[i].bound_p for i in sel]) - p_new
-        old_deltas = np.array([states[i].bound_delta for i in sel])
-        slack = np.array([states[i].bound_slack for i in sel])
-        ws = w[screened]
-        # Rows certified below the cutoff need no pricing: a hair above w.p, so that a
-        # query with no row above it is certified (lower bound >= delta (1 - gap / 2)).
-        cutoffs = np.einsum("ij,ij->i", ws, p_new) + 0.5 * self.gap * deltas[screened]
-        priced, new_slack = self.screen.screen(
-            bounds, sel, slack, moves, deltas[screened], old_deltas, ws, cutoffs,
-            self.screen_cap,
-        )  # fmt: skip
-        for jj, j in enumerate(screened):
-            i = active[j]
-            if priced[jj] is None:
-                states[i].bound_slack = None
-                continue
-            full[j] = False
-            _remember(states[i], deltas[j], new_slack[jj])
-            idx, u = priced[jj]
-            finished[j] = self._after_screen(X[i], states[i], idx, u, keep[j], cutoffs[jj], w[j])
 
     # -- the driver ------------------------------------------------------------------------
     def _batch(self, X: np.ndarray, return_projections: bool):
@@ -328,44 +268,24 @@ class HullDistance:
         for rows in self.subset_passes:
             if not len(active):
                 break
-            w, _ = _directions(X, states, active)
+            w = _directions(X, states, active)
             idx, _ = self.products.top_products(w, self.candidates, sq_distance=False, rows=rows)
             for j, i in enumerate(active):
                 self._subset_round(X[i], states[i], idx[j], w[j])
             active = active[[states[i].ub > 0 for i in active]]
-        # Bounds of w.t per training row, carried from a query's last pass to the next.
-        bounds = np.empty((len(X), self.n), np.float32) if self.screen is not None else None
         for _ in range(self.max_rounds):
             if not len(active):
                 break
-            w, deltas = _directions(X, states, active)
+            w = _directions(X, states, active)
             # Every support point ties at the maximum of w.t once p is optimal, so the
             # candidates must outnumber the supports for float32 to certify the maximum (else
             # each query needs an exact float64 pass; seen with supports of ~200 in 4,096-d).
-            keep = np.array([
-                max(self.candidates, 2 * int((states[i].weights > 0).sum())) for i in active
+            keep = [max(self.candidates, 2 * int((states[i].weights > 0).sum())) for i in active]
+            idx, v32 = self.products.top_products(w, max(keep), sq_distance=False)
+            finished = np.array([
+                self._after_pricing(X[i], states[i], idx[j, : keep[j]], v32[j, : keep[j]], w[j])
+                for j, i in enumerate(active)
             ])  # fmt: skip
-            finished = np.zeros(len(active), dtype=bool)
-            full = np.ones(len(active), dtype=bool)
-            if bounds is not None:
-                screened = np.array(
-                    [j for j, i in enumerate(active) if states[i].bound_slack is not None],
-                    dtype=np.int64,
-                )
-                self._screened_round(X, states, active, screened, w, deltas, keep, bounds,
-                                     finished, full)  # fmt: skip
-            if full.any():
-                rows = active[full]
-                idx, v32 = self.products.top_products(
-                    w[full], int(keep[full].max()), sq_distance=False,
-                    store=None if bounds is None else (bounds, rows),
-                )  # fmt: skip
-                for jj, j in enumerate(np.flatnonzero(full)):
-                    i = active[j]
-                    _remember(states[i], deltas[j], self.f32_error)
-                    finished[j] = self._after_pricing(
-                        X[i], states[i], idx[jj, : keep[j]], v32[jj, : keep[j]], w[j]
-                    )
             active = active[~finished]
         if self.settle:
             for i, state in enumerate(states):
@@ -406,16 +326,8 @@ class HullDistance:
         return self._batch(batch, return_projections)
 
 
-def _directions(X: np.ndarray, states: list[QueryState], active: np.ndarray):
-    """Unit pricing directions w = (x - p) / ||x - p|| of the ``active`` queries, and the
-    distances ||x - p||."""
+def _directions(X: np.ndarray, states: list[QueryState], active: np.ndarray) -> np.ndarray:
+    """Unit pricing directions w = (x - p) / ||x - p|| of the ``active`` queries."""
     w = X[active] - np.stack([states[i].p for i in active])
-    deltas = np.linalg.norm(w, axis=1)
-    w /= deltas[:, None]
-    return w, deltas
-
-
-def _remember(state: QueryState, delta: float, slack: float) -> None:
-    """Note the hull point and distance a pass priced at, whose bounds of w.t (within
-    ``slack``) the batch now holds for the query."""
-    state.bound_p, state.bound_delta, state.bound_slack = state.p.copy(), delta, slack
+    w /= np.linalg.norm(w, axis=1)[:, None]
+    return w

@@ -11,8 +11,8 @@ class QueryState:
     """Column-generation state of one query."""
 
     __slots__ = (
-        "best_lb", "bound_delta", "bound_p", "bound_slack", "exact", "gram", "lp_status", "p",
-        "qp_fallbacks", "rounds", "rows", "stalls", "ub", "weights", "work",
+        "best_lb", "exact", "gram", "lp_status", "p", "qp_fallbacks", "rounds", "rows",
+        "stalls", "ub", "weights", "work",
     )  # fmt: skip
 
     def __init__(self, seeds: np.ndarray):
@@ -32,11 +32,6 @@ class QueryState:
         self.lp_status = ""
         self.exact = False  # solve the next restricted problem with Wolfe's exact method
         self.stalls = 0  # consecutive full rounds without progress
-        # The hull point and distance of the last pricing pass, and the slack of the bounds
-        # of w.t it left (:mod:`hullgen.hull.screen`; None: no valid bounds, a full pass).
-        self.bound_p = None
-        self.bound_delta = 0.0
-        self.bound_slack = None
 
     def certified(self, gap: float) -> bool:
         """Whether the bounds agree to the relative ``gap``."""
