@@ -1,10 +1,12 @@
 """Benchmark of the hull stage against the GEMM floor and two naive baselines.
 
     python benchmarks/hull_distance.py --train T.npy --test X.npy [--threads N] [--device D]
+        [--precision auto|float32|bfloat16]
 
 Times, on the same machine and threads (and, with --device cuda, the same GPU):
   * hullgen: HullDistance(T, device=D).query(X) on all of X (certified distances);
-  * the GEMM floor: one float32 product X . T^T (numpy's BLAS, or torch on the GPU);
+  * the GEMM floor: one float32 product X . T^T (numpy's BLAS, or torch on the GPU), and,
+    when the passes run in bfloat16, the same product in bfloat16 (torch) beside it;
   * on --baseline-points points: the naive full HiGHS QP per point (n + d variables) and the
     per-point membership LP (scipy.optimize.linprog(method="highs"), as Balestriero et al.
     2021 did).
@@ -48,7 +50,9 @@ def _hullgen(args, queue):
     train = np.load(args.train, mmap_mode="r")
     test = np.load(args.test, mmap_mode="r")[: args.limit]
     start = time.perf_counter()
-    tree = HullDistance(train, threads=args.threads, gap=args.gap, device=args.device)
+    tree = HullDistance(
+        train, threads=args.threads, gap=args.gap, device=args.device, precision=args.precision
+    )
     result = tree.query(test)
     seconds = time.perf_counter() - start
     np.save(args.scratch, result.distance)
@@ -57,6 +61,7 @@ def _hullgen(args, queue):
         "seconds": seconds, "peak_mib": _peak_mib(), "worker_peak_mib": _peak_children_mib(),
         "train_mib": train.nbytes / 2**20, "train_dtype": str(train.dtype), "status": status,
         "max_gap": float(result.relative_gap().max()),
+        "precision": "bfloat16" if tree.products.bf16 is not None else "float32",
         "support_median": float(np.median(result.support_size)),
         "rounds_mean": float(result.rounds.mean()),
     })  # fmt: skip
@@ -75,7 +80,9 @@ def _profile(args, queue):
 
     train = np.load(args.train, mmap_mode="r")
     test = np.load(args.test, mmap_mode="r")[: args.profile]
-    tree = HullDistance(train, threads=1, gap=args.gap, device=args.device)
+    tree = HullDistance(
+        train, threads=1, gap=args.gap, device=args.device, precision=args.precision
+    )
     tree.query(test[:2])  # compiled code loaded, HiGHS started: not part of the profile
     try:  # the compiled pool loop makes most restricted solves, out of cProfile's sight
         from hullgen.hull import pool
@@ -94,13 +101,28 @@ def _profile(args, queue):
     # Pass equivalents: each pass's queries times the share of the training rows it reads
     # (a subset pass reads every stride-th row).
     pass_rows = [0.0]
-    top_products = TrainingProducts.top_products
+    top_prices, top_nearest = TrainingProducts.top_prices, TrainingProducts.top_nearest
 
-    def counted_pass(self, queries, k, sq_distance, rows=(0, 1)):
-        pass_rows[0] += len(queries) * len(range(rows[0], self.n, rows[1])) / self.n
-        return top_products(self, queries, k, sq_distance, rows)
+    def counted_prices(self, w, k, offsets, rows=(0, 1)):
+        pass_rows[0] += len(w) * len(range(rows[0], self.n, rows[1])) / self.n
+        return top_prices(self, w, k, offsets, rows)
 
-    TrainingProducts.top_products = counted_pass
+    def counted_nearest(self, x, k):
+        pass_rows[0] += len(x)
+        return top_nearest(self, x, k)
+
+    TrainingProducts.top_prices, TrainingProducts.top_nearest = counted_prices, counted_nearest
+    # Queries a pass could not settle at its precision, priced (or searched) in float64.
+    from hullgen.hull.rows import TrainingRows
+
+    exact_passes = [0]
+    rows_dot = TrainingRows.dot
+
+    def counted_dot(self, w):
+        exact_passes[0] += 1
+        return rows_dot(self, w)
+
+    TrainingRows.dot = counted_dot
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
@@ -116,21 +138,17 @@ def _profile(args, queue):
         )[:4]
         return seconds, calls
 
-    TrainingProducts.top_products = top_products
-    passes, _ = cumulative(top_products)
-    parts = {"passes (float32 products, top-k)": passes}
+    TrainingProducts.top_prices, TrainingProducts.top_nearest = top_prices, top_nearest
+    TrainingRows.dot = rows_dot
+    passes = cumulative(top_prices)[0] + cumulative(top_nearest)[0]
+    parts = {"passes (products, top-k)": passes}
     if pool is not None:
         parts["compiled pool loop (restricted solves, pool pricing, growth)"] = (
             cumulative(pool_rounds)[0] + cumulative(pool.grow)[0]
         )
     solves, calls = cumulative(qp.solve_restricted)
     parts["restricted solves in Python" if pool is not None else "restricted solves"] = solves
-    try:
-        from hullgen.hull.rows import TrainingRows
-
-        parts["float64 row gathers"] = cumulative(TrainingRows.__getitem__)[0]
-    except ImportError:  # the solver before rows were gathered on demand
-        pass
+    parts["float64 row gathers"] = cumulative(TrainingRows.__getitem__)[0]
     parts["the rest (Python per query and round)"] = seconds - sum(parts.values())
     calls += pool_solves[0]
     queue.put({
@@ -138,6 +156,7 @@ def _profile(args, queue):
         "passes_per_point": pass_rows[0] / len(test),
         "full_passes_per_point": 1 + float(result.rounds.mean()),
         "restricted_solves_per_point": calls / len(test),
+        "exact_passes": exact_passes[0],
         "shares": {k: v / seconds for k, v in parts.items()},
     })  # fmt: skip
 
@@ -158,13 +177,25 @@ def _floor(args, queue):
         sync = lambda: torch.cuda.synchronize(args.device)  # noqa: E731
         product()  # the first product on a GPU pays for cuBLAS's start
         sync()
-    best = np.inf
+    best = _best_of_two(product, sync)
+    bf16 = None
+    if args.device == "cpu" and args.bfloat16_floor:
+        import torch
+
+        torch.set_num_threads(args.threads)
+        train16, test16 = (torch.from_numpy(a).bfloat16() for a in (train, test))
+        bf16 = _best_of_two(lambda: test16 @ train16.T, lambda: None)
+    queue.put({"seconds": best, "bfloat16_seconds": bf16, "peak_mib": _peak_mib()})
+
+
+def _best_of_two(product, sync) -> float:
+    best = float("inf")
     for _ in range(2):
         start = time.perf_counter()
         product()
         sync()
         best = min(best, time.perf_counter() - start)
-    queue.put({"seconds": best, "peak_mib": _peak_mib()})
+    return best
 
 
 def _naive(args, queue):
@@ -209,6 +240,10 @@ def main(argv=None) -> int:
         help="hull.device: cpu, or a CUDA device (cuda, cuda:1) for the passes and the floor",
     )  # fmt: skip
     parser.add_argument("--limit", type=int, default=None, help="use the first N test points")
+    parser.add_argument(
+        "--precision", default="auto", choices=["auto", "float32", "bfloat16"],
+        help="hull.precision: the passes' precision",
+    )  # fmt: skip
     parser.add_argument("--baseline-points", type=int, default=2)
     parser.add_argument("--qp-time-limit", type=float, default=1800.0)
     parser.add_argument("--json", help="also write the raw numbers here")
@@ -233,6 +268,7 @@ def main(argv=None) -> int:
     else:
         hull = _in_process(_hullgen, args)
         print(f"hullgen: {hull['seconds']:.1f} s", flush=True)
+        args.bfloat16_floor = hull.get("precision") == "bfloat16"
         floor = _in_process(_floor, args)
         print(f"float32 GEMM floor: {floor['seconds']:.2f} s", flush=True)
         distances = np.load(args.scratch)
@@ -263,7 +299,12 @@ def main(argv=None) -> int:
         ("float32 GEMM floor (X T^T)",
          f"{floor['seconds']:.2f} s, peak {floor['peak_mib']:.0f} MiB"),
         ("hullgen / floor", f"{hull['seconds'] / floor['seconds']:.1f}x"),
+        ("precision of the passes", hull.get("precision", "float32")),
     ]  # fmt: skip
+    if floor.get("bfloat16_seconds"):
+        rows.append(("bfloat16 GEMM floor (torch), and hullgen / it",
+                     f"{floor['bfloat16_seconds']:.2f} s, "
+                     f"{hull['seconds'] / floor['bfloat16_seconds']:.1f}x"))  # fmt: skip
     if profile:
         per = profile["points"]
         shares = ", ".join(f"{k} {100 * v:.0f}%" for k, v in profile["shares"].items())
@@ -273,6 +314,8 @@ def main(argv=None) -> int:
             ("full passes per point (k-NN + full pricing)",
              f"{profile.get('full_passes_per_point', profile['passes_per_point']):.2f}"),
             ("restricted solves per point", f"{profile['restricted_solves_per_point']:.1f}"),
+            ("queries priced or searched again in float64 (the pass could not settle them)",
+             f"{profile.get('exact_passes', 0)} of {per}"),
             (f"time shares ({per} points, 1 process, 1 thread, "
              f"{1e3 * profile['seconds'] / per:.1f} ms/point)", shares),
         ]  # fmt: skip

@@ -5,34 +5,51 @@ k-nearest-neighbour pass (||x - t||^2 = ||x||^2 + ||t||^2 - 2 x.t) and the prici
 (w.t for every training point t). Both run in float32 in blocks of training rows, keeping
 only the top entries per query: on the CPU with numpy's BLAS products and the compiled
 running selection of :mod:`hullgen.hull.topk` (no torch import: hull jobs start 2-4 s
-sooner), or, when asked, on a CUDA GPU with torch.
+sooner), on the CPU in bfloat16 through torch (:mod:`hullgen.hull.bf16`, where the CPU has
+it natively), or, when asked, on a CUDA GPU with torch.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from hullgen.hull.bf16 import BFloat16Rows
+from hullgen.hull.rounding import float32_dot_error
 from hullgen.hull.topk import RunningTop, decode
 
 
 class TrainingProducts:
-    """Float32 copy of the centred training matrix, blocked for products with queries.
+    """Float32 (or bfloat16) copy of the centred training matrix, blocked for products.
 
     ``rows`` is a :class:`hullgen.hull.rows.TrainingRows`; the copy is built from its blocks,
     so no float64 copy of the whole matrix is ever held. ``device``: "cpu" (numpy) or a CUDA
-    device (torch, imported only then).
+    device (torch, imported only then). ``precision``: "float32", or "bfloat16" (CPU only:
+    the passes run on :class:`hullgen.hull.bf16.BFloat16Rows` and no float32 copy is held).
     """
 
-    def __init__(self, rows, device: str = "cpu", block_rows: int = 16384):
+    def __init__(
+        self, rows, device: str = "cpu", block_rows: int = 16384, precision: str = "float32"
+    ):
         self.on_cpu = str(device) == "cpu"
         self.n, self.d = rows.n, rows.d
         self.block_rows = max(1, int(block_rows))
-        train32 = np.empty((self.n, self.d), dtype=np.float32)
+        self.f32_error = float32_dot_error(self.d)
         sq = np.empty(self.n)
         for start, block in rows.blocks():
-            train32[start : start + len(block)] = block
             sq[start : start + len(block)] = np.einsum("ij,ij->i", block, block)
         self.max_norm = float(np.sqrt(sq.max())) if self.n else 0.0
+        self.bf16 = None
+        if precision == "bfloat16":
+            if not self.on_cpu:
+                raise ValueError("bfloat16 passes run on the CPU only; use float32 on a GPU")
+            self.sq_norms = sq  # exact, for the rare exact nearest-neighbour search
+            self.bf16 = BFloat16Rows(rows, self.max_norm, self.block_rows)
+            self.copy_bytes = self.bf16.bits.nbytes + sq.nbytes
+            return
+        self.copy_bytes = self.n * self.d * 4
+        train32 = np.empty((self.n, self.d), dtype=np.float32)
+        for start, block in rows.blocks():
+            train32[start : start + len(block)] = block
         sq32 = sq.astype(np.float32)
         if self.on_cpu:
             self.train32, self.sq_norms32 = train32, sq32
@@ -54,6 +71,27 @@ class TrainingProducts:
         import torch
 
         return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).to(self.device)
+
+    def top_prices(self, w: np.ndarray, k: int, offsets: np.ndarray, rows=(0, 1)):
+        """A pricing pass: per row of ``w`` (m, d, unit directions), the ``k`` training
+        indices with the largest w.t, best first, with bounds on the rows left out: a row
+        outside a query's first c candidates has w.t <= ``upper[:, c - 1] + error``.
+        ``offsets`` (m,): each query's expected maximum (w.p; used by bfloat16 only).
+        Returns index (m, k) int64, upper (m, k) float64, error (m,) float64."""
+        if self.bf16 is not None:
+            return self.bf16.top(w, offsets, k, nearest=False, rows=rows)
+        index, value = self.top_products(w, k, sq_distance=False, rows=rows)
+        return index, value.astype(np.float64), np.full(len(w), self.f32_error * self.max_norm)
+
+    def top_nearest(self, x: np.ndarray, k: int):
+        """A nearest-neighbour pass: per row of ``x`` (m, d), the ``k`` nearest training
+        indices, nearest first. With bfloat16, also bounds: a row outside a query's first c
+        candidates has x.t - ||t||^2 / 2 <= ``upper[:, c - 1] + error`` (else None, None:
+        float32's rounding is far below the gaps between neighbours)."""
+        if self.bf16 is not None:
+            half = 0.5 * np.einsum("ij,ij->i", x, x)
+            return self.bf16.top(x, half, k, nearest=True)
+        return self.top_products(x, k, sq_distance=True)[0], None, None
 
     def top_products(
         self, queries: np.ndarray, k: int, sq_distance: bool, rows: tuple[int, int] = (0, 1)

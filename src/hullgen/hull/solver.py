@@ -37,11 +37,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from hullgen.hull import workers
+from hullgen.hull import bf16, workers
 from hullgen.hull.inputs import as_matrix, check_finite
 from hullgen.hull.products import TrainingProducts
 from hullgen.hull.result import HullResult
-from hullgen.hull.rounding import float32_dot_error
 from hullgen.hull.rows import TrainingRows
 from hullgen.hull.separate import separate
 from hullgen.hull.state import QueryState, collect
@@ -65,6 +64,10 @@ SUBSET_PASSES = ((0, 10), (1, 5))
 # with 128 candidates, in 49 and 784 dimensions alike: 18% and 15% slower at 3,000 training
 # rows, 4% and 3% slower at 12,000, even at 24,000, 7-10% faster at 60,000.
 SUBSET_ROWS_PER_CANDIDATE = 16
+# precision="auto" runs the passes in bfloat16 from this many training entries (rows x
+# dimensions) where the CPU has it natively: below, importing torch (2-4 s) costs more than
+# the passes save.
+BF16_MIN_ENTRIES = 2**24
 
 
 class HullDistance:
@@ -75,7 +78,7 @@ class HullDistance:
     train : (n, d) array of any numeric dtype; rows are points. Units are those of the space
         (pixel values 0..255 for the pixel space). Not copied (a memory-mapped ``.npy`` stays
         on disk, shared through the page cache): do not modify it while querying. The solver
-        holds one float32 copy of it, centred, for the passes.
+        holds one float32 (or bfloat16) copy of it, centred, for the passes.
     threads : worker processes (forked, sharing the training matrices) on the CPU; on a GPU,
         the CPU threads of the single process.
     gap : target relative gap (distance - lower_bound) / distance.
@@ -93,6 +96,8 @@ class HullDistance:
     settle : solve the separating LP (:mod:`hullgen.hull.separate`) for every query column
         generation leaves open; False leaves such queries ``not_converged``.
     device : "cpu" (the reference) or a torch CUDA device for the two blocked products.
+    precision : "float32", "bfloat16" (CPU only: the passes in bfloat16, every bound carrying
+        its rounding; see :mod:`hullgen.hull.bf16`) or "auto" (:func:`pass_precision`).
     subset_passes : (first row, stride) of each subset pass (:data:`SUBSET_PASSES`); a
         subset with fewer than :data:`SUBSET_ROWS_PER_CANDIDATE` rows per candidate is
         skipped, and () makes none.
@@ -116,6 +121,7 @@ class HullDistance:
         device: str = "cpu",
         block_rows: int = 16384,
         subset_passes=SUBSET_PASSES,
+        precision: str = "auto",
     ):
         train = as_matrix(train, "training set")
         if train.shape[0] == 0:
@@ -149,18 +155,20 @@ class HullDistance:
         # in the page cache), centred into float64 rows on demand, plus the float32 copy the
         # passes need.
         self.train = TrainingRows(train, self.mean)
-        self.products = TrainingProducts(self.train, device=device, block_rows=block_rows)
-        self.f32_error = float32_dot_error(self.d) * self.products.max_norm
+        self.products = TrainingProducts(
+            self.train, device=device, block_rows=block_rows,
+            precision=pass_precision(precision, device, self.n, self.d),
+        )  # fmt: skip
         self.working = WorkingSets(
             self.train, add_per_round=self.add_per_round, max_inner=self.max_inner,
             inside_tol=self.inside_tol, qp_time_limit=self.qp_time_limit,
         )  # fmt: skip
-        working = self.memory_budget - self.n * self.d * 4
+        working = self.memory_budget - self.products.copy_bytes
         per_query = 3 * 4 * min(self.n, block_rows) + 8 * self.d * (4 + self.k_seed)
         # Worker processes share the training matrices but each has its own batch buffers.
         self.batch_size = int(min(4096, working // self.threads // per_query))
         if self.batch_size < 1:
-            need = self.n * self.d * 4 + per_query
+            need = self.products.copy_bytes + per_query
             raise ValueError(
                 f"memory budget of {self.memory_budget / 2**30:.2f} GiB is too small for a "
                 f"{self.n} x {self.d} training set (needs at least {need / 2**30:.2f} GiB)"
@@ -190,6 +198,18 @@ class HullDistance:
                 state.work, state.weights = found.rows[keep], found.weights[keep]
                 state.p, state.ub = p, ub
 
+    def _nearest_found(self, x: np.ndarray, d2_min: float, outside: float) -> bool:
+        """Whether the nearest candidate (squared distance ``d2_min``) is nearer than every
+        row left out, whose x.t - ||t||^2 / 2 is at most ``outside``."""
+        slack = 4 * (self.d + 2) * F64_EPS * (x @ x + d2_min + self.products.max_norm**2)
+        return 0.5 * (x @ x - d2_min) - slack > outside
+
+    def _exact_nearest(self, x: np.ndarray, k: int) -> np.ndarray:
+        """The ``k`` nearest training rows by float64 distances (a bfloat16 pass that could
+        not certify its nearest; rare)."""
+        d2 = self.products.sq_norms - 2 * self.train.dot(x)
+        return np.argsort(d2, kind="stable")[:k]
+
     def _subset_round(self, x, state: QueryState, idx, w) -> None:
         """Grow from a subset pass's candidates and continue on them. A subset's maximum of
         w.t bounds nothing, so no bound changes and no round is counted."""
@@ -201,24 +221,24 @@ class HullDistance:
         finally:
             state.rows = None
 
-    def _after_pricing(self, x, state: QueryState, idx, v32, w) -> bool:
+    def _after_pricing(self, x, state: QueryState, idx, upper, w, error) -> bool:
         """Certify from one full pricing pass; otherwise continue on its candidates.
 
         Returns True when the query is finished.
         """
         try:
-            return self._round(x, state, idx, v32, w)
+            return self._round(x, state, idx, upper, w, error)
         finally:
             state.rows = None  # held for one round only: a batch holds thousands of queries
 
-    def _round(self, x, state: QueryState, idx, v32, w) -> bool:
+    def _round(self, x, state: QueryState, idx, upper, w, error) -> bool:
         pts = self.train[idx]
-        u = pts @ w  # exact (float64) products of the float32 candidates
+        u = pts @ w  # exact (float64) products of the pass's candidates
         max_u = float(u.max())
-        # Any training point left out has a float32 product <= the last candidate's, so its
-        # exact product is at most that plus the float32 error bound.
-        if not v32[-1] + self.f32_error < max_u:
-            # Rare: too many near-ties to settle in float32; price this query in float64.
+        # Any training point left out has a product of at most the last candidate's bound.
+        if not upper[-1] + error < max_u:
+            # Rare: too many near-ties to settle at the pass's precision; price this query
+            # in float64.
             exact = self.train.dot(w)
             idx = np.argsort(-exact, kind="stable")[: len(idx)]
             pts, u = self.train[idx], exact[idx]
@@ -251,14 +271,19 @@ class HullDistance:
     # -- the driver ------------------------------------------------------------------------
     def _batch(self, X: np.ndarray, return_projections: bool):
         n_pool = max(self.k_seed, self.candidates)
-        near, _ = self.products.top_products(X, n_pool, sq_distance=True)
+        near, upper, error = self.products.top_nearest(X, n_pool)
         states = [QueryState(row[: self.k_seed]) for row in near]
         nn_distance = np.empty(len(X))
         nn_index = np.empty(len(X), dtype=np.int64)
         for i, x in enumerate(X):
             pts = self.train[near[i]]
-            # Exact distances of the float32 nearest candidates; the nearest is reported.
+            # Exact distances of the pass's nearest candidates; the nearest is reported.
             d2 = np.einsum("cd,cd->c", pts - x, pts - x)
+            if upper is not None and not self._nearest_found(x, d2.min(), upper[i, -1] + error[i]):
+                near[i] = self._exact_nearest(x, n_pool)
+                pts = self.train[near[i]]
+                d2 = np.einsum("cd,cd->c", pts - x, pts - x)
+                states[i] = QueryState(near[i][: self.k_seed])
             nn_index[i] = near[i][np.argmin(d2)]
             nn_distance[i] = np.sqrt(d2.min())
             states[i].rows = pts[: self.k_seed]  # the seeds are the first candidates
@@ -268,22 +293,24 @@ class HullDistance:
         for rows in self.subset_passes:
             if not len(active):
                 break
-            w = _directions(X, states, active)
-            idx, _ = self.products.top_products(w, self.candidates, sq_distance=False, rows=rows)
+            w, offsets = _directions(X, states, active)
+            idx, _, _ = self.products.top_prices(w, self.candidates, offsets, rows=rows)
             for j, i in enumerate(active):
                 self._subset_round(X[i], states[i], idx[j], w[j])
             active = active[[states[i].ub > 0 for i in active]]
         for _ in range(self.max_rounds):
             if not len(active):
                 break
-            w = _directions(X, states, active)
+            w, offsets = _directions(X, states, active)
             # Every support point ties at the maximum of w.t once p is optimal, so the
             # candidates must outnumber the supports for float32 to certify the maximum (else
             # each query needs an exact float64 pass; seen with supports of ~200 in 4,096-d).
             keep = [max(self.candidates, 2 * int((states[i].weights > 0).sum())) for i in active]
-            idx, v32 = self.products.top_products(w, max(keep), sq_distance=False)
+            idx, upper, error = self.products.top_prices(w, max(keep), offsets)
             finished = np.array([
-                self._after_pricing(X[i], states[i], idx[j, : keep[j]], v32[j, : keep[j]], w[j])
+                self._after_pricing(
+                    X[i], states[i], idx[j, : keep[j]], upper[j, : keep[j]], w[j], error[j]
+                )
                 for j, i in enumerate(active)
             ])  # fmt: skip
             active = active[~finished]
@@ -326,8 +353,22 @@ class HullDistance:
         return self._batch(batch, return_projections)
 
 
-def _directions(X: np.ndarray, states: list[QueryState], active: np.ndarray) -> np.ndarray:
-    """Unit pricing directions w = (x - p) / ||x - p|| of the ``active`` queries."""
-    w = X[active] - np.stack([states[i].p for i in active])
+def _directions(X: np.ndarray, states: list[QueryState], active: np.ndarray):
+    """Unit pricing directions w = (x - p) / ||x - p|| of the ``active`` queries, and w.p
+    (each pass's expected maximum)."""
+    p = np.stack([states[i].p for i in active])
+    w = X[active] - p
     w /= np.linalg.norm(w, axis=1)[:, None]
-    return w
+    return w, np.einsum("ij,ij->i", w, p)
+
+
+def pass_precision(precision: str, device: str, n: int, d: int) -> str:
+    """The passes' precision: "auto" is bfloat16 on a CPU that has it natively
+    (:func:`hullgen.hull.bf16.native`) for a training set of at least
+    :data:`BF16_MIN_ENTRIES` entries, else float32."""
+    if precision not in ("auto", "float32", "bfloat16"):
+        raise ValueError(f"precision must be auto, float32 or bfloat16, got {precision!r}")
+    if precision != "auto":
+        return precision
+    large = n * d >= BF16_MIN_ENTRIES
+    return "bfloat16" if str(device) == "cpu" and large and bf16.native() else "float32"

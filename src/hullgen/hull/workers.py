@@ -17,7 +17,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from hullgen.hull import pool, topk, wolfe
+from hullgen.hull import bf16, pool, topk, wolfe
 from hullgen.hull import rows as training_rows
 from hullgen.hull.result import STATUSES, HullResult
 
@@ -35,6 +35,7 @@ def warm_up() -> None:
     pool.warm_up()
     topk.warm_up()
     training_rows.warm_up()
+    bf16.warm_up()
 
 
 def solve_chunks(tree, X, chunk: int, return_projections: bool, progress_every: float):
@@ -60,7 +61,7 @@ def solve_chunks(tree, X, chunk: int, return_projections: bool, progress_every: 
 def _results(tree, X, ranges, workers, return_projections):
     """Each chunk's result, in order."""
     if workers == 1 or len(ranges) == 1:
-        if not tree.products.on_cpu:  # torch's CPU threads, beside the GPU's products
+        if not tree.products.on_cpu or tree.products.bf16 is not None:  # torch's threads
             import torch
 
             torch.set_num_threads(tree.threads)
@@ -73,16 +74,20 @@ def _results(tree, X, ranges, workers, return_projections):
     _FORKED = (tree, X, return_projections)
     try:
         ctx = mp.get_context("fork")
-        with ctx.Pool(workers, initializer=_worker_init) as processes:
+        init_args = (tree.products.bf16 is not None,)
+        with ctx.Pool(workers, initializer=_worker_init, initargs=init_args) as processes:
             yield from processes.imap(_worker_chunk, ranges)
     finally:
         _FORKED = None
 
 
-def _worker_init() -> None:
-    # One BLAS thread per worker process: the processes are the parallelism. (Workers run on
-    # the CPU only, where the products do not use torch.)
+def _worker_init(uses_torch: bool) -> None:
+    # One BLAS thread per worker process: the processes are the parallelism.
     threadpool_limits(1)
+    if uses_torch:
+        import torch
+
+        torch.set_num_threads(1)
 
 
 def _worker_chunk(bounds: tuple[int, int]) -> HullResult:
