@@ -16,7 +16,9 @@ torch = pytest.importorskip("torch")
 def _passes(train):
     train = np.asarray(train, dtype=np.float64)
     rows = TrainingRows(train, np.zeros(train.shape[1]))
-    return BFloat16Rows(rows, float(np.linalg.norm(train, axis=1).max()), block_rows=37)
+    passes = BFloat16Rows(rows, block_rows=37)
+    np.testing.assert_allclose(passes.max_norm, np.linalg.norm(train, axis=1).max(), rtol=1e-14)
+    return passes
 
 
 def _objective(train, queries, nearest):

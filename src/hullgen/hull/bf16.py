@@ -85,7 +85,6 @@ class BFloat16Rows:
     Parameters
     ----------
     rows : :class:`hullgen.hull.rows.TrainingRows` (centred float64 rows on demand).
-    max_norm : largest centred row norm (float64).
     block_rows : training rows per product.
 
     Examples
@@ -93,7 +92,7 @@ class BFloat16Rows:
     >>> import numpy as np
     >>> from hullgen.hull.rows import TrainingRows
     >>> train = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 1.0]])
-    >>> passes = BFloat16Rows(TrainingRows(train, np.zeros(2)), 3.0)
+    >>> passes = BFloat16Rows(TrainingRows(train, np.zeros(2)))
     >>> index, upper, error = passes.top(np.array([[1.0, 0.0]]), np.zeros(1), 2, False)
     >>> index
     array([[1, 0]])
@@ -101,17 +100,17 @@ class BFloat16Rows:
     True
     """
 
-    def __init__(self, rows, max_norm: float, block_rows: int = 16384):
+    def __init__(self, rows, block_rows: int = 16384):
         import torch  # imported here, before any fork: the workers only set their threads
 
         del torch
         self.n, self.d = rows.n, rows.d
-        self.max_norm = float(max_norm)
         self.block_rows = max(1, int(block_rows))
         self.columns = -(-(self.d + 3) // _PAD) * _PAD
         self.bits = np.zeros((self.n, self.columns), dtype=np.uint16)
         self.bits[:, self.d] = _ONE
         row_error = half_error = norm16 = half16 = 0.0
+        self.sq_norms = np.empty(self.n)  # exact (float64) squared norms of the rows
         for start, block in rows.blocks():
             out = self.bits[start : start + len(block)]
             out[:, : self.d] = to_bfloat16(block)
@@ -120,7 +119,8 @@ class BFloat16Rows:
             row_error = max(row_error, float(np.einsum("ij,ij->i", diff, diff).max()))
             norm16 = max(norm16, float(np.einsum("ij,ij->i", rounded, rounded).max()))
             # -h = -(hi + lo) in two bfloat16 columns, h the exact half squared norm.
-            half = 0.5 * np.einsum("ij,ij->i", block, block)
+            self.sq_norms[start : start + len(block)] = sq = np.einsum("ij,ij->i", block, block)
+            half = 0.5 * sq
             out[:, self.d + 1] = hi = to_bfloat16(-half)
             out[:, self.d + 2] = lo = to_bfloat16(-half - from_bfloat16(hi))
             parts = from_bfloat16(hi) + from_bfloat16(lo)
@@ -128,6 +128,7 @@ class BFloat16Rows:
             half16 = max(
                 half16, float(np.abs(from_bfloat16(hi)).max() + np.abs(from_bfloat16(lo)).max())
             )
+        self.max_norm = float(np.sqrt(self.sq_norms.max())) if self.n else 0.0
         # 1.01 absorbs the float64 rounding of these maxima (relative errors ~1e-13).
         self.row_error = 1.01 * np.sqrt(row_error)
         self.norm16 = 1.01 * np.sqrt(norm16)

@@ -34,22 +34,22 @@ class TrainingProducts:
         self.n, self.d = rows.n, rows.d
         self.block_rows = max(1, int(block_rows))
         self.f32_error = float32_dot_error(self.d)
-        sq = np.empty(self.n)
-        for start, block in rows.blocks():
-            sq[start : start + len(block)] = np.einsum("ij,ij->i", block, block)
-        self.max_norm = float(np.sqrt(sq.max())) if self.n else 0.0
         self.bf16 = None
         if precision == "bfloat16":
             if not self.on_cpu:
                 raise ValueError("bfloat16 passes run on the CPU only; use float32 on a GPU")
-            self.sq_norms = sq  # exact, for the rare exact nearest-neighbour search
-            self.bf16 = BFloat16Rows(rows, self.max_norm, self.block_rows)
-            self.copy_bytes = self.bf16.bits.nbytes + sq.nbytes
+            self.bf16 = BFloat16Rows(rows, self.block_rows)
+            # Exact, for the rare exact nearest-neighbour search.
+            self.sq_norms, self.max_norm = self.bf16.sq_norms, self.bf16.max_norm
+            self.copy_bytes = self.bf16.bits.nbytes + self.sq_norms.nbytes
             return
         self.copy_bytes = self.n * self.d * 4
         train32 = np.empty((self.n, self.d), dtype=np.float32)
+        sq = np.empty(self.n)
         for start, block in rows.blocks():
             train32[start : start + len(block)] = block
+            sq[start : start + len(block)] = np.einsum("ij,ij->i", block, block)
+        self.max_norm = float(np.sqrt(sq.max())) if self.n else 0.0
         sq32 = sq.astype(np.float32)
         if self.on_cpu:
             self.train32, self.sq_norms32 = train32, sq32

@@ -35,6 +35,8 @@ every query keeps its bounds.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from hullgen.hull import bf16, workers
@@ -46,6 +48,7 @@ from hullgen.hull.separate import separate
 from hullgen.hull.state import QueryState, collect
 from hullgen.hull.working_set import WorkingSets
 
+log = logging.getLogger("hullgen.hull")
 F64_EPS = float(np.finfo(np.float64).eps) / 2
 
 # Full pricing rounds without progress before switching to the exact solver (or stopping).
@@ -155,10 +158,13 @@ class HullDistance:
         # in the page cache), centred into float64 rows on demand, plus the float32 copy the
         # passes need.
         self.train = TrainingRows(train, self.mean)
+        precision = pass_precision(precision, device, self.n, self.d)
         self.products = TrainingProducts(
-            self.train, device=device, block_rows=block_rows,
-            precision=pass_precision(precision, device, self.n, self.d),
-        )  # fmt: skip
+            self.train, device=device, block_rows=block_rows, precision=precision
+        )
+        log.info(
+            "hull: %d x %d training set, passes in %s on %s", self.n, self.d, precision, device
+        )
         self.working = WorkingSets(
             self.train, add_per_round=self.add_per_round, max_inner=self.max_inner,
             inside_tol=self.inside_tol, qp_time_limit=self.qp_time_limit,
