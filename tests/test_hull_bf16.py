@@ -190,13 +190,19 @@ def test_the_precision_is_chosen_by_size_and_cpu(monkeypatch):
         HullDistance(np.eye(3), precision="bfloat16", device="cuda")
 
 
-def test_the_rounding_measures_are_those_of_the_rounded_matrix():
-    """The bound's per-matrix terms against the rounded columns read back independently
-    (the half squared norm's two parts leave a residual on such data)."""
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.uint8])
+def test_the_rounding_measures_are_those_of_the_rounded_matrix(dtype):
+    """The rounded rows are the nearest bfloat16 values (to_bfloat16 is torch's), and the
+    bound's per-matrix terms are those of the rounded columns read back independently (the
+    half squared norm's two parts leave a residual on such data)."""
     rng = np.random.default_rng(4)
-    train = rng.normal(size=(300, 7)) * 3.3
-    passes = _passes(train)
+    source = (rng.normal(size=(300, 7)) * 3.3 + (100 if dtype == np.uint8 else 0)).astype(dtype)
+    mean = source.mean(axis=0, dtype=np.float64)
+    passes = BFloat16Rows(TrainingRows(source, mean), block_rows=37)
+    train = source - mean
     d = train.shape[1]
+    np.testing.assert_array_equal(passes.bits[:, :d], to_bfloat16(train))
+    np.testing.assert_allclose(passes.sq_norms, np.einsum("ij,ij->i", train, train), rtol=1e-13)
     rounded = from_bfloat16(passes.bits[:, :d])
     np.testing.assert_array_equal(from_bfloat16(passes.bits[:, d]), 1.0)
     np.testing.assert_array_equal(passes.bits[:, d + 3 :], 0)
