@@ -9,10 +9,11 @@ Column generation, batched over queries:
 3. price against the whole training set with one blocked product per round: with p the
    current hull point, r = x - p and w = r / ||r||, p is optimal iff max_i w.t_i <= w.p;
 4. certify: ||x - p|| is an upper bound (p is a hull point) and w.x - max_i w.t_i a lower
-   bound (a separating hyperplane). The maximum is found in float32 and then made exact: the
-   float32 error of each product is bounded a priori, and every training point that could
-   still be the maximiser is re-evaluated in float64. Violators join the working set and the
-   loop repeats until the relative gap is below ``gap``.
+   bound (a separating hyperplane). The maximum is found in float32 (or bfloat16, see
+   :mod:`hullgen.hull.bf16`) and then made exact: the rounding error of each product is
+   bounded a priori, and every training point that could still be the maximiser is
+   re-evaluated in float64. Violators join the working set and the loop repeats until the
+   relative gap is below ``gap``.
 
 Full passes are the expensive part, so each pass keeps the best-priced ``candidates`` per
 query as a pool: the restricted problem is re-solved and re-priced against that pool alone
@@ -68,8 +69,8 @@ SUBSET_PASSES = ((0, 10), (1, 5))
 # rows, 4% and 3% slower at 12,000, even at 24,000, 7-10% faster at 60,000.
 SUBSET_ROWS_PER_CANDIDATE = 16
 # precision="auto" runs the passes in bfloat16 from this many training entries (rows x
-# dimensions) where the CPU has it natively: below, importing torch (2-4 s) costs more than
-# the passes save.
+# dimensions) where the CPU has it natively: below, importing torch (1.2-1.7 s measured
+# 2026-12-03) costs more than the passes save.
 BF16_MIN_ENTRIES = 2**24
 
 
@@ -155,8 +156,8 @@ class HullDistance:
         # not change, and the products' rounding errors (bounded by the norms) shrink.
         self.mean = train.mean(axis=0, dtype=np.float64)
         # The training matrix is held once: as given (not copied; a memory-mapped file stays
-        # in the page cache), centred into float64 rows on demand, plus the float32 copy the
-        # passes need.
+        # in the page cache), centred into float64 rows on demand, plus the float32 (or
+        # bfloat16) copy the passes need.
         self.train = TrainingRows(train, self.mean)
         precision = pass_precision(precision, device, self.n, self.d)
         self.products = TrainingProducts(
