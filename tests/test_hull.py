@@ -184,11 +184,14 @@ def test_the_separating_lp_settles_every_query_left_open():
         assert abs(np.linalg.norm(x - weights @ train[idx]) - result.distance[i]) <= 1e-9 * ref
 
 
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
 @pytest.mark.parametrize("d", [20, 50])
-def test_points_a_hair_from_the_boundary_on_both_sides(d):
+def test_points_a_hair_from_the_boundary_on_both_sides(d, precision):
     """Points 1e-4 (relative to the data's scale) outside and inside the hull's boundary, in
     20 and 50 dimensions: each is decided, on its own side, whatever column generation
-    manages alone."""
+    manages alone (with the passes in float32 and in bfloat16)."""
+    if precision == "bfloat16":
+        pytest.importorskip("torch")
     rng = np.random.default_rng(d)
     train = rng.normal(size=(400, d))
     far = rng.normal(size=(4, d)) * 3
@@ -209,7 +212,7 @@ def test_points_a_hair_from_the_boundary_on_both_sides(d):
     assert "not_converged" in set(alone.status)
     # ... and the separating LP decides them.
     for options in ({}, starved):
-        result = HullDistance(train, **options).query(queries)
+        result = HullDistance(train, precision=precision, **options).query(queries)
         assert "not_converged" not in set(result.status), (options, result.status)
         for i in range(4):  # outside, at distance step
             assert result.status[i] in ("certified", "separated"), result.status
