@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -384,3 +385,14 @@ def test_model_files_load_without_running_code(tmp_path):
         load_model(tmp_path / "other.pt")
     with pytest.raises(HullgenError, match=r"missing\.pt"):
         load_model(tmp_path / "missing.pt")
+
+
+def test_to_nchw_takes_read_only_arrays_without_a_warning(tmp_path):
+    """Space files are memory-mapped read-only; the tensor must not share their memory."""
+    images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    np.save(tmp_path / "x.npy", images)
+    mapped = np.load(tmp_path / "x.npy", mmap_mode="r")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tensor = to_nchw(mapped)
+    np.testing.assert_array_equal(tensor.numpy()[:, 0], images)

@@ -13,7 +13,12 @@ import torch
 
 def to_nchw(images: np.ndarray) -> torch.Tensor:
     """uint8 images (n, h, w) or (n, h, w, c) as a uint8 tensor (n, c, h, w)."""
-    tensor = torch.from_numpy(np.ascontiguousarray(images))
+    array = np.ascontiguousarray(images)
+    if not array.flags.writeable:
+        # A read-only array (a memory-mapped space file) would share memory with a tensor
+        # torch may write to (it warns into every job's log); the uint8 images are copied.
+        array = array.copy()
+    tensor = torch.from_numpy(array)
     if tensor.ndim == 3:
         return tensor.unsqueeze(1)
     if tensor.ndim == 4:
