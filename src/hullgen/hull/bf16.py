@@ -28,7 +28,7 @@ The bound, for a row outside a query's first c candidates whose bfloat16 values 
 
 (q' the rounded query, c' the rounded offset, h and h' the half squared norm and its two
 parts, D the columns, u = 2^-8, gamma_D the float32 sum's bound; the last term covers
-denormals flushed to zero). ``tests/test_hull.py`` checks it against float64 products.
+denormals flushed to zero). ``tests/test_hull_bf16.py`` checks it against float64 products.
 """
 
 from __future__ import annotations

@@ -33,7 +33,6 @@ class TrainingProducts:
         self.on_cpu = str(device) == "cpu"
         self.n, self.d = rows.n, rows.d
         self.block_rows = max(1, int(block_rows))
-        self.f32_error = float32_dot_error(self.d)
         self.bf16 = None
         if precision == "bfloat16":
             if not self.on_cpu:
@@ -50,6 +49,8 @@ class TrainingProducts:
             train32[start : start + len(block)] = block
             sq[start : start + len(block)] = np.einsum("ij,ij->i", block, block)
         self.max_norm = float(np.sqrt(sq.max())) if self.n else 0.0
+        # Bound on |fl32(w.t) - w.t| for a unit w and any row t.
+        self.f32_error = float32_dot_error(self.d) * self.max_norm
         sq32 = sq.astype(np.float32)
         if self.on_cpu:
             self.train32, self.sq_norms32 = train32, sq32
@@ -81,7 +82,7 @@ class TrainingProducts:
         if self.bf16 is not None:
             return self.bf16.top(w, offsets, k, nearest=False, rows=rows)
         index, value = self.top_products(w, k, sq_distance=False, rows=rows)
-        return index, value.astype(np.float64), np.full(len(w), self.f32_error * self.max_norm)
+        return index, value.astype(np.float64), np.full(len(w), self.f32_error)
 
     def top_nearest(self, x: np.ndarray, k: int):
         """A nearest-neighbour pass: per row of ``x`` (m, d), the ``k`` nearest training

@@ -211,6 +211,11 @@ class HullDistance:
         slack = 4 * (self.d + 2) * F64_EPS * (x @ x + d2_min + self.products.max_norm**2)
         return 0.5 * (x @ x - d2_min) - slack > outside
 
+    def _candidates(self, x: np.ndarray, index: np.ndarray):
+        """Float64 rows ``index`` and their exact squared distances to ``x``."""
+        pts = self.train[index]
+        return pts, np.einsum("cd,cd->c", pts - x, pts - x)
+
     def _exact_nearest(self, x: np.ndarray, k: int) -> np.ndarray:
         """The ``k`` nearest training rows by float64 distances (a bfloat16 pass that could
         not certify its nearest; rare)."""
@@ -283,13 +288,11 @@ class HullDistance:
         nn_distance = np.empty(len(X))
         nn_index = np.empty(len(X), dtype=np.int64)
         for i, x in enumerate(X):
-            pts = self.train[near[i]]
             # Exact distances of the pass's nearest candidates; the nearest is reported.
-            d2 = np.einsum("cd,cd->c", pts - x, pts - x)
+            pts, d2 = self._candidates(x, near[i])
             if upper is not None and not self._nearest_found(x, d2.min(), upper[i, -1] + error[i]):
                 near[i] = self._exact_nearest(x, n_pool)
-                pts = self.train[near[i]]
-                d2 = np.einsum("cd,cd->c", pts - x, pts - x)
+                pts, d2 = self._candidates(x, near[i])
                 states[i] = QueryState(near[i][: self.k_seed])
             nn_index[i] = near[i][np.argmin(d2)]
             nn_distance[i] = np.sqrt(d2.min())
