@@ -411,6 +411,35 @@ def test_the_running_top_is_a_stable_sort_whatever_the_blocks(k, order):
         np.testing.assert_array_equal(got, np.take_along_axis(expected_values, expected, 1))
 
 
+@pytest.mark.parametrize("k", [1, 200, 6000])
+def test_the_running_top_of_bfloat16_bits_is_that_of_their_float32_values(k):
+    """A block given as bfloat16 bits (widened row by row inside the scan) selects exactly
+    as the same values given as float32: ties, signed zeros, uneven blocks, a first block
+    large enough for a sampled limit."""
+    from hullgen.hull.bf16 import from_bfloat16, to_bfloat16
+    from hullgen.hull.topk import RunningTop
+
+    rng = np.random.default_rng(12)
+    m, n = 3, 9000
+    values = rng.normal(size=(m, n)) * 100
+    values[0] = np.round(values[0] / 25)  # many ties
+    values[1, ::3] = -0.0
+    bits = to_bfloat16(values)
+    widened = from_bfloat16(bits).astype(np.float32)
+    for edges in ([0, 1, 700, 3000, 8999, n], [0, 5000, n]):
+        from_bits, from_floats = RunningTop(m, k), RunningTop(m, k)
+        for lo, hi in itertools.pairwise(edges):
+            from_bits.add_bfloat16(bits[:, lo:hi], lo)
+            from_floats.add(widened[:, lo:hi], lo)
+        (idx_b, val_b), (idx_f, val_f) = from_bits.result(), from_floats.result()
+        np.testing.assert_array_equal(idx_b, idx_f)
+        np.testing.assert_array_equal(val_b.view(np.uint32), val_f.view(np.uint32))
+        expected = np.argsort(-(widened + np.float32(0)), axis=1, kind="stable")[:, :k]
+        np.testing.assert_array_equal(idx_b, expected)
+    with pytest.raises(TypeError, match="uint16"):
+        RunningTop(m, k).add_bfloat16(widened, 0)
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float32, np.float64, bool])
 @pytest.mark.parametrize("layout", ["C", "F", "memmap"])
 def test_the_compiled_row_gather_is_numpys(dtype, layout, tmp_path):
