@@ -458,11 +458,21 @@ def test_the_compiled_row_gather_is_numpys(dtype, layout, tmp_path):
     mean = rng.normal(size=13)
     rows = TrainingRows(source, mean)
     expected = np.asarray(source, dtype=np.float64) - mean
+    vector = rng.normal(size=13) * 30
     for index in (np.array([3, 0, 39, 3]), np.arange(40, dtype=np.uint32), np.array([-1, 2])):
         np.testing.assert_array_equal(rows[index], expected[index])
+        # The rows with their products (or squared distances) in one pass.
+        taken, products = rows.take(index, vector)
+        np.testing.assert_array_equal(taken, expected[index])
+        np.testing.assert_allclose(products, expected[index] @ vector, rtol=1e-12, atol=1e-9)
+        taken, sq = rows.take(index, vector, squared=True)
+        np.testing.assert_array_equal(taken, expected[index])
+        np.testing.assert_allclose(sq, ((expected[index] - vector) ** 2).sum(1), rtol=1e-13)
     np.testing.assert_array_equal(rows[5:9], expected[5:9])
     with pytest.raises(IndexError):
         rows[np.array([0, 40])]
+    with pytest.raises(IndexError):
+        rows.take(np.array([0, 40]), vector)
 
 
 def test_the_torch_passes_agree_with_the_numpy_passes_and_keep_the_precision_setting():
