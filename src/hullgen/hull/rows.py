@@ -129,9 +129,7 @@ class TrainingRows:
             values = ((rows - vector) ** 2).sum(axis=1) if squared else rows @ vector
             return rows, values
         out, values = np.empty((len(index), self.d)), np.empty(len(index))
-        return _centred_rows_with(
-            self.source, index, self.mean, vector, bool(squared), out, values
-        )
+        return _centred_rows_with(self.source, index, self.mean, vector, bool(squared), out, values)
 
     def blocks(self):
         """(start, centred float64 block) over the whole matrix."""
