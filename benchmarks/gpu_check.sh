@@ -20,22 +20,11 @@ export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 mkdir -p "$out/data"
 
 echo "== data: the pixel space (uint8 rows, exact) and the CIFAR-size set"
-"$python" - "$fashion" "$out/data" <<'PY'
-import sys
-from pathlib import Path
-
-from hullgen.data.idx import read_idx_images
-from hullgen.io import save_npy
-
-source, out = Path(sys.argv[1]), Path(sys.argv[2])
-for split, name in (("train", "train"), ("t10k", "test")):
-    images = read_idx_images(source / f"{split}-images-idx3-ubyte.gz")
-    save_npy(out / f"pixel-{name}.npy", images.reshape(len(images), -1))
-PY
+"$python" benchmarks/pixel_set.py --fashion-mnist "$fashion" --out "$out/data/pixel"
 "$python" benchmarks/cifar_size_set.py --fashion-mnist "$fashion" --out "$out/data/cifar-size"
 
 for set in pixel cifar-size; do
-    if [ "$set" = pixel ]; then train=$out/data/pixel-train.npy test=$out/data/pixel-test.npy
+    if [ "$set" = pixel ]; then train=$out/data/pixel/train.npy test=$out/data/pixel/test.npy
     else train=$out/data/cifar-size/train.npy test=$out/data/cifar-size/test.npy; fi
     echo "== hull stage, $set, device $device"
     # shellcheck disable=SC2086

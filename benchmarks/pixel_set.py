@@ -1,0 +1,35 @@
+"""The full-size Fashion-MNIST pixel space as uint8 rows, for the hull benchmark.
+
+    python benchmarks/pixel_set.py --fashion-mnist /usr/share/datasets/fashion-mnist \
+        --out benchmarks/out/pixel
+
+The workflow stores the pixel space in float64; the same values as uint8 (exact, 8x smaller)
+are what the hull benchmark's pixel runs measure from 2026-12-02 (session 28) on, read
+straight from the IDX files so that nothing is cast. Writes ``train.npy`` (60,000 x 784) and
+``test.npy`` (10,000 x 784) into ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from hullgen.data.idx import read_idx_images
+from hullgen.io import save_npy
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fashion-mnist", required=True, help="folder of the four IDX files")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    source, out = Path(args.fashion_mnist), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for split, name in (("train", "train"), ("t10k", "test")):
+        images = read_idx_images(source / f"{split}-images-idx3-ubyte.gz")
+        save_npy(out / f"{name}.npy", images.reshape(len(images), -1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
