@@ -8,11 +8,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# How a run got to its results, not the results: a killed training run that resumes from its
+# checkpoint says "resumed": true beside the same weights and metrics (seen when the kill
+# came after the last epoch's checkpoint).
+RUN_PROVENANCE = ("resumed",)
+
 
 def without_timings(record):
-    """A JSON record without its wall-clock times (the one thing two runs may differ in)."""
+    """A JSON record without its wall-clock times and run provenance (what two runs with the
+    same results may differ in)."""
     if isinstance(record, dict):
-        return {k: without_timings(v) for k, v in record.items() if "seconds" not in k}
+        return {
+            k: without_timings(v)
+            for k, v in record.items()
+            if "seconds" not in k and k not in RUN_PROVENANCE
+        }
     if isinstance(record, list):
         return [without_timings(v) for v in record]
     return record
