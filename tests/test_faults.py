@@ -114,7 +114,7 @@ def test_snakemake_killed_five_times_resumes_to_identical_results(small_run, tmp
         ],
         capture_output=True,
         text=True,
-        timeout=1500,
+        timeout=1100,  # under pytest-timeout's 1200 s (pyproject.toml)
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.count("killed after") == 5

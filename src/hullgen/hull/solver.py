@@ -83,8 +83,10 @@ class HullDistance:
         (pixel values 0..255 for the pixel space). Not copied (a memory-mapped ``.npy`` stays
         on disk, shared through the page cache): do not modify it while querying. The solver
         holds one float32 (or bfloat16) copy of it, centred, for the passes.
-    threads : worker processes (forked, sharing the training matrices) on the CPU; on a GPU,
-        the CPU threads of the single process.
+    threads : worker processes on the CPU (forked, sharing the training matrices, from a
+        process that runs no other Python thread; else started from a fork server, each
+        with its own float32 copy: see :mod:`hullgen.hull.workers`); on a GPU, the CPU
+        threads of the single process.
     gap : target relative gap (distance - lower_bound) / distance.
     k_seed : size of each query's initial working set (its nearest training points).
     add_per_round : at most this many violating training points join a working set per round.
@@ -135,6 +137,14 @@ class HullDistance:
         check_finite(train, "training set")
         if not 0 < gap < 1:
             raise ValueError(f"gap must lie in (0, 1), got {gap}")
+        # What a worker started from a fork server builds its own solver from (workers.py).
+        self.build_arguments = (train, dict(
+            threads=threads, gap=gap, k_seed=k_seed, add_per_round=add_per_round,
+            max_rounds=max_rounds, max_inner=max_inner, candidates=candidates,
+            inside_tol=inside_tol, memory_budget=memory_budget, qp_time_limit=qp_time_limit,
+            settle=settle, device=device, block_rows=block_rows, subset_passes=subset_passes,
+            precision=precision,
+        ))  # fmt: skip
         self.n, self.d = train.shape
         self.threads = max(1, int(threads))
         self.gap = float(gap)
@@ -332,8 +342,9 @@ class HullDistance:
     def query(self, X, *, return_projections: bool = False, progress_every: float = 30.0):
         """Distances of the rows of ``X`` (m, d) to the hull; see :class:`HullResult`.
 
-        With ``threads`` > 1 on the CPU, contiguous chunks of queries go to forked worker
-        processes (one BLAS thread each) that share the training matrices copy-on-write.
+        With ``threads`` > 1 on the CPU, contiguous chunks of queries go to worker processes
+        (one BLAS thread each; forked, sharing the training matrices copy-on-write, unless
+        this process runs other Python threads: :mod:`hullgen.hull.workers`).
         Each query is solved on its own, so how the queries are split (chunks, shards)
         changes its result only through rounding: statuses and certified distances agree
         within the gap (measured: 3e-13 relative between 8 shards and one run), while the
@@ -362,7 +373,7 @@ class HullDistance:
 
     def solve_rows(self, X, lo: int, hi: int, return_projections: bool) -> HullResult:
         """Rows ``lo`` to ``hi - 1`` of the (validated) query set ``X``, as one batch in
-        this process (:mod:`hullgen.hull.workers` calls it, here or in a forked worker)."""
+        this process (:mod:`hullgen.hull.workers` calls it, here or in a worker process)."""
         batch = np.asarray(X[lo:hi], dtype=np.float64) - self.mean
         return self._batch(batch, return_projections)
 

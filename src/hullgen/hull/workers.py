@@ -1,30 +1,50 @@
-"""A query set solved in chunks: in this process, or on forked worker processes.
+"""A query set solved in chunks: in this process, or on worker processes.
 
 :meth:`hullgen.hull.solver.HullDistance.query` splits its queries into contiguous chunks and
 solves each as one batch (:meth:`~hullgen.hull.solver.HullDistance.solve_rows`). With more
-than one thread on the CPU the chunks go to forked worker processes with one BLAS thread
-each (the processes are the parallelism): they inherit the solver and the queries
-copy-on-write, so a job holds the training matrices once. The compiled kernels are compiled
-(or loaded from numba's cache) before the fork, so that no worker compiles them.
+than one thread on the CPU the chunks go to worker processes with one BLAS thread each (the
+processes are the parallelism), started one of two ways:
+
+- **forked**, when this process runs no other Python thread (a workflow job, a script): the
+  workers inherit the solver and the queries copy-on-write, so the training matrices are
+  held once. The compiled kernels are compiled (or loaded from numba's cache) before the
+  fork, so that no worker compiles them.
+- **from a fork server**, when it does (a notebook's kernel, a test session's background
+  runs): ``fork`` copies only the calling thread, so a lock another thread holds at that
+  moment stays locked in the child forever, and a query hangs (seen once in the test suite:
+  a 2-worker query beside threads that start subprocesses never returned). Each worker then
+  builds its own solver from the same arguments (same results; a memory-mapped training or
+  query file is mapped again, not copied through the pipe) and holds its own float32 copy.
+
+A worker that dies (killed, out of memory) ends the query with a :class:`HullgenError`
+naming its exit, instead of waiting for its chunk forever.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
 import multiprocessing as mp
+import os
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from hullgen.errors import HullgenError
 from hullgen.hull import bf16, pool, topk, wolfe
 from hullgen.hull import rows as training_rows
 from hullgen.hull.result import STATUSES, HullResult
 
 log = logging.getLogger("hullgen.hull")
 
-# What forked workers inherit: the HullDistance and the queries (shared, not copied).
-_FORKED: tuple | None = None
+# The state each worker solves with: the HullDistance, the queries and return_projections
+# (inherited when forked, built by _build_state when started from the fork server).
+_STATE: tuple | None = None
 
 
 def warm_up() -> None:
@@ -36,6 +56,12 @@ def warm_up() -> None:
     topk.warm_up()
     training_rows.warm_up()
     bf16.warm_up()
+
+
+def start_method() -> str:
+    """How worker processes start here: "fork" when this process runs one Python thread,
+    "forkserver" otherwise (see the module docstring)."""
+    return "fork" if threading.active_count() == 1 else "forkserver"
 
 
 def solve_chunks(tree, X, chunk: int, return_projections: bool, progress_every: float):
@@ -68,17 +94,62 @@ def _results(tree, X, ranges, workers, return_projections):
         for lo, hi in ranges:
             yield tree.solve_rows(X, lo, hi, return_projections)
         return
-    global _FORKED
-    warm_up()
-    tree.train[np.zeros(1, dtype=np.int64)]  # the row gather for this training dtype
-    _FORKED = (tree, X, return_projections)
+    global _STATE
+    method = start_method()
+    uses_torch = tree.products.bf16 is not None
+    if method == "fork":
+        warm_up()
+        tree.train[np.zeros(1, dtype=np.int64)]  # the row gather for this training dtype
+        _STATE = (tree, X, return_projections)
+        init, init_args = _worker_init, (uses_torch,)
+    else:
+        log.info(
+            "hull: this process runs %d threads: %d workers start from a fork server, each "
+            "with its own solver",
+            threading.active_count(),
+            workers,
+        )
+        train, options = tree.build_arguments
+        state = (_shareable(train), options, _shareable(X), return_projections)
+        init, init_args = _build_state, (state, uses_torch)
     try:
-        ctx = mp.get_context("fork")
-        init_args = (tree.products.bf16 is not None,)
-        with ctx.Pool(workers, initializer=_worker_init, initargs=init_args) as processes:
-            yield from processes.imap(_worker_chunk, ranges)
+        context = mp.get_context(method)
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=init, initargs=init_args
+        ) as processes:
+            chunks = processes.map(_worker_chunk, ranges)
+            started = list(getattr(processes, "_processes", {}).values())  # private; for errors
+            try:
+                yield from chunks
+            except BrokenProcessPool as err:
+                hint = ""
+                if method == "forkserver":
+                    # multiprocessing runs the main script again in each such worker.
+                    hint = (
+                        "; a script that starts threads must call the solver under "
+                        "`if __name__ == '__main__':`"
+                    )
+                raise HullgenError(
+                    f"a hull worker process died ({_exits(started)}; its traceback, if any, "
+                    f"is on standard error): the query has no result{hint}"
+                ) from err
     finally:
-        _FORKED = None
+        _STATE = None
+
+
+def _exits(started: list) -> str:
+    """The workers' exit codes, for the error: the pool stops the others with SIGTERM."""
+    for process in started:
+        process.join(5)
+    codes = sorted({p.exitcode for p in started} - {None, 0, -15})
+    if not codes:
+        return "exit code unknown"
+    return "exit code " + ", ".join(
+        f"{c} (signal {-c}{', often the out-of-memory killer' if c == -9 else ''})"
+        if c < 0
+        else str(c)
+        for c in codes
+    )
 
 
 def _worker_init(uses_torch: bool) -> None:
@@ -90,6 +161,60 @@ def _worker_init(uses_torch: bool) -> None:
         torch.set_num_threads(1)
 
 
+def _build_state(state: tuple, uses_torch: bool) -> None:
+    """A fork server's worker: the solver built again from its arguments."""
+    from hullgen.hull.solver import HullDistance
+
+    global _STATE
+    _worker_init(uses_torch)
+    train, options, X, return_projections = state
+    quiet = logging.getLogger("hullgen.hull")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # the parent has logged this solver's build already
+    try:
+        tree = HullDistance(_array(train), **options)
+    finally:
+        quiet.setLevel(level)
+    _STATE = (tree, _array(X), return_projections)
+
+
 def _worker_chunk(bounds: tuple[int, int]) -> HullResult:
-    tree, X, return_projections = _FORKED
+    tree, X, return_projections = _STATE
     return tree.solve_rows(X, bounds[0], bounds[1], return_projections)
+
+
+@dataclass(frozen=True)
+class _MappedFile:
+    """A whole memory-mapped ``.npy`` array, to be mapped again in another process."""
+
+    filename: str
+    dtype: np.dtype
+    shape: tuple
+    offset: int
+
+
+def _shareable(array: np.ndarray):
+    """``array`` as a worker started from the fork server gets it: a :class:`_MappedFile`
+    when it is a whole memory-mapped file (mapped again there), else the array (pickled)."""
+    mapped = array if isinstance(array, np.memmap) else array.base
+    whole = (
+        isinstance(mapped, np.memmap)
+        and isinstance(mapped.base, mmap.mmap)
+        and mapped.filename is not None
+        and array.shape == mapped.shape
+        and array.dtype == mapped.dtype
+        and array.flags.c_contiguous
+        and mapped.flags.c_contiguous
+        and array.ctypes.data == mapped.ctypes.data
+    )
+    if not whole:
+        return array
+    return _MappedFile(os.fspath(mapped.filename), array.dtype, array.shape, mapped.offset)
+
+
+def _array(shared) -> np.ndarray:
+    if isinstance(shared, _MappedFile):
+        return np.memmap(
+            shared.filename, dtype=shared.dtype, mode="r", shape=shared.shape, offset=shared.offset
+        )
+    return shared
