@@ -126,7 +126,7 @@ def test_nan_in_a_space_stops_the_hull_stage_naming_the_space_and_row(tmp_path):
     write_config(tmp_path, {**PIXEL_ONLY, "hull": {"shards": 1}})
     space = tmp_path / "results/digits/spaces/pixel"
     snakemake(tmp_path, "results/digits/spaces/pixel/test.npy", check=True)
-    test = np.load(space / "test.npy")
+    test = np.load(space / "test.npy").astype(np.float64)  # pixels are stored as uint8
     test[7, 3] = np.nan
     np.save(space / "test.npy", test)
     proc = snakemake(tmp_path)

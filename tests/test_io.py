@@ -1,12 +1,16 @@
 """Atomic writers: complete files under their final names, nothing on failure."""
 
+import re
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from hullgen.figures import save_figure
-from hullgen.io import save_table
+from hullgen.io import load_space, save_npy, save_table
 
 
 def test_save_figure_writes_png_and_pdf(tmp_path):
@@ -54,3 +58,26 @@ def test_save_table_round_trips(tmp_path):
     save_table(frame, tmp_path / "t.parquet", tmp_path / "t.csv")
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), frame)
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "t.csv"), frame)
+
+
+def test_a_space_loads_for_computing_without_wrapping_around(tmp_path):
+    pixels = np.array([[0, 255, 7], [255, 0, 9]], dtype=np.uint8)
+    save_npy(tmp_path / "pixel.npy", pixels)
+    rows = load_space(tmp_path / "pixel.npy")
+    assert rows.dtype == np.float64
+    np.testing.assert_array_equal(rows, pixels)
+    assert (rows[0] - rows[1]).tolist() == [-255, 255, -2]  # uint8 would give [1, 255, 254]
+    assert float(rows[0] @ rows[0]) == 255**2 + 49  # uint8 would wrap to 114
+    embedding = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
+    save_npy(tmp_path / "embedding.npy", embedding)
+    as_stored = load_space(tmp_path / "embedding.npy")
+    assert as_stored.dtype == np.float32 and isinstance(as_stored, np.memmap)
+
+
+def test_workflow_scripts_read_spaces_with_load_space():
+    """Pixel spaces are uint8: a script that computed on them as loaded would wrap around.
+    Only the hull stage reads them raw (its solver converts rows to float64 itself)."""
+    scripts = Path(__file__).resolve().parents[1] / "workflow" / "scripts"
+    raw = re.compile(r"load_npy\((?:snakemake\.)?(?:inp|input)\.(?:train|test)\)")
+    found = {p.name for p in scripts.glob("*.py") if raw.search(p.read_text())}
+    assert found == {"hull_shard.py"}, found

@@ -112,8 +112,10 @@ def test_unknown_wavelet():
 def test_pixel_and_random_spaces():
     train, test = _images((8, 8), 30, seed=3), _images((8, 8), 12, seed=4)
     tr, te, _meta = build_space({"name": "pixel", "kind": "pixel"}, train, test)
-    assert tr.dtype == np.float64 and tr.shape == (30, 64)
+    assert tr.dtype == te.dtype == np.uint8 and tr.shape == (30, 64)  # exact, 1/8 the bytes
     np.testing.assert_array_equal(te, test.reshape(12, 64))
+    floats = build_space({"name": "pixel", "kind": "pixel"}, train / 255.0, test / 255.0)[0]
+    assert floats.dtype == np.float64
     spec = {"name": "random", "kind": "random", "seed": 7}
     _, te, _ = build_space(spec, train, test)
     assert te.shape == (12, 64) and te.min() >= 0 and te.max() <= 255

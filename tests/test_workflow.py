@@ -43,7 +43,9 @@ def _check_default_run(workdir):
         meta = json.loads((folder / "meta.json").read_text())
         assert train.shape == (len(digits.y_train), meta["dim"])
         assert test.shape == (len(digits.y_test), meta["dim"])
-        assert train.dtype == (np.float32 if space["kind"] == "embedding" else np.float64)
+        # Pixels (and the random baseline's training side, pixels too) are stored as uint8.
+        dtype = {"embedding": np.float32, "pixel": np.uint8, "random": np.uint8}
+        assert train.dtype == dtype.get(space["kind"], np.float64), space["name"]
         # haar (all coefficients, periodization) is orthonormal: it reads the pixel space's hull.
         solved = "pixel" if space["name"] == "haar" else space["name"]
         assert (workdir / "results/digits/hull" / f"{space['name']}.parquet").exists() is (

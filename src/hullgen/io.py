@@ -67,6 +67,14 @@ def load_npy(path: str | os.PathLike, mmap: bool = True) -> np.ndarray:
     return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
 
 
+def load_space(path: str | os.PathLike) -> np.ndarray:
+    """A space's matrix (``spaces/<space>/{train,test}.npy``) for computing with: float rows
+    as stored (memory-mapped), integer rows (pixels are stored as uint8) as float64, so that
+    no difference or product of them wraps around."""
+    rows = load_npy(path)
+    return rows if rows.dtype.kind == "f" else rows.astype(np.float64)
+
+
 def save_table(frame, parquet: str | os.PathLike, csv: str | os.PathLike | None = None) -> None:
     """Write a pandas DataFrame as Parquet (and CSV if ``csv`` is given), each atomically."""
     with atomic_path(parquet) as tmp:

@@ -1,7 +1,7 @@
 """Snakemake script: distances to the own class's hull and to the other classes' hulls."""
 
 from hullgen.findings.geometry import class_hull_distances
-from hullgen.io import load_npy, save_table
+from hullgen.io import load_npy, load_space, save_table
 from hullgen.log import setup
 from hullgen.runtime import limit_threads
 
@@ -9,9 +9,9 @@ log = setup(snakemake.log[0])
 threads = limit_threads(snakemake.threads, log)
 p, inp = snakemake.params, snakemake.input
 table = class_hull_distances(
-    load_npy(inp.train),
+    load_space(inp.train),
     load_npy(inp.train_y),
-    load_npy(inp.test),
+    load_space(inp.test),
     load_npy(inp.test_y),
     max_test=p.max_test,
     seed=p.seed,

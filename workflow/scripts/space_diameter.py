@@ -3,11 +3,11 @@ and the median distance between two training points."""
 
 from hullgen.findings.size import median_pair_distance
 from hullgen.hull.diameter import hull_diameter
-from hullgen.io import load_npy, save_json
+from hullgen.io import load_space, save_json
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
-train = load_npy(snakemake.input.train)
+train = load_space(snakemake.input.train)
 diameter, i, j = hull_diameter(train)
 typical, pairs = median_pair_distance(train, seed=snakemake.params.seed)
 save_json(

@@ -9,7 +9,7 @@ import pandas as pd
 from hullgen import criteria
 from hullgen.figures import plain_text, use_figure_options
 from hullgen.findings import claim_plots, images, plots, stats, surface
-from hullgen.io import load_npy
+from hullgen.io import load_npy, load_space
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
@@ -22,7 +22,7 @@ summary = json.loads(Path(inp.stats).read_text())
 meta = json.loads(Path(inp.meta).read_text())
 table = pd.read_parquet(inp.table)
 support = pd.read_parquet(inp.support)
-train, test = load_npy(inp.train), load_npy(inp.test)
+train, test = load_space(inp.train), load_space(inp.test)
 train_x, test_x = load_npy(inp.train_x), load_npy(inp.test_x)
 train_y, test_y = load_npy(inp.train_y), load_npy(inp.test_y)
 predictions = pd.read_parquet(named["predictions"]) if "predictions" in named else None

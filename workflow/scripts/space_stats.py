@@ -8,7 +8,7 @@ import pandas as pd
 
 from hullgen.findings.directions import class_mean_directions
 from hullgen.findings.summary import outside_directions, space_summary
-from hullgen.io import load_npy, save_json, save_npy
+from hullgen.io import load_npy, load_space, save_json, save_npy
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
@@ -16,7 +16,7 @@ inp, out, p = snakemake.input, snakemake.output, snakemake.params
 named = dict(inp.items())
 table = pd.read_parquet(inp.table)
 support = pd.read_parquet(inp.support)
-train, test = load_npy(inp.train), load_npy(inp.test)
+train, test = load_space(inp.train), load_space(inp.test)
 test_y = load_npy(inp.test_y)
 queries, directions = outside_directions(table, support, train, test)
 summary = space_summary(

@@ -11,8 +11,11 @@ PIXEL_MAX = 255.0
 
 
 def _pixels(x: np.ndarray) -> np.ndarray:
-    """Flattened pixels, float64, values 0..255."""
-    return x.reshape(len(x), -1).astype(np.float64)
+    """Flattened pixels, values 0..255: uint8 as prepared (exact, an eighth of float64's
+    bytes; the hull stage converts rows to float64 as it needs them, and the other readers
+    load them with :func:`hullgen.io.load_space`), anything else float64."""
+    rows = x.reshape(len(x), -1)
+    return rows if rows.dtype == np.uint8 else rows.astype(np.float64)
 
 
 def _features(x: np.ndarray) -> np.ndarray:
