@@ -3,10 +3,9 @@
     python benchmarks/pixel_set.py --fashion-mnist /usr/share/datasets/fashion-mnist \
         --out benchmarks/out/pixel
 
-The workflow stores the pixel space in float64; the same values as uint8 (exact, 8x smaller)
-are what the hull benchmark's pixel runs measure from 2026-12-02 (session 28) on, read
-straight from the IDX files so that nothing is cast. Writes ``train.npy`` (60,000 x 784) and
-``test.npy`` (10,000 x 784) into ``--out``.
+The same uint8 rows as the workflow's ``results/fashion-mnist/spaces/pixel`` files, read
+straight from the IDX files, so that the benchmark (and ``gpu_check.sh``) needs no workflow
+run. Writes ``train.npy`` (60,000 x 784) and ``test.npy`` (10,000 x 784) into ``--out``.
 """
 
 from __future__ import annotations

@@ -251,18 +251,6 @@ def test_integer_inputs_and_projections():
     np.testing.assert_allclose(result.projections[0], [2.0, 2.0], atol=1e-12)
 
 
-def test_worker_processes_give_the_same_results():
-    rng = np.random.default_rng(8)
-    train = rng.normal(size=(1500, 12))
-    queries = rng.normal(size=(700, 12)) * 2  # several chunks of >= 256 queries
-    serial = HullDistance(train).query(queries)  # HiGHS already used in this process
-    forked = HullDistance(train, threads=2).query(queries, return_projections=True)
-    np.testing.assert_array_equal(forked.distance, serial.distance)
-    np.testing.assert_array_equal(forked.status, serial.status)
-    np.testing.assert_array_equal(forked.support_index, serial.support_index)
-    assert forked.projections.shape == (700, 12)
-
-
 def test_separate_stops_at_the_first_rows_that_hold_the_point():
     """A point in the hull of the starting rows (delta = 0 there) goes straight to the
     membership LP: one LP solve, inside, and weights that reproduce it. (Adding rows cannot

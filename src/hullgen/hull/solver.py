@@ -129,6 +129,8 @@ class HullDistance:
         subset_passes=SUBSET_PASSES,
         precision: str = "auto",
     ):
+        # Every keyword argument, as given (first, so that locals() holds only them).
+        options = {k: v for k, v in locals().items() if k not in ("self", "train")}
         train = as_matrix(train, "training set")
         if train.shape[0] == 0:
             raise ValueError("the training set is empty: no hull to measure against")
@@ -138,13 +140,7 @@ class HullDistance:
         if not 0 < gap < 1:
             raise ValueError(f"gap must lie in (0, 1), got {gap}")
         # What a worker started from a fork server builds its own solver from (workers.py).
-        self.build_arguments = (train, dict(
-            threads=threads, gap=gap, k_seed=k_seed, add_per_round=add_per_round,
-            max_rounds=max_rounds, max_inner=max_inner, candidates=candidates,
-            inside_tol=inside_tol, memory_budget=memory_budget, qp_time_limit=qp_time_limit,
-            settle=settle, device=device, block_rows=block_rows, subset_passes=subset_passes,
-            precision=precision,
-        ))  # fmt: skip
+        self.build_arguments = (train, options)
         self.n, self.d = train.shape
         self.threads = max(1, int(threads))
         self.gap = float(gap)
