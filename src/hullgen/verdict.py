@@ -5,11 +5,15 @@ states the criterion (its constants live in :mod:`hullgen.criteria`), gives the 
 value, the outcome and the figure that shows the evidence. Outcomes:
 
 - ``yes``: the criterion is met;
+- ``partly``: the criterion is met by the bulk of the data, with a named caveat that the value
+  states (a second mode of the distances, formed by one class);
 - ``no``: it is not;
 - ``undecided``: the run measured the quantity but cannot settle the criterion (a test point
   the hull solver did not settle, too few distances to judge a shape);
 - ``n/a``: the run does not measure it (no such space, another dataset than the claim's, no
-  reference for this training recipe); ``value`` says why.
+  reference for this training recipe); ``value`` says why;
+- ``reported``: the sentence describes an investigation, not a claim ("we investigate which
+  training images form the surface"): the numbers are given, and no criterion judges them.
 """
 
 from __future__ import annotations
@@ -20,8 +24,20 @@ from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
-YES, NO, UNDECIDED, NOT_APPLICABLE = "yes", "no", "undecided", "n/a"
-OUTCOMES = (YES, NO, UNDECIDED, NOT_APPLICABLE)
+YES, PARTLY, NO = "yes", "partly", "no"
+UNDECIDED, NOT_APPLICABLE, REPORTED = "undecided", "n/a", "reported"
+OUTCOMES = (YES, PARTLY, NO, UNDECIDED, NOT_APPLICABLE, REPORTED)
+# The colour of each outcome on the report's front page (a pale fill behind the word, so the
+# text stays legible in print): green holds, amber holds with a caveat, red does not, grey
+# cannot be or is not judged.
+OUTCOME_COLOURS = {
+    YES: "#d9f0d3",
+    PARTLY: "#fde9a9",
+    NO: "#f6c9c4",
+    UNDECIDED: "#e5e5e5",
+    NOT_APPLICABLE: "#f2f2f2",
+    REPORTED: "#dbe7f5",
+}
 
 
 @dataclass(frozen=True)
@@ -84,27 +100,33 @@ class Verdict:
 COLUMNS = tuple(f.name for f in fields(Verdict))
 
 
-def outcome(flag: bool | None) -> str:
-    """``yes`` for True, ``no`` for False, ``undecided`` for None."""
+def outcome(flag: bool | None, caveat: bool = False) -> str:
+    """``yes`` for True, ``no`` for False, ``undecided`` for None; ``partly`` for True with a
+    ``caveat`` (the criterion holds for the bulk of the data, not all of it)."""
     if flag is None:
         return UNDECIDED
-    return YES if flag else NO
+    if flag:
+        return PARTLY if caveat else YES
+    return NO
 
 
-def combine(flags: Iterable[bool | None]) -> str:
+def combine(outcomes: Iterable[str]) -> str:
     """One outcome for a criterion applied to several spaces: all must hold.
 
-    Any False gives ``no``; otherwise any None gives ``undecided``; no flags at all gives
-    ``n/a``.
+    Any ``no`` gives ``no``; otherwise any ``undecided`` gives ``undecided``; otherwise any
+    ``partly`` gives ``partly``; no outcomes at all gives ``n/a``.
+
+    >>> combine(["yes", "partly"]), combine(["partly", "undecided"]), combine([])
+    ('partly', 'undecided', 'n/a')
     """
-    flags = list(flags)
-    if not flags:
-        return NOT_APPLICABLE
-    if any(flag is False for flag in flags):
-        return NO
-    if any(flag is None for flag in flags):
-        return UNDECIDED
-    return YES
+    outcomes = list(outcomes)
+    unknown = sorted(set(outcomes) - {YES, PARTLY, NO, UNDECIDED})
+    if unknown:
+        raise ValueError(f"combine: {unknown[0]!r} is not an outcome of a criterion")
+    for result in (NO, UNDECIDED, PARTLY):
+        if result in outcomes:
+            return result
+    return YES if outcomes else NOT_APPLICABLE
 
 
 def to_frame(verdicts: Iterable[Verdict], dataset: str) -> pd.DataFrame:
@@ -162,6 +184,31 @@ def rst_text(value) -> str:
     return text
 
 
+def outcome_role(holds: str) -> str:
+    """The reStructuredText role that shows outcome ``holds`` in its colour: a span of class
+    ``verdict-<outcome>`` (``n/a``: ``verdict-na``).
+
+    >>> outcome_role("n/a"), outcome_role("partly")
+    ('verdict-na', 'verdict-partly')
+    """
+    if holds not in OUTCOMES:
+        raise ValueError(f"{holds!r} is not one of {OUTCOMES}")
+    return "verdict-" + holds.replace("/", "")
+
+
+def outcome_styles() -> str:
+    """The roles of :func:`outcome_role` declared, and their colours as an HTML style block
+    (reStructuredText, to precede a table that uses them)."""
+    lines = [f".. role:: {outcome_role(o)}" for o in OUTCOMES]
+    lines += ["", ".. raw:: html", "", "   <style>"]
+    lines += [
+        f"   span.{outcome_role(o)} {{ background: {colour}; font-weight: bold;"
+        " padding: 0 0.3em; border-radius: 0.2em; white-space: nowrap; }"
+        for o, colour in OUTCOME_COLOURS.items()
+    ]
+    return "\n".join([*lines, "   </style>", ""]) + "\n"
+
+
 def _literal(path: str) -> str:
     return f"``{path}``"
 
@@ -170,18 +217,20 @@ def to_rst(
     table: pd.DataFrame, link: Callable[[str], str] = _literal, title: str = "Claims"
 ) -> str:
     """The claims table as a reStructuredText ``list-table``: one row per claim with its
-    verdict, the value on this run, the criterion and its figures, each rendered by
-    ``link(path)`` (an rst inline element; default: the path as literal text).
+    verdict (in its colour, through the roles of :func:`outcome_styles`), the value on this
+    run, the criterion and its figures, each rendered by ``link(path)`` (an rst inline
+    element; default: the path as literal text).
 
     Examples
     --------
-    >>> row = Verdict("x", "2", "q", "share", "= 1", "100%", "yes", "a.png; b.png")
+    >>> row = Verdict("x", "2", "q", "share", "= 1", "100%", "partly", "a.png; b.png")
     >>> text = to_rst(to_frame([row], "d"))
-    >>> "``a.png``, ``b.png``" in text and "\\\\= 1" in text
+    >>> "``a.png``, ``b.png``" in text and "\\\\= 1" in text and ":verdict-partly:`partly`" in text
     True
     """
     header = ("claim", "verdict", "value on this run", "criterion", "figure")
     lines = [
+        outcome_styles(),
         f".. list-table:: {title}",
         "   :header-rows: 1",
         "   :widths: 14 8 30 30 18",
@@ -191,7 +240,7 @@ def to_rst(
     rows = [header] + [
         (
             rst_text(row.id),
-            f"**{rst_text(row.holds)}**",
+            f":{outcome_role(row.holds)}:`{rst_text(row.holds)}`",
             rst_text(row.value),
             rst_text(row.criterion),
             ", ".join(link(path) for path in figure_paths(row.figure)) or "none",

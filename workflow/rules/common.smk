@@ -601,15 +601,29 @@ def space_stats_inputs(wildcards):
         "sizes": size_file(dataset, space),
         "code": package_code("findings"),
     }
+    if pixel_directions(space):
+        inputs["test_x"] = data_files(dataset)["test_x"]
     if TRAIN["enabled"]:
         inputs["predictions"] = model_files(dataset)["predictions"]
     return inputs
 
 
+def pixel_directions(space):
+    """Whether a space's coordinates are the images' pixels (pixel spaces, and the random
+    baseline of images), so that its directions are measured on the images' structure."""
+    return SOURCE.images and SPACES[space]["kind"] in ("pixel", "random")
+
+
 def object_energy(space):
     """Whether a space's directions are measured on the object's pixels: its coordinates
-    are pixel values (pixel and random spaces) of dark-background images."""
-    return DATASET_SPEC.dark_background and SPACES[space]["kind"] in ("pixel", "random")
+    are pixel values of dark-background images."""
+    return DATASET_SPEC.dark_background and pixel_directions(space)
+
+
+def nearest_training(space):
+    """Whether the stats job measures the nearest training points of a sample of test points
+    (the "similar training images" claim and the surface): spaces of the data's own rows."""
+    return SPACES[space]["kind"] in ("pixel", "features")
 
 
 def space_figures_inputs(wildcards):
@@ -704,7 +718,7 @@ def claims_figures(dataset):
     """The figure that shows each claim's evidence (a params entry of the claims rule)."""
     per_space = {
         name: {space: findings_figures(dataset, space)[f"{name}_png"] for space in SPACES}
-        for name in ("distribution", "directions", "surface")
+        for name in ("distribution", "directions", "examples", "surface", "support")
     }
     single = {
         name: f"{findings_figure(dataset, name)}.png"

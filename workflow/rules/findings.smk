@@ -56,6 +56,8 @@ rule space_stats:
     params:
         space=lambda wildcards: SPACES[wildcards.space],
         energy=lambda wildcards: object_energy(wildcards.space),
+        structure=lambda wildcards: pixel_directions(wildcards.space),
+        neighbours=lambda wildcards: nearest_training(wildcards.space),
         normality_sample=FINDINGS["normality_sample"],
         seed=FINDINGS["seed"],
     script:
@@ -83,6 +85,8 @@ rule space_figures:
     params:
         units=lambda wildcards: space_units(wildcards.space),
         class_names=list(DATASET_SPEC.classes),
+        structure=lambda wildcards: pixel_directions(wildcards.space),
+        seed=FINDINGS["seed"],
         figures=config["figures"],
     script:
         "../scripts/space_figures.py"

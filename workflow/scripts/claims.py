@@ -22,6 +22,7 @@ def read_json(path):
 
 
 spaces = {stats["space"]: stats for stats in map(read_json, inp.stats)}
+info = read_json(inp.info)
 network = {**read_json(named["metrics"]), **p.network} if "metrics" in named else None
 evidence = Evidence(
     dataset,
@@ -31,7 +32,8 @@ evidence = Evidence(
     network=network,
     studies=[record for path in inp.studies for record in read_json(path)["claims"]],
     figures=p.figures,
-    data_kind=read_json(inp.info).get("kind", "known"),
+    data_kind=info.get("kind", "known"),
+    class_names=[str(c) for c in info.get("classes", [])] if info.get("labelled", True) else [],
 )
 table = to_frame(build_claims(evidence), dataset)
 with atomic_path(snakemake.output.csv) as tmp:
@@ -40,6 +42,6 @@ with atomic_path(snakemake.output.md) as tmp:
     tmp.write_text(f"# Claims: {dataset}\n\n" + to_markdown(table))
 # The report's front page (workflow/report/workflow.rst) includes this one.
 with atomic_path(snakemake.output.rst) as tmp:
-    tmp.write_text(front_page_rst(dataset, spaces, table, read_json(inp.info)))
+    tmp.write_text(front_page_rst(dataset, spaces, table, info))
 for row in table.itertuples():
     log.info("%s: %s (%s)", row.id, row.holds, row.value)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from hullgen import criteria
 from hullgen.figures import plain_text, use_figure_options
-from hullgen.findings import claim_plots, images, plots, stats, surface
+from hullgen.findings import claim_plots, directions, images, plots, stats, surface
 from hullgen.io import load_npy, load_space
 from hullgen.log import setup
 
@@ -29,8 +29,10 @@ predictions = pd.read_parquet(named["predictions"]) if "predictions" in named el
 prefix = f"{snakemake.wildcards.dataset} / {summary['space']}"
 
 outside = stats.outside_mask(table)
+queries = table["query"].to_numpy()[outside]
 distances = table["distance"].to_numpy()[outside]
 typical = summary["diameter"].get("median_pair_distance")
+second = summary["modes"]["second_mode"]
 plots.plot_distance_distribution(
     distances if len(distances) else table["distance"].to_numpy(),
     out.distribution_png,
@@ -38,6 +40,12 @@ plots.plot_distance_distribution(
     prefix,
     p.units,
     noise_bound=criteria.NOISE_SHARE_MIN * typical if typical else None,
+    modes=summary["modes"],
+    second_mode=(
+        f"{second['class_share']:.0%} class {class_names[second['class']]}"
+        if second and second.get("class") is not None and second["class"] < len(class_names)
+        else None
+    ),
 )
 plots.plot_per_class(
     table, test_y, class_names, out.per_class_png, out.per_class_pdf, prefix, p.units
@@ -51,20 +59,23 @@ rows = images.example_rows(
     summary["examples"], table, support, train, test, test_x, test_y, meta, class_names
 )
 images.plot_examples(rows, out.examples_png, out.examples_pdf, prefix)
-_, indices, weights = images.projection(train, support, summary["examples"]["farthest"])
 images.plot_support(
-    rows[0]["image"],
-    train_x[indices],
-    weights,
-    train_y[indices],
+    images.support_rows(rows, support, train, test, train_x, train_y),
     class_names,
     out.support_png,
     out.support_pdf,
-    f"{prefix}, farthest test point",
+    prefix,
 )
 class_means = load_npy(inp.class_directions, mmap=False)
 image_meta = images.baseline_image_meta(meta, test_x)
 class_images = [images.to_image(mean, image_meta, test_x.shape[1:]) for mean in class_means]
+structure = None
+if p.structure and len(queries) >= 2:
+    # The same shares the stats job summarised (seeded alike), per point, for the histogram.
+    unit = directions.unit_directions(
+        test, directions.hull_points(train, support, len(test)), queries
+    )
+    structure = directions.structure_shares(unit, test_x[queries], seed=p.seed)
 claim_plots.plot_directions(
     # Feature rows have no class-mean image to draw.
     np.stack(class_images) if class_images and np.ndim(class_images[0]) >= 2 else None,
@@ -75,11 +86,13 @@ claim_plots.plot_directions(
     out.directions_png,
     out.directions_pdf,
     prefix,
+    structure=structure,
 )
 claim_plots.plot_surface(
-    surface.own_class_weights(support, train_y, test_y, table["query"].to_numpy()[outside]),
+    surface.own_class_weights(support, train_y, test_y, queries),
     out.surface_png,
     out.surface_pdf,
     prefix,
+    neighbours=summary.get("neighbours"),
 )
 log.info("%s: figures written", summary["space"])

@@ -101,31 +101,63 @@ def plot_directions(
     class_means: np.ndarray,
     classes: Sequence[int],
     class_names: Sequence[str],
-    probe: dict,
+    summary: dict,
     png: str | os.PathLike,
     pdf: str | os.PathLike,
     title_prefix: str,
+    structure: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Figure:
-    """The mean unit direction (x - p) / ||x - p|| of each class's test points.
+    """The mean unit direction (x - p) / ||x - p|| of each class's test points and, given
+    ``structure``, how the directions fall on their images' structure.
 
     ``class_images`` (K, h, w[, 3]) are the means in image form (colour summed over the
     channels), or None for a space without one, where ``class_means`` (K, d) is drawn as a
-    heat map instead (one row per class). ``probe`` holds the linear probe's ``probe_skill``,
-    ``probe_accuracy`` and ``probe_n``, given in the title with the criterion.
+    heat map instead (one row per class). ``summary``: the space's direction summary
+    (:func:`hullgen.findings.directions.direction_summary`), whose structure effect and
+    class probes the titles give. ``structure``: (own, other) shares of each direction's
+    energy on its own image's and another image's detail
+    (:func:`hullgen.findings.directions.structure_shares`), drawn as two histograms.
     """
-    skill = probe.get("probe_skill")
-    title = (
-        f"{title_prefix}: mean direction from the hull per class; probe skill"
-        f" {'n/a' if skill is None else f'{skill:.2f}'} (criterion >= {C.PROBE_SKILL_MIN:g})"
-    )
+    effect = summary.get("structure_effect")
+    title = f"{title_prefix}: directions from the hull"
+    if effect is not None:
+        title += f"; A = {effect:.2f} (criterion >= {C.STRUCTURE_EFFECT_MIN:g})"
     names = [str(class_names[int(c)]) for c in classes]
+    height = (
+        PANEL_INCHES * math.ceil(len(class_images) / min(5, len(class_images))) + 0.6
+        if class_images is not None and len(class_images)
+        else 1.2 + 0.3 * max(len(names), 2)
+    )
+    extra = 3.0 if structure is not None else 0.0
+    figure = Figure(
+        figsize=(max(9.0, PANEL_INCHES * 5 + 1.0), height + extra + 0.4), layout="constrained"
+    )
+    if structure is not None:
+        top, bottom = figure.subfigures(2, 1, height_ratios=[height, extra])
+        _structure_panel(bottom, *structure, summary)
+    else:
+        top = figure
+    _class_means_panel(top, class_images, class_means, names, summary)
+    figure.suptitle(title, fontsize="medium")
+    save_figure(figure, png, pdf)
+    return figure
+
+
+def _probe_text(summary: dict) -> str:
+    skill, points = summary.get("probe_skill"), summary.get("probe_points_skill")
+    text = "mean direction per class; class probe skill " + (
+        "n/a" if skill is None else f"{skill:.2f}"
+    )
+    if points is not None:
+        text += f" (on the test points themselves {points:.2f})"
+    return text
+
+
+def _class_means_panel(figure, class_images, class_means, names, summary) -> None:
     if class_images is not None and len(class_images):
         signed = class_images.sum(axis=3) if class_images.ndim == 4 else class_images
         columns = min(5, len(signed))
         rows = math.ceil(len(signed) / columns)
-        figure = Figure(
-            figsize=(PANEL_INCHES * columns + 1.0, PANEL_INCHES * rows + 0.6), layout="constrained"
-        )
         axes = figure.subplots(rows, columns, squeeze=False).ravel()
         limit = float(np.max(np.abs(signed))) or 1.0
         for ax, image, name in zip(axes, signed, names, strict=False):
@@ -136,7 +168,6 @@ def plot_directions(
             ax.set_axis_off()
         figure.colorbar(shown, ax=list(axes), shrink=0.8, label="mean of (x - p) / ||x - p||")
     else:
-        figure = Figure(figsize=(9, 1.2 + 0.3 * max(len(names), 2)), layout="constrained")
         ax = figure.subplots()
         if len(class_means):
             limit = float(np.max(np.abs(class_means))) or 1.0
@@ -149,24 +180,52 @@ def plot_directions(
         else:
             ax.text(0.5, 0.5, "no test point outside the hull", ha="center", va="center")
             ax.set_axis_off()
-    figure.suptitle(title, fontsize="medium")
-    save_figure(figure, png, pdf)
-    return figure
+    figure.suptitle(_probe_text(summary), fontsize="small")
+
+
+def _structure_panel(figure, own: np.ndarray, other: np.ndarray, summary: dict) -> None:
+    with sns.axes_style("whitegrid"):
+        ax = figure.subplots()
+    bins = np.linspace(0.0, 1.0, 41)
+    ax.hist(other, bins=bins, color=RANDOM_COLOUR, alpha=0.6, label="on another test image's")
+    ax.hist(own, bins=bins, color=REAL_COLOUR, alpha=0.6, label="on its own image's")
+    share = summary.get("structure_mask_share") or C.STRUCTURE_SHARE
+    ax.axvline(share, color=NORMAL_COLOUR, ls=":", label=f"spread evenly ({share:.0%})")
+    ax.set_xlabel(
+        f"share of a direction's energy on the {C.STRUCTURE_SHARE:.0%} most detailed pixels"
+    )
+    ax.set_ylabel("test points (count)")
+    ax.legend(fontsize=8)
+    effect = summary.get("structure_effect")
+    ax.set_title(
+        "does x - p fall on the image's structure? A = P(own > other) = "
+        + ("n/a" if effect is None else f"{effect:.2f}"),
+        fontsize="small",
+    )
 
 
 def plot_surface(
-    per_query: pd.DataFrame, png: str | os.PathLike, pdf: str | os.PathLike, title_prefix: str
+    per_query: pd.DataFrame,
+    png: str | os.PathLike,
+    pdf: str | os.PathLike,
+    title_prefix: str,
+    neighbours: dict | None = None,
 ) -> Figure:
-    """How many training images make each nearest hull point p, and the share of p's weight
-    on the test image's own class against that class's share of the training set.
+    """The training images that make each nearest hull point p: how many, the share of p's
+    weight on the test image's own class against that class's share of the training set,
+    and (given ``neighbours``, :func:`hullgen.findings.surface.neighbour_summary`) how near
+    they are to the test image by rank, against a support drawn at random; also the test
+    images' distances to their nearest training images.
 
     ``per_query``: :func:`hullgen.findings.surface.own_class_weights`.
     """
+    panels = 4 if neighbours and neighbours.get("rank_bins") else 2
     with sns.axes_style("whitegrid"):
-        figure = Figure(figsize=(10, 4.2), layout="constrained")
-        size_ax, own_ax = figure.subplots(1, 2)
+        figure = Figure(figsize=(5 * panels, 4.2), layout="constrained")
+        axes = figure.subplots(1, panels)
+    size_ax, own_ax = axes[:2]
     if per_query.empty:
-        for ax in (size_ax, own_ax):
+        for ax in axes:
             ax.text(0.5, 0.5, "no test point outside the hull", ha="center", va="center")
             ax.set_axis_off()
     else:
@@ -183,17 +242,60 @@ def plot_surface(
         own_ax.axvline(chance, color=RANDOM_COLOUR, ls="--", label=f"class share {chance:.1%}")
         median = float(per_query["own_weight"].median())
         own_ax.axvline(median, color=NORMAL_COLOUR, ls="-", label=f"median {median:.1%}")
-        excess = per_query["own_excess"].median()
         own_ax.set_xlabel("share of p's weight on the test image's class")
         own_ax.set_ylabel("test points (count)")
-        own_ax.set_title(
-            f"chance-corrected median {excess:.2f} (criterion >= {C.OWN_CLASS_EXCESS_MIN:g})",
-            fontsize="small",
-        )
         own_ax.legend(fontsize=8)
-    figure.suptitle(f"{title_prefix}: the hull's surface nearest each test point")
+        if panels == 4:
+            _rank_panel(axes[2], neighbours)
+            _nearest_panel(axes[3], neighbours)
+    figure.suptitle(
+        f"{title_prefix}: the training images that form the hull's surface nearest each test"
+        " point (reported, not judged)"
+    )
     save_figure(figure, png, pdf)
     return figure
+
+
+def _rank_panel(ax, neighbours: dict) -> None:
+    bins = neighbours["rank_bins"]
+    labels, lower = [], 0.0
+    for b in bins:
+        labels.append(f"{100 * lower:g}-{100 * b['up_to']:g}%")
+        lower = b["up_to"]
+    position = np.arange(len(bins))
+    ax.bar(position - 0.2, [b["weight"] for b in bins], 0.4, color=REAL_COLOUR, label="p")
+    ax.bar(
+        position + 0.2,
+        [b["chance"] for b in bins],
+        0.4,
+        color=RANDOM_COLOUR,
+        label="a support drawn at random",
+    )
+    ax.set_xticks(position, labels)
+    ax.set_xlabel("nearest training images to the test image (share of the training set)")
+    ax.set_ylabel("share of p's weight")
+    ax.set_title(
+        f"median rank of p's images {neighbours['rank_median']:,.0f}"
+        f" (a sample of {neighbours['n']:,} test points)",
+        fontsize="small",
+    )
+    ax.legend(fontsize=8)
+
+
+def _nearest_panel(ax, neighbours: dict) -> None:
+    medians = neighbours["nearest_medians"]
+    k = np.arange(1, len(medians) + 1)
+    ax.plot(k, medians, marker="o", color=REAL_COLOUR, label="median")
+    ax.set_xticks(k)
+    ax.set_xlabel("k-th nearest training image")
+    ax.set_ylabel("distance from the test image (space units)")
+    ax.set_ylim(0, None)
+    ax.set_title(
+        f"the {len(medians)}th nearest: quartiles {neighbours['kth_q1']:.3g}-"
+        f"{neighbours['kth_q3']:.3g}",
+        fontsize="small",
+    )
+    ax.legend(fontsize=8)
 
 
 def plot_training(

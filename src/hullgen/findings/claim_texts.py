@@ -87,12 +87,16 @@ QUOTES = {
         "If we consider random points in the same high-dimensional domain of CIFAR-10, (...), "
         "the testing data will be outside the H^tr and much farther away.",
     ),
-    "hull-surface": (
+    "similar-training-images": (
         "2, random data",
         "That is because the relation-ship between our training and testing sets are not "
         "random and for each testing image, there are a few similar training images, much "
-        "closer than a random point would be. For the non-random data, we investigate which "
-        "training images form the surface of H^tr closest to each testing image.",
+        "closer than a random point would be.",
+    ),
+    "hull-surface": (
+        "2, random data",
+        "For the non-random data, we investigate which training images form the surface of "
+        "H^tr closest to each testing image.",
     ),
 }
 
@@ -115,7 +119,46 @@ SHAPE_CRITERION = (
     f" {C.TL_KURTOSIS_MAX:.3f}: halfway from the normal's values (0, {C.NORMAL_TL_KURTOSIS:.3f})"
     f" to the exponential's skewness ({C.EXPONENTIAL_TL_SKEWNESS:.3f}) and to the uniform's"
     f" and the Laplace's kurtosis ({C.UNIFORM_TL_KURTOSIS:.0f}, {C.LAPLACE_TL_KURTOSIS:.3f});"
-    f" an effect size, not a test, so n does not decide it; at least {C.SHAPE_MIN_N} distances"
+    f" an effect size, not a test, so n does not decide it; at least {C.SHAPE_MIN_N} distances."
+    f" partly: a second mode beside the bulk (a peak of the kernel density, bandwidth"
+    f" {C.MODE_BANDWIDTH:g} robust sds, that the density dips {C.MODE_PROMINENCE_MIN:.0%} below"
+    f" towards the main peak and that holds >= {C.MODE_MASS_MIN:.0%} of the distances); no if"
+    f" the main mode holds less than {C.BULK_MASS_MIN:.0%}"
+)
+DIRECTIONS_QUANTITY = (
+    "whether the direction x - p of each test point outside falls on its own image's"
+    " structure: the share of its energy (x - p)^2 on the"
+    f" {C.STRUCTURE_SHARE:.0%} of the image's pixels with the most detail (|x - blur(x)|,"
+    f" Gaussian blur of {C.STRUCTURE_SIGMA:g} pixel) against the share on another test image's"
+    " most detailed pixels (a structure-blind pairing that keeps the dataset's layout),"
+    " summarised as A = P(own share > other share) (Vargha and Delaney; 0.5 when blind to the"
+    " image); control: the random points' directions against the same test images. Context:"
+    " a linear class probe (ridge, 5-fold) on the unit directions and on the unit test"
+    " images themselves, as chance-corrected balanced accuracy"
+)
+DIRECTIONS_CRITERION = (
+    f"A >= {C.STRUCTURE_EFFECT_MIN:g} (Vargha and Delaney's 'large' effect) and the random"
+    f" control's A below {C.STRUCTURE_EFFECT_MIN:g}; the class probe is context, not judged (a"
+    " linear probe on raw pixels measures how linearly separable the classes are as much as"
+    " what the directions carry)"
+)
+SIMILAR_QUANTITY = (
+    f"the median distance from a random point (uniform in the pixel domain) to its nearest"
+    f" training image, over the median distance from a test image to its {C.A_FEW}th nearest"
+    " training image ('a few'), pixel space; test images: a seeded sample of up to"
+    " 2,000 of those outside"
+)
+SIMILAR_CRITERION = (
+    f"ratio >= {C.CLOSER_RATIO_MIN:g} ('much closer', as 'much farther' for the random points:"
+    f" even the {C.A_FEW}th nearest training image at least twice as close as a random point's"
+    " nearest)"
+)
+SURFACE_QUANTITY = (
+    "for each test point outside, the training images that form its nearest hull point p"
+    " (weights from the hull stage): how many, the share of p's weight on the test image's own"
+    " class against that class's share of the training set, and how near those training"
+    " images are to the test image (their nearest-neighbour rank among all training images;"
+    " a seeded sample of up to 2,000 test images)"
 )
 NOISE_QUANTITY = (
     "median distance of the points outside over the median distance between two training"

@@ -19,6 +19,8 @@ import pandas as pd
 
 from hullgen import criteria as C
 from hullgen.findings.claim_texts import (
+    DIRECTIONS_CRITERION,
+    DIRECTIONS_QUANTITY,
     NOISE_CRITERION,
     NOISE_QUANTITY,
     OUTSIDE_CRITERION,
@@ -29,10 +31,13 @@ from hullgen.findings.claim_texts import (
     QUOTES,
     SHAPE_CRITERION,
     SHAPE_QUANTITY,
+    SIMILAR_CRITERION,
+    SIMILAR_QUANTITY,
+    SURFACE_QUANTITY,
     WAVELET_ALL,
     WAVELET_SUBSET,
 )
-from hullgen.verdict import NOT_APPLICABLE, Verdict, combine, outcome
+from hullgen.verdict import NOT_APPLICABLE, REPORTED, Verdict, combine, outcome
 
 
 @dataclass
@@ -43,7 +48,7 @@ class Evidence:
     comparison; ``pca`` the PCA sweep; ``network`` the trained network's ``metrics.json`` with
     ``depth``, ``epochs`` and ``full_training_set`` added; ``studies`` the model studies'
     verdict records; ``figures`` the figure paths (see :func:`build_claims`); ``data_kind``
-    where the data came from (``dataset.kind``).
+    where the data came from (``dataset.kind``); ``class_names`` the classes' names.
     """
 
     dataset: str
@@ -55,6 +60,16 @@ class Evidence:
     network: dict | None = None
     studies: list[dict] = field(default_factory=list)
     figures: dict = field(default_factory=dict)
+    # The data's class names by label (the data stage's info), to name the class that forms a
+    # second mode; empty for unlabelled data.
+    class_names: list[str] = field(default_factory=list)
+
+    def class_name(self, label) -> str:
+        """``label`` with its name, where the data have one: ``1 ('Trouser')``."""
+        label = int(label)
+        if 0 <= label < len(self.class_names) and str(self.class_names[label]) != str(label):
+            return f"{label} ({self.class_names[label]!r})"
+        return str(label)
 
     def of_kind(self, kind: str, **meta) -> list[dict]:
         """The spaces of ``kind`` whose meta has every ``meta`` item."""
@@ -109,7 +124,7 @@ def _missing(claim_id: str, quantity: str, criterion: str, needs: str, evidence)
     return _verdict(claim_id, quantity, criterion, value, NOT_APPLICABLE, "")
 
 
-def _outside_text(stats: dict) -> str:
+def _outside_text(stats: dict, evidence: Evidence | None = None) -> str:
     s = stats["shares"]
     text = (
         f"{stats['space']}: {s['outside']}/{s['n']} outside ({_pct(s['outside_share'])}),"
@@ -122,17 +137,38 @@ def _outside_text(stats: dict) -> str:
     return text
 
 
-def _shape_text(stats: dict) -> str:
+def _shape_text(stats: dict, evidence: Evidence) -> str:
     d = stats["distance"]
-    return (
+    text = (
         f"{stats['space']} (n = {d['n']}): tau3 = {_num(d.get('tl_skewness'))}, tau4 ="
         f" {_num(d.get('tl_kurtosis'))}; r = {_num(d.get('qq_correlation'))}, skewness"
         f" {_num(d.get('skewness'))}, excess kurtosis {_num(d.get('excess_kurtosis'))},"
         f" D'Agostino p = {_num(d.get('normaltest_pvalue'))}"
     )
+    return text + _mode_text(stats.get("modes"), evidence)
 
 
-def _noise_text(stats: dict) -> str:
+def _mode_text(modes: dict | None, evidence: Evidence) -> str:
+    """The caveat a second mode puts on the shape, with the class that forms it."""
+    if not modes or modes.get("main_mass") is None:
+        return ""
+    second = modes.get("second_mode")
+    if second is None:
+        return "; one mode"
+    text = (
+        f"; caveat: a second mode near {_num(second['location'])} holding"
+        f" {_pct(second['mass'])} of the distances (the main mode {_pct(modes['main_mass'])})"
+    )
+    if second.get("class") is not None:
+        text += (
+            f", formed by class {evidence.class_name(second['class'])}:"
+            f" {_pct(second['class_share'])} of the mode, {_pct(second['class_in_mode'])} of that"
+            f" class ({_pct(second['class_share_overall'])} of all points)"
+        )
+    return text
+
+
+def _noise_text(stats: dict, evidence: Evidence) -> str:
     size = stats["diameter"]
     return (
         f"{stats['space']}: median {_num(stats['distance']['median'])} ="
@@ -157,18 +193,24 @@ class _Measure:
 
     quantity: str
     criterion: str
-    text: Callable[[dict], str]
-    # (a space's stats, the control's value or None) -> True, False or None
-    flag: Callable[[dict, float | None], bool | None]
+    text: Callable[[dict, Evidence], str]
+    # (a space's stats, the control's value or None) -> an outcome (hullgen.verdict)
+    judge: Callable[[dict, float | None], str]
     figures: tuple[str, ...]
     control: tuple[str, Callable[[dict], float | None]] | None = None
 
 
-def _directions_text(stats: dict) -> str:
+def _directions_text(stats: dict, evidence: Evidence) -> str:
     d = stats["directions"]
     text = (
-        f"{stats['space']}: skill {_num(d['probe_skill'], 2)} (accuracy"
-        f" {_num(d['probe_accuracy'], 2)}, {d['probe_classes']} classes, n = {d['probe_n']})"
+        f"{stats['space']}: A = {_num(d.get('structure_effect'), 2)} (n = {d.get('structure_n')});"
+        f" median share of a direction's energy on its own image's"
+        f" {_pct(d.get('structure_mask_share'))} most detailed pixels"
+        f" {_pct(d.get('structure_own_share_median'))}, on another test image's"
+        f" {_pct(d.get('structure_other_share_median'))}; context: class probe skill"
+        f" {_num(d['probe_skill'], 2)} on the directions against"
+        f" {_num(d.get('probe_points_skill'), 2)} on the test images themselves"
+        f" ({d['probe_classes']} classes, n = {d['probe_n']})"
     )
     if d.get("energy_on_object_median") is not None:
         text += (
@@ -178,67 +220,43 @@ def _directions_text(stats: dict) -> str:
     return text
 
 
-def _surface_text(stats: dict) -> str:
-    f = stats["surface"]
-    return (
-        f"{stats['space']}: own-class weight median {_pct(f['own_weight_median'])}"
-        f" (class share {_pct(f['class_share_mean'])}), chance-corrected"
-        f" {_num(f['own_excess_median'], 2)}; training images in p: median"
-        f" {_num(f['support_size_median'])} (quartiles {_num(f['support_size_q1'])}-"
-        f"{_num(f['support_size_q3'])}, at most {f['support_size_max']}) of"
-        f" {stats['meta'].get('n_train', 'n/a')}"
-    )
+def _structure_effect(stats: dict):
+    return stats["directions"].get("structure_effect")
 
 
-def _probe_skill(stats: dict):
-    return stats["directions"]["probe_skill"]
-
-
-def _own_excess(stats: dict):
-    return stats["surface"]["own_excess_median"]
+def _shape_outcome(stats: dict) -> str:
+    modes = stats.get("modes")
+    return outcome(C.resembles_normal(stats["distance"], modes), caveat=C.has_second_mode(modes))
 
 
 OUTSIDE = _Measure(
     OUTSIDE_QUANTITY,
     OUTSIDE_CRITERION,
     _outside_text,
-    lambda s, _: C.all_outside(s["shares"]),
+    lambda s, _: outcome(C.all_outside(s["shares"])),
     ("distribution",),
 )
 SHAPE = _Measure(
     SHAPE_QUANTITY,
     SHAPE_CRITERION,
     _shape_text,
-    lambda s, _: C.resembles_normal(s["distance"]),
+    lambda s, _: _shape_outcome(s),
     ("distribution", "shape"),
 )
 NOISE = _Measure(
-    NOISE_QUANTITY, NOISE_CRITERION, _noise_text, lambda s, _: _noise_flag(s), ("distribution",)
+    NOISE_QUANTITY,
+    NOISE_CRITERION,
+    _noise_text,
+    lambda s, _: outcome(_noise_flag(s)),
+    ("distribution",),
 )
 DIRECTIONS = _Measure(
-    "chance-corrected balanced accuracy (0 chance, 1 perfect) of a linear probe (ridge"
-    " classifier, 5-fold stratified cross-validation) predicting the test image's class"
-    " from its unit direction (x - p) / ||x - p||; control: the random points' directions"
-    " with the same labels; the share of each direction's energy on the object's pixels,"
-    " for information",
-    f"skill >= {C.PROBE_SKILL_MIN:g} (Landis and Koch's 'fair' agreement) and the random"
-    f" control's skill below {C.PROBE_SKILL_MIN:g}",
+    DIRECTIONS_QUANTITY,
+    DIRECTIONS_CRITERION,
     _directions_text,
-    lambda s, control: C.directions_informative(_probe_skill(s), control),
-    ("directions",),
-    control=("skill", _probe_skill),
-)
-SURFACE = _Measure(
-    "for each test point outside, its nearest hull point p's convex weights: the share on"
-    " the test image's own class, corrected for chance ((w_own - pi) / (1 - pi), pi the"
-    " class's share of the training set), median over test points; the number of training"
-    " images in p; control: the random points with the same labels",
-    f"median chance-corrected own-class weight >= {C.OWN_CLASS_EXCESS_MIN:g} (most of the"
-    " weight beyond chance on the own class), and the random control's below it",
-    _surface_text,
-    lambda s, control: C.surface_of_own_class(_own_excess(s), control),
-    ("surface",),
-    control=("chance-corrected", _own_excess),
+    lambda s, control: outcome(C.directions_on_structure(_structure_effect(s), control)),
+    ("directions", "examples"),
+    control=("A", _structure_effect),
 )
 
 
@@ -246,7 +264,7 @@ def _space_row(claim_id, evidence: Evidence, spaces: list[dict], group, measure,
     """A claim judged by ``measure`` in each of ``spaces`` (all must pass)."""
     if not spaces:
         return _missing(claim_id, measure.quantity, measure.criterion, group[1], evidence)
-    texts = [measure.text(s) + (note(s) if note else "") for s in spaces]
+    texts = [measure.text(s, evidence) + (note(s) if note else "") for s in spaces]
     control_value = None
     if measure.control is not None:
         name, value_of = measure.control
@@ -258,7 +276,7 @@ def _space_row(claim_id, evidence: Evidence, spaces: list[dict], group, measure,
         f"{measure.quantity}, {group[0]}",
         measure.criterion,
         "; ".join(texts),
-        combine(measure.flag(s, control_value) for s in spaces),
+        combine(measure.judge(s, control_value) for s in spaces),
         evidence.figures_of(measure.figures, spaces),
     )
 
@@ -279,8 +297,9 @@ def _isometry_note(stats: dict) -> str:
 def build_claims(evidence: Evidence) -> list[Verdict]:
     """Every claim of the paper, judged on ``evidence``; the model studies' verdicts last.
 
-    ``evidence.figures`` maps ``distribution``, ``directions`` and ``surface`` to
-    {space: path}, and ``shape``, ``random_vs_real``, ``pca_sweep`` and ``training`` to a path.
+    ``evidence.figures`` maps ``distribution``, ``directions``, ``examples``, ``surface`` and
+    ``support`` to {space: path}, and ``shape``, ``random_vs_real``, ``pca_sweep`` and
+    ``training`` to a path.
     """
     pixel = evidence.of_kind("pixel")
     wavelet_all = evidence.of_kind("wavelet", select="all")
@@ -303,7 +322,8 @@ def build_claims(evidence: Evidence) -> list[Verdict]:
         _space_row("pooled-normal", evidence, pooled, POOLED, SHAPE),
         _low_dim_row(evidence, prepool + pooled),
         _random_row(evidence),
-        _space_row("hull-surface", evidence, pixel, PIXEL, SURFACE),
+        _similar_row(evidence, pixel),
+        _surface_row(evidence, pixel),
     ]
     return verdicts + [Verdict.from_dict(record) for record in evidence.studies]
 
@@ -417,7 +437,7 @@ def _low_dim_row(evidence: Evidence, named: list[dict]) -> Verdict:
         quantity,
         criterion,
         "; ".join(texts),
-        combine(C.mostly_outside(s["shares"]) for s in named),
+        combine(outcome(C.mostly_outside(s["shares"])) for s in named),
         evidence.figures_of(["distribution", "pca_sweep"], named),
     )
 
@@ -457,4 +477,83 @@ def _random_row(evidence: Evidence) -> Verdict:
         text,
         outcome(C.random_much_farther(control["shares"], ratio)),
         evidence.figure("random_vs_real"),
+    )
+
+
+def _similar_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
+    """ "A few similar training images, much closer than a random point would be": the test
+    images' A_FEW-th nearest training image against the random points' nearest."""
+    claim = "similar-training-images"
+    if evidence.data_kind == "arrays":
+        value = (
+            f"not applicable: {FEATURE_ROWS}; the claim compares test images with random points"
+            " in the images' pixel domain"
+        )
+        return _verdict(claim, SIMILAR_QUANTITY, SIMILAR_CRITERION, value, NOT_APPLICABLE, "")
+    control = _random_control(evidence)
+    measured = [s for s in pixel if s.get("neighbours") and s["neighbours"].get("n")]
+    if control is None or not measured:
+        needs = "kind: random beside one of kind: pixel"
+        return _missing(claim, SIMILAR_QUANTITY, SIMILAR_CRITERION, needs, evidence)
+    random_nn = control.get("nn_median")
+    texts, flags = [], []
+    for stats in measured:
+        near = stats["neighbours"]
+        kth = near["kth_median"]
+        ratio = random_nn / kth if random_nn is not None and kth else None
+        medians = ", ".join(_num(v) for v in near["nearest_medians"])
+        texts.append(
+            f"{stats['space']}: test images' 1st to {near['k']}th nearest training image, median"
+            f" distances {medians} (a sample of {near['n']:,}); random points' nearest"
+            f" ({control['space']}): median {_num(random_nn)}; ratio {_num(ratio)}"
+            f" (nearest against nearest: {_num(_ratio(random_nn, stats.get('nn_median')))})"
+        )
+        flags.append(outcome(C.few_much_closer(ratio)))
+    return _verdict(
+        claim,
+        SIMILAR_QUANTITY,
+        SIMILAR_CRITERION,
+        "; ".join(texts),
+        combine(flags),
+        "; ".join(
+            p
+            for p in [evidence.figure("random_vs_real")]
+            + [evidence.figure("surface", s["space"]) for s in measured]
+            if p
+        ),
+    )
+
+
+def _ratio(numerator, denominator):
+    return numerator / denominator if numerator is not None and denominator else None
+
+
+def _surface_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
+    """The investigation: which training images form the hull's surface nearest each test
+    image. Reported, not judged."""
+    criterion = "none: the paper reports an investigation here, not a claim"
+    if not pixel:
+        return _missing("hull-surface", SURFACE_QUANTITY, criterion, PIXEL[1], evidence)
+    texts = []
+    for stats in pixel:
+        f, near = stats["surface"], stats.get("neighbours") or {}
+        text = (
+            f"{stats['space']}: training images in p: median {_num(f['support_size_median'])}"
+            f" (quartiles {_num(f['support_size_q1'])}-{_num(f['support_size_q3'])}, at most"
+            f" {f['support_size_max']}) of {stats['meta'].get('n_train', 'n/a')}; p's weight on"
+            f" the test image's own class: median {_pct(f['own_weight_median'])} (its share of"
+            f" the training set {_pct(f['class_share_mean'])}; chance-corrected"
+            f" {_num(f['own_excess_median'], 2)})"
+        )
+        if near.get("rank_median") is not None:
+            text += (
+                f"; nearest-neighbour rank of p's training images: median"
+                f" {_num(near['rank_median'])}; {_pct(near['weight_on_nearest_percent'])} of p's"
+                " weight on the 1% nearest training images (a sample of"
+                f" {near['n']:,} test images)"
+            )
+        texts.append(text)
+    figures = evidence.figures_of(["surface", "support"], pixel)
+    return _verdict(
+        "hull-surface", SURFACE_QUANTITY, criterion, "; ".join(texts), REPORTED, figures
     )

@@ -25,7 +25,6 @@ Images are (h, w) grey or (h, w, 3) colour throughout. Figures are drawn on
 
 from __future__ import annotations
 
-import math
 import os
 
 import numpy as np
@@ -238,51 +237,96 @@ def plot_examples(
 
 
 def plot_support(
-    test_image: np.ndarray,
-    train_images: np.ndarray,
-    weights: np.ndarray,
-    labels: np.ndarray,
+    rows: list[dict],
     class_names,
     png: str | os.PathLike,
     pdf: str | os.PathLike,
     title_prefix: str,
-    most: int = 8,
+    most: int = 7,
 ) -> Figure:
-    """The test image and the ``most`` training images with the largest support weights.
+    """One row per example test point: its image, then the ``most`` training images with the
+    largest weights in its nearest hull point p.
 
-    ``train_images`` (k, h, w[, 3]) are the support's training images, aligned with
-    ``weights`` (k,) and ``labels`` (k,) (class indices into ``class_names``). Each training
-    panel is titled with its class name and weight. Writes ``png`` and ``pdf``.
+    Each of ``rows`` has ``label`` (farthest, median, ...), ``image`` (the test image),
+    ``train_images`` (k, h, w[, 3]) of p's training images, aligned with ``weights`` (k,),
+    ``labels`` (k,) (class indices into ``class_names``) and, optionally, ``ranks`` (k,): each
+    training image's nearest-neighbour rank among all training images, by distance to the
+    test image (1 = nearest). Each training panel is titled with its class, weight and rank.
+    Writes ``png`` and ``pdf``.
     """
-    weights = np.asarray(weights, dtype=np.float64)
-    if not len(train_images) == len(weights) == len(labels):
-        raise ValueError(
-            f"support of {len(weights)} weights, {len(train_images)} images, "
-            f"{len(labels)} labels: they must align"
-        )
     if most < 1:
         raise ValueError(f"most must be >= 1, got {most}")
-    shown = np.argsort(-weights, kind="stable")[:most]
-    panels = 1 + len(shown)
-    # As few rows as SUPPORT_COLUMNS allows, then as few columns as those rows allow.
-    grid_rows = math.ceil(panels / SUPPORT_COLUMNS)
-    columns = math.ceil(panels / grid_rows)
+    if not rows:
+        raise ValueError("plot_support: no example rows")
+    for row in rows:
+        sizes = {len(row["train_images"]), len(row["weights"]), len(row["labels"])}
+        if row.get("ranks") is not None:
+            sizes.add(len(row["ranks"]))
+        if len(sizes) != 1:
+            raise ValueError(
+                f"support of {row['label']}: {len(row['weights'])} weights,"
+                f" {len(row['train_images'])} images, {len(row['labels'])} labels: they must align"
+            )
+    columns = 1 + min(most, max(len(row["weights"]) for row in rows))
     figure = Figure(
-        figsize=(PANEL_INCHES * columns, PANEL_INCHES * grid_rows + 0.5), layout="constrained"
+        figsize=(PANEL_INCHES * 0.8 * columns, PANEL_INCHES * len(rows) + 0.5),
+        layout="constrained",
     )
-    axes = figure.subplots(grid_rows, columns, squeeze=False).ravel()
-    _show_image(axes[0], test_image, "test image")
-    for axis, j in zip(axes[1:], shown, strict=False):
-        name = class_names[int(labels[j])]
-        _show_image(axis, train_images[j], f"{name}\nweight {weights[j]:.3f}")
-    for axis in axes[panels:]:
-        axis.set_axis_off()
+    axes = figure.subplots(len(rows), columns, squeeze=False)
+    for axes_row, row in zip(axes, rows, strict=True):
+        weights = np.asarray(row["weights"], dtype=np.float64)
+        shown = np.argsort(-weights, kind="stable")[:most]
+        _show_image(
+            axes_row[0],
+            row["image"],
+            f"{row['label']} test image\n{len(weights)} in p, top {len(shown)}:"
+            f" {weights[shown].sum():.0%}",
+        )
+        for axis, j in zip(axes_row[1:], shown, strict=False):
+            title = f"{class_names[int(row['labels'][j])]}\nweight {weights[j]:.3f}"
+            if row.get("ranks") is not None:
+                title += f", rank {int(row['ranks'][j]):,}"
+            _show_image(axis, row["train_images"][j], title)
+        for axis in axes_row[1 + len(shown) :]:
+            axis.set_axis_off()
     figure.suptitle(
-        f"{title_prefix}: {len(shown)} largest of {len(weights)} support weights "
-        f"(together {weights[shown].sum():.3f})"
+        f"{title_prefix}: the training images with the largest weights in each example's"
+        " nearest hull point p (rank: among all training images by distance to the test image)"
     )
     save_figure(figure, png, pdf)
     return figure
+
+
+def support_rows(
+    examples: list[dict],
+    support: pd.DataFrame,
+    train: np.ndarray,
+    test: np.ndarray,
+    train_images: np.ndarray,
+    train_labels,
+) -> list[dict]:
+    """The rows of :func:`plot_support` for the rows of :func:`plot_examples` (each with its
+    ``label``, ``query`` and ``image``), with each support image's nearest-neighbour rank
+    computed in the space of ``train`` and ``test``; ``train_images`` and ``train_labels``
+    are the dataset's."""
+    from hullgen.findings.surface import nearest_training
+
+    rows = []
+    for example in examples:
+        _, ranks = nearest_training(train, test, [example["query"]], support, k=1)
+        ranks = ranks.sort_values(["weight", "train_index"], ascending=[False, True])
+        index = ranks["train_index"].to_numpy(dtype=np.int64)
+        rows.append(
+            {
+                "label": example["label"],
+                "image": example["image"],
+                "train_images": train_images[index],
+                "weights": ranks["weight"].to_numpy(dtype=np.float64),
+                "labels": np.asarray(train_labels)[index],
+                "ranks": ranks["rank"].to_numpy(),
+            }
+        )
+    return rows
 
 
 def baseline_image_meta(meta: dict, data: np.ndarray) -> dict:

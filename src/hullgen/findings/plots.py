@@ -34,6 +34,7 @@ _COLOURS = sns.color_palette("colorblind")
 CORRECT_COLOUR, WRONG_COLOUR = _COLOURS[2], _COLOURS[3]
 REAL_COLOUR, RANDOM_COLOUR = _COLOURS[0], _COLOURS[7]
 NORMAL_COLOUR = "black"
+MODE_COLOUR = _COLOURS[1]
 # Real and random distances go on a log axis when their medians are this far apart, since
 # on a linear axis the nearer group collapses into one bin.
 LOG_SCALE_RATIO = 10.0
@@ -65,6 +66,8 @@ def plot_distance_distribution(
     title_prefix: str,
     units: str = "space units",
     noise_bound: float | None = None,
+    second_mode: str | None = None,
+    modes: dict | None = None,
 ) -> Figure:
     """Histogram with KDE and the fitted normal density, and a normal QQ plot, side by side.
 
@@ -73,7 +76,8 @@ def plot_distance_distribution(
     panels say so instead when there are fewer than 2 distinct values. The title gives the
     TL-skewness and TL-kurtosis the claims judge the shape by; ``noise_bound`` (in ``units``),
     when given, is drawn as the distance below which the claims would call the median small
-    noise.
+    noise. ``modes`` (:func:`hullgen.findings.shape.mode_summary`), when it has a second mode,
+    shades that mode's basin, labelled ``second_mode`` (what forms it).
     """
     x = np.asarray(distances, dtype=float).ravel()
     with sns.axes_style("whitegrid"):
@@ -91,6 +95,18 @@ def plot_distance_distribution(
             )
         _histogram_with_normal(hist_ax, x, units)
         _qq_panel(qq_ax, x, units)
+        second = (modes or {}).get("second_mode")
+        if second is not None:
+            hist_ax.axvspan(
+                max(second["low"], x.min()),
+                min(second["high"], x.max()),
+                color=MODE_COLOUR,
+                alpha=0.25,
+                label=f"second mode, {second['mass']:.0%} of the points"
+                + (f" ({second_mode})" if second_mode else ""),
+            )
+            hist_ax.legend(fontsize=8)
+            title += f"; a second mode near {second['location']:.3g}"
         if noise_bound is not None:
             hist_ax.axvline(
                 noise_bound, color=RANDOM_COLOUR, ls=":", label="small-noise bound of the median"
@@ -292,35 +308,48 @@ def plot_random_vs_real(
     pdf: str | os.PathLike,
     title_prefix: str,
     units: str = "space units",
+    real_nn=None,
+    random_nn=None,
 ) -> Figure:
-    """Density histograms of the distances of real test points and of random points.
+    """Density histograms of the distances of real test points and of random points to the
+    hull and, given ``real_nn`` and ``random_nn``, to their nearest training point.
 
-    ``real``, ``random``: array-likes of distances in ``units``. The distance axis is
-    logarithmic when one median is at least 10 times the other; points at distance 0 cannot
-    be drawn there and are counted in the legend instead.
+    All are array-likes of distances in ``units``. A distance axis is logarithmic when one
+    median is at least 10 times the other; points at distance 0 cannot be drawn there and
+    are counted in the legend instead.
     """
+    panels = [("distance to the training hull", real, random)]
+    if real_nn is not None and random_nn is not None:
+        panels.append(("distance to the nearest training point", real_nn, random_nn))
+    with sns.axes_style("whitegrid"):
+        figure = Figure(figsize=(7 * len(panels), 4.2), layout="constrained")
+        axes = figure.subplots(1, len(panels), squeeze=False).ravel()
+    for ax, (what, real_values, random_values) in zip(axes, panels, strict=True):
+        _real_and_random(ax, real_values, random_values, f"{what} ({units})", units)
+        ax.set_title(what)
+    figure.suptitle(f"{title_prefix}: real test points and random points")
+    save_figure(figure, png, pdf)
+    return figure
+
+
+def _real_and_random(ax: Axes, real, random, label: str, units: str) -> None:
     groups = {
         "real test points": np.asarray(real, dtype=float).ravel(),
         "random points": np.asarray(random, dtype=float).ravel(),
     }
     log = _needs_log_axis(*groups.values())
-    with sns.axes_style("whitegrid"):
-        figure = Figure(figsize=(7, 4.2), layout="constrained")
-        ax = figure.subplots()
     for (name, values), colour in zip(groups.items(), (REAL_COLOUR, RANDOM_COLOUR), strict=True):
         shown = values[values > 0] if log else values
         hidden = len(values) - len(shown)
-        label = f"{name} (n={len(values):,}" + (f", {hidden:,} at 0 not shown)" if hidden else ")")
+        text = f"{name} (n={len(values):,}" + (f", {hidden:,} at 0 not shown)" if hidden else ")")
         sns.histplot(
-            x=shown, stat="density", element="step", log_scale=log, color=colour, ax=ax, label=label
+            x=shown, stat="density", element="step", log_scale=log, color=colour, ax=ax, label=text
         )
-    ax.set_xlabel(distance_label(units) + (", log scale" if log else ""))
+        ax.axvline(np.median(values), color=colour, ls="--", lw=1)
+    ax.set_xlabel(label + (", log scale" if log else ""))
     # seaborn's density on a log axis is per unit of log10(distance).
     ax.set_ylabel("density (per log10 unit)" if log else f"density (per {units})")
-    ax.set_title(f"{title_prefix}: real test points and random points")
-    ax.legend(fontsize=8)
-    save_figure(figure, png, pdf)
-    return figure
+    ax.legend(fontsize=8, title="dashed: medians", title_fontsize=8)
 
 
 def _needs_log_axis(a: np.ndarray, b: np.ndarray) -> bool:

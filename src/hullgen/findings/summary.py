@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hullgen.findings import directions, stats, surface
+from hullgen import criteria as C
+from hullgen.findings import directions, shape, stats, surface
 
 
 def scale_summary(table: pd.DataFrame, size: dict) -> dict:
@@ -47,7 +48,10 @@ def space_summary(
     meta: dict,
     spec: dict,
     predictions: pd.DataFrame | None = None,
+    points=None,
+    structure_images=None,
     energy_images=None,
+    neighbours: dict | None = None,
     seed: int = 0,
     normality_sample: int = 5000,
 ) -> dict:
@@ -57,27 +61,41 @@ def space_summary(
     diameter record, ``meta`` its metadata (``positions`` are left out), ``spec`` its config
     entry. Distances, directions and the surface cover the points certified outside
     (:func:`~hullgen.findings.stats.outside_mask`), in table order: ``unit_directions`` are
-    theirs (see :func:`outside_directions`), and so are ``energy_images`` when given (their
-    pixel values, to measure the directions' energy on the object).
+    theirs (see :func:`outside_directions`), and so are, when given, ``points`` (their rows
+    in the space, for the probe on the points themselves), ``structure_images`` (the images
+    the directions are measured against, see
+    :func:`hullgen.findings.directions.structure_summary`) and ``energy_images`` (their pixel
+    values, to measure the directions' energy on the object). ``neighbours``: the
+    :func:`sample_neighbours` of the space, where measured.
     """
     outside = stats.outside_mask(table)
     queries = table["query"].to_numpy()[outside]
     labels = np.asarray(test_labels)[queries]
     per_query = surface.own_class_weights(support, train_labels, test_labels, queries)
+    distances = table["distance"].to_numpy()[outside]
+    nn = table["nn_distance"].to_numpy(dtype=float)[outside] if "nn_distance" in table else []
     summary = {
         "space": spec["name"],
         "kind": spec["kind"],
         "meta": {k: v for k, v in meta.items() if k != "positions"},
         "shares": stats.status_shares(table),
         "distance": stats.distance_summary(
-            table["distance"].to_numpy()[outside], seed=seed, max_normality_sample=normality_sample
+            distances, seed=seed, max_normality_sample=normality_sample
         ),
+        "modes": shape.mode_summary(distances, labels),
+        "nn_median": float(np.median(nn)) if len(nn) else None,
         "diameter": size,
         **scale_summary(table, size),
         "directions": directions.direction_summary(
-            unit_directions, labels, energy_images, seed=seed
+            unit_directions,
+            labels,
+            points=points,
+            structure_images=structure_images,
+            energy_images=energy_images,
+            seed=seed,
         ),
         "surface": surface.surface_summary(per_query, n_train),
+        "neighbours": neighbours,
         "per_class": stats.per_class(table, test_labels).reset_index().to_dict(orient="records"),
         "examples": stats.example_queries(table),
     }
@@ -94,3 +112,17 @@ def outside_directions(table: pd.DataFrame, support: pd.DataFrame, train, test):
     queries = table["query"].to_numpy()[stats.outside_mask(table)]
     points = directions.hull_points(train, support, len(test))
     return queries, directions.unit_directions(test, points, queries)
+
+
+def sample_neighbours(table: pd.DataFrame, support: pd.DataFrame, train, test, seed: int = 0):
+    """:func:`hullgen.findings.surface.neighbour_summary` of a seeded sample of at most
+    :data:`~hullgen.findings.surface.NEIGHBOUR_SAMPLE` test points certified outside (all
+    of them when fewer), their distances to the :data:`~hullgen.criteria.A_FEW` nearest
+    training rows and the ranks of their hull points' training rows."""
+    queries = table["query"].to_numpy()[stats.outside_mask(table)]
+    if len(queries) > surface.NEIGHBOUR_SAMPLE:
+        rng = np.random.default_rng(seed)
+        queries = np.sort(rng.choice(queries, surface.NEIGHBOUR_SAMPLE, replace=False))
+    k = min(C.A_FEW, len(train))
+    distances, ranks = surface.nearest_training(train, test, queries, support, k=k)
+    return surface.neighbour_summary(distances, ranks, len(train))
