@@ -9,7 +9,17 @@ import pytest
 from hullgen import criteria as C
 from hullgen.findings.claim_texts import QUOTES
 from hullgen.findings.claims import Evidence, build_claims
-from hullgen.verdict import OUTCOMES, Verdict, combine, outcome, to_frame, to_markdown
+from hullgen.findings.front_page import front_page_rst
+from hullgen.verdict import (
+    OUTCOME_COLOURS,
+    OUTCOMES,
+    Verdict,
+    combine,
+    outcome,
+    outcome_role,
+    to_frame,
+    to_markdown,
+)
 
 
 def _stats(space, kind, meta=None, n=500, inside=0, not_converged=0, **changes):
@@ -43,13 +53,32 @@ def _stats(space, kind, meta=None, n=500, inside=0, not_converged=0, **changes):
         "farthest_share_of_diameter": 0.3,
         "median_over_typical": 0.25,
         "relative_to_nn_median": 0.6,
+        "modes": {"main_mass": 1.0, "second_mode": None, "modes": []},
+        "nn_median": 150.0,
         "directions": {
+            "structure_effect": 0.9,
+            "structure_n": outside,
+            "structure_mask_share": 0.25,
+            "structure_own_share_median": 0.6,
+            "structure_other_share_median": 0.3,
             "probe_skill": 0.5,
+            "probe_points_skill": 0.7,
             "probe_accuracy": 0.55,
             "probe_classes": 10,
             "probe_n": outside,
             "energy_on_object_median": 0.7,
             "object_area_median": 0.4,
+        },
+        "neighbours": {
+            "n": outside,
+            "k": 5,
+            "kth_median": 160.0,
+            "kth_q1": 140.0,
+            "kth_q3": 180.0,
+            "nearest_medians": [150.0, 153.0, 155.0, 158.0, 160.0],
+            "rank_median": 20.0,
+            "weight_on_nearest_percent": 0.7,
+            "rank_bins": [],
         },
         "surface": {
             "own_weight_median": 0.9,
@@ -71,8 +100,10 @@ def _stats(space, kind, meta=None, n=500, inside=0, not_converged=0, **changes):
 
 def _random_stats(**changes):
     control = {
-        "directions": {"probe_skill": 0.01},
+        "directions": {"structure_effect": 0.5, "probe_skill": 0.01},
         "surface": {"own_excess_median": 0.0},
+        "nn_median": 800.0,
+        "neighbours": None,
     }
     return _stats("random", "random", **{**control, **changes})
 
@@ -86,6 +117,7 @@ SPACES = {
     "pooled": _stats("pooled", "embedding", {"layer": "pooled"}),
     "logits": _stats("logits", "embedding", {"layer": "logits"}, inside=100),
 }
+TWO_BELLS = {"location": 50.0, "low": -float("inf"), "high": 75.0, "mass": 0.4, "n": 200}
 PCA = pd.DataFrame({"k": [1, 10, 50], "share_outside": [0.0, 0.9, 1.0]})
 NETWORK = {"test_accuracy": 0.99, "depth": 20, "epochs": 164, "full_training_set": True}
 RANDOM = {"random_median": 500.0, "real_median": 100.0, "median_ratio": 5.0, "superiority": 1.0}
@@ -127,7 +159,8 @@ def test_every_claim_holds_on_data_made_to_satisfy_it():
         )
     )
     assert set(holds) == set(QUOTES) | {"mlp-control"}
-    assert {k: v for k, v in holds.items() if k != "mlp-control"} == dict.fromkeys(QUOTES, "yes")
+    judged = dict.fromkeys(QUOTES, "yes") | {"hull-surface": "reported"}
+    assert {k: v for k, v in holds.items() if k != "mlp-control"} == judged
     assert holds["mlp-control"] == "no"  # the study's verdict is passed on as it is
 
 
@@ -137,8 +170,8 @@ def test_every_claim_holds_on_data_made_to_satisfy_it():
         ("pixel", {"inside": 1}, "pixel-outside"),
         ("pixel", {"distance": {"tl_skewness": 0.2}}, "pixel-normal"),
         ("pixel", {"distance": {"tl_kurtosis": 0.0}}, "pixel-normal"),
-        ("pixel", {"directions": {"probe_skill": 0.1}}, "directions"),
-        ("random", {"directions": {"probe_skill": 0.3}}, "directions"),
+        ("pixel", {"directions": {"structure_effect": 0.6}}, "directions"),
+        ("random", {"directions": {"structure_effect": 0.8}}, "directions"),
         ("pixel", {"distance": {"median": 30.0}}, "not-small-noise"),
         ("haar", {"inside": 3}, "wavelet-outside"),
         ("top16", {"inside": 3}, "wavelet-subset-outside"),
@@ -149,8 +182,10 @@ def test_every_claim_holds_on_data_made_to_satisfy_it():
         ("pooled", {"distance": {"tl_kurtosis": 0.12}}, "pooled-normal"),
         ("pooled", {"inside": 40}, "no-low-dim-view"),
         ("random", {"inside": 1}, "random-farther"),
-        ("pixel", {"surface": {"own_excess_median": 0.3}}, "hull-surface"),
-        ("random", {"surface": {"own_excess_median": 0.6}}, "hull-surface"),
+        ("pixel", {"neighbours": {"kth_median": 500.0}}, "similar-training-images"),
+        ("random", {"nn_median": 300.0}, "similar-training-images"),
+        # Two bells: the main mode holds too little to be the bulk.
+        ("pixel", {"modes": {"main_mass": 0.6, "second_mode": TWO_BELLS}}, "pixel-normal"),
     ],
 )
 def test_each_claim_fails_on_data_that_must_fail_it(space, change, claim):
@@ -163,6 +198,45 @@ def test_each_claim_fails_on_data_that_must_fail_it(space, change, claim):
     assert holds[claim] == "no", (claim, holds[claim])
     # ... and only the claims that read the changed quantity turn.
     assert sum(v == "no" for k, v in holds.items() if k != "mlp-control") <= 2
+
+
+def test_a_second_mode_makes_a_shape_claim_partly_and_names_its_class():
+    second = {
+        "location": 265.0,
+        "low": -float("inf"),
+        "high": 400.0,
+        "mass": 0.11,
+        "n": 55,
+        "class": 1,
+        "class_share": 0.85,
+        "class_in_mode": 0.92,
+        "class_share_overall": 0.11,
+    }
+    spaces = copy.deepcopy(SPACES)
+    spaces["pixel"] = _stats("pixel", "pixel", modes={"main_mass": 0.89, "second_mode": second})
+    names = ["zero", "one", *map(str, range(2, 10))]
+    rows = {v.id: v for v in build_claims(_evidence(spaces=spaces, class_names=names))}
+    assert rows["pixel-normal"].holds == "partly"
+    assert "a second mode near 265 holding 11.0% of the distances" in rows["pixel-normal"].value
+    assert "class 1 ('one'): 85.0% of the mode" in rows["pixel-normal"].value
+    # Only the row that reads the pixel space's shape turns.
+    assert {k for k, v in rows.items() if v.holds == "partly"} == {"pixel-normal"}
+    # A shape that fails stays no, caveat or not.
+    spaces["pixel"]["distance"]["tl_skewness"] = 0.2
+    assert _holds(_evidence(spaces=spaces))["pixel-normal"] == "no"
+    # One space partly and another yes: partly; one undecided: undecided.
+    assert (
+        combine(["yes", "partly"]) == "partly" and combine(["partly", "undecided"]) == "undecided"
+    )
+
+
+def test_the_surface_is_reported_not_judged():
+    rows = {v.id: v for v in build_claims(_evidence())}
+    surface = rows["hull-surface"]
+    assert surface.holds == "reported" and surface.criterion.startswith("none")
+    assert "nearest-neighbour rank of p's training images: median 20" in surface.value
+    similar = rows["similar-training-images"]
+    assert similar.holds == "yes" and "ratio 5" in similar.value
 
 
 def test_undecided_points_make_outside_claims_undecided():
@@ -228,11 +302,32 @@ def test_verdict_type():
     with pytest.raises(ValueError, match="holds must be one of"):
         Verdict("x", "2", "q", "m", "c", "v", "maybe", "")
     assert outcome(True) == "yes" and outcome(False) == "no" and outcome(None) == "undecided"
-    assert combine([]) == "n/a" and combine([True, None]) == "undecided"
-    assert combine([True, None, False]) == "no" and combine([True, True]) == "yes"
-    assert set(OUTCOMES) == {"yes", "no", "undecided", "n/a"}
+    assert outcome(True, caveat=True) == "partly" and outcome(False, caveat=True) == "no"
+    assert combine([]) == "n/a" and combine(["yes", "undecided"]) == "undecided"
+    assert combine(["yes", "undecided", "no"]) == "no" and combine(["yes", "yes"]) == "yes"
+    with pytest.raises(ValueError, match="not an outcome of a criterion"):
+        combine(["yes", "reported"])
+    assert set(OUTCOMES) == {"yes", "partly", "no", "undecided", "n/a", "reported"}
     with pytest.raises(ValueError, match="lacks"):
         Verdict.from_dict({"id": "x"})
     table = to_frame([Verdict("x", "2", "a | b", "m", "c", "v\nw", "yes", "")], "digits")
     markdown = to_markdown(table)
     assert "a \\| b" in markdown and "v w" in markdown and "## x: yes" in markdown
+
+
+def test_the_front_page_shows_each_verdict_in_its_colour_partly_with_its_caveat():
+    """The front page's rst, rendered by docutils as Snakemake renders it: every outcome a
+    span of its own class and colour, the caveat of a partly in its value."""
+    from docutils.core import publish_parts
+
+    spaces = copy.deepcopy(SPACES)
+    second = {"location": 265.0, "low": 0.0, "high": 400.0, "mass": 0.11, "n": 55}
+    spaces["pixel"] = _stats("pixel", "pixel", modes={"main_mass": 0.89, "second_mode": second})
+    table = to_frame(build_claims(_evidence(spaces=spaces)), "digits")
+    page = publish_parts(front_page_rst("digits", spaces, table), writer="html")["html_body"]
+    assert '<span class="verdict-partly">partly</span>' in page
+    assert '<span class="verdict-reported">reported</span>' in page
+    assert "caveat: a second mode near 265 holding 11.0% of the distances" in page
+    for holds in set(table["holds"]):
+        assert f"span.{outcome_role(holds)} {{ background: {OUTCOME_COLOURS[holds]}" in page
+    assert len(set(OUTCOME_COLOURS.values())) == len(OUTCOMES)  # each outcome its own colour

@@ -11,6 +11,7 @@ from hullgen.findings.images import (
     plot_examples,
     plot_support,
     projection,
+    support_rows,
     to_image,
 )
 from hullgen.spaces.build import build_space
@@ -230,27 +231,53 @@ def test_plot_examples_writes_png_and_pdf(tmp_path, shape):
 def test_plot_support_writes_png_and_pdf(tmp_path, shape):
     images = _images(shape, n=10)
     weights = np.array([0.05, 0.3, 0.05, 0.1, 0.1, 0.05, 0.05, 0.1, 0.1, 0.1])
-    labels = np.arange(10) % 3
+    row = {
+        "label": "farthest",
+        "image": images[0],
+        "train_images": images,
+        "weights": weights,
+        "labels": np.arange(10) % 3,
+        "ranks": np.arange(1, 11),
+    }
+    short = {**row, "label": "median", "train_images": images[:2], "weights": [0.75, 0.25]}
+    short.update(labels=[0, 2], ranks=None)
     png, pdf = tmp_path / "support.png", tmp_path / "support.pdf"
-    figure = plot_support(
-        images[0], images, weights, labels, ["a", "b", "c"], png, pdf, "toy / pixel", most=4
-    )
+    figure = plot_support([row, short], ["a", "b", "c"], png, pdf, "toy / pixel", most=4)
     _assert_written(png, pdf)
     titles = [axis.get_title() for axis in figure.axes]
-    # The largest weight first, then the three 0.1s in index order.
-    expected = ["test image", "b\nweight 0.300", "a\nweight 0.100", "b\nweight 0.100"]
-    assert titles[:5] == [*expected, "b\nweight 0.100"]
-    assert "4 largest of 10" in figure.get_suptitle()
+    # The largest weight first, then the three 0.1s in index order; a row per example.
+    assert titles[:5] == [
+        "farthest test image\n10 in p, top 4: 60%",
+        "b\nweight 0.300, rank 2",
+        "a\nweight 0.100, rank 4",
+        "b\nweight 0.100, rank 5",
+        "b\nweight 0.100, rank 8",
+    ]
+    assert titles[5:8] == [
+        "median test image\n2 in p, top 2: 100%",
+        "a\nweight 0.750",
+        "c\nweight 0.250",
+    ]
+
+
+def test_support_rows_rank_the_support_by_distance_to_the_test_image():
+    train = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [7.0, 0.0]])
+    test = np.array([[2.5, 0.0]])
+    support = pd.DataFrame({"query": [0, 0], "train_index": [0, 2], "weight": [0.25, 0.75]})
+    example = {"label": "farthest", "query": 0, "image": np.zeros((2, 2))}
+    (row,) = support_rows(
+        [example], support, train, test, np.arange(4)[:, None, None], [5, 6, 7, 8]
+    )
+    assert row["weights"].tolist() == [0.75, 0.25]
+    assert row["ranks"].tolist() == [1, 3] and row["labels"].tolist() == [7, 5]
 
 
 def test_plot_support_rejects_misaligned_support(tmp_path):
     images = _images(GREY, n=3)
+    row = {"label": "x", "image": images[0], "train_images": images, "weights": [0.5, 0.5]}
     with pytest.raises(ValueError, match="align"):
         plot_support(
-            images[0],
-            images,
-            [0.5, 0.5],
-            [0, 1, 2],
+            [{**row, "labels": [0, 1, 2]}],
             ["a", "b", "c"],
             tmp_path / "s.png",
             tmp_path / "s.pdf",

@@ -456,7 +456,15 @@ def test_random_vs_real_figure(tmp_path, sample, scale, axis, real_label):
     assert ax.get_xscale() == axis
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == [real_label, "random points (n=50)"]
-    assert "(0..255" in ax.get_xlabel() and "digits / random" in ax.get_title()
+    assert "(0..255" in ax.get_xlabel() and "digits / random" in figure.get_suptitle()
+    # With the nearest-training distances, a second panel shows them.
+    figure = plots.plot_random_vs_real(
+        table["distance"], random, png, pdf, "d", "0..255", real_nn=random / 3, random_nn=random
+    )
+    assert [a.get_title() for a in figure.axes] == [
+        "distance to the training hull",
+        "distance to the nearest training point",
+    ]
 
 
 def test_by_correctness_figure_when_every_point_is_correct(tmp_path, sample):

@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from hullgen.verdict import OUTCOME_COLOURS, outcome_role
+
 from .conftest import snakemake
 
 pytestmark = pytest.mark.workflow
@@ -159,7 +161,10 @@ def test_front_page_shows_dataset_spaces_and_claims_with_figure_links(default_ru
     rows = re.findall(r"<tr>(.*?)</tr>", front, re.S)
     for claim in claims.itertuples():
         (row,) = [r for r in rows if re.match(rf"<td>{re.escape(claim.id)}</td>", r)]
-        assert f"<strong>{html.escape(claim.holds)}</strong>" in row, claim.id
+        # The verdict in its colour: a span of the outcome's class, styled on the page.
+        role = outcome_role(claim.holds)
+        assert f'<span class="{role}">{html.escape(claim.holds)}</span>' in row, claim.id
+        assert f"span.{role} {{ background: {OUTCOME_COLOURS[claim.holds]}" in front
         cells = [" ".join(html.unescape(re.sub(r"<[^>]*>", "", c)).split())
                  for c in re.findall(r"<td>(.*?)</td>", row, re.S)]  # fmt: skip
         assert cells[2:4] == [" ".join(claim.value.split()), " ".join(claim.criterion.split())]
