@@ -58,15 +58,22 @@ def _scaled() -> tuple[tuple[str, np.ndarray], ...]:
     return tuple(scaled)
 
 
-def crops(per_class: int, seed: int, size: int = CROP) -> tuple[np.ndarray, np.ndarray]:
+def crops(
+    per_class: int, seed: int, size: int = CROP, test: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """(images, labels): ``per_class`` crops of each photograph, (n, size, size, 3) uint8 and
-    (n,) int64 (the photograph's index in name order)."""
+    (n,) int64 (the photograph's index in name order).
+
+    Training crops start on even rows, ``test`` crops on odd rows: no test crop is a copy of
+    a training crop (drawn freely, about one in a hundred would be, and lie in the hull).
+    """
     rng = np.random.default_rng(seed)
     images, labels = [], []
     for label, (_, image) in enumerate(_scaled()):
         h, w = image.shape[:2]
         for _ in range(per_class):
-            i, j = rng.integers(0, h - size + 1), rng.integers(0, w - size + 1)
+            i = 2 * rng.integers(0, (h - size) // 2) + int(test)
+            j = rng.integers(0, w - size + 1)
             crop = image[i : i + size, j : j + size]
             images.append(crop[:, ::-1] if rng.random() < 0.5 else crop)
             labels.append(label)
