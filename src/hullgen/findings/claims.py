@@ -3,7 +3,8 @@
 Every row is a :class:`hullgen.verdict.Verdict`: the paper's sentence, the quantity hullgen
 measures, the criterion (constants and reasons in :mod:`hullgen.criteria`), the value on
 this run, the outcome and the figure that shows the evidence. The sentences, quantities and
-criteria are worded in :mod:`hullgen.findings.claim_texts`.
+criteria are worded in :mod:`hullgen.findings.claim_texts`; the quantities judged space by
+space, with their criteria, are in :mod:`hullgen.findings.claim_measures`.
 
 Inputs are the per-space statistics of the findings stage (``stats.json``, see
 :func:`hullgen.findings.summary.space_summary`), the random-against-real comparison, the PCA
@@ -12,25 +13,26 @@ sweep, the trained network's metrics and the model studies' verdicts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from hullgen import criteria as C
+from hullgen.findings.claim_measures import (
+    DIRECTIONS,
+    NOISE,
+    OUTSIDE,
+    SHAPE,
+    Measure,
+    num,
+    outside_text,
+    pct,
+)
 from hullgen.findings.claim_texts import (
-    DIRECTIONS_CRITERION,
-    DIRECTIONS_QUANTITY,
-    NOISE_CRITERION,
-    NOISE_QUANTITY,
-    OUTSIDE_CRITERION,
-    OUTSIDE_QUANTITY,
     PIXEL,
     POOLED,
     PREPOOL,
     QUOTES,
-    SHAPE_CRITERION,
-    SHAPE_QUANTITY,
     SIMILAR_CRITERION,
     SIMILAR_QUANTITY,
     SURFACE_QUANTITY,
@@ -94,18 +96,6 @@ class Evidence:
         return "; ".join(p for p in paths if p)
 
 
-def _num(value, digits: int = 3) -> str:
-    if value is None:
-        return "n/a"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.{digits}g}"
-
-
-def _pct(value) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
-
-
 def _verdict(claim_id: str, quantity: str, criterion: str, value: str, holds: str, figure: str):
     section, quote = QUOTES[claim_id]
     return Verdict(claim_id, section, quote, quantity, criterion, value, holds, figure)
@@ -124,147 +114,13 @@ def _missing(claim_id: str, quantity: str, criterion: str, needs: str, evidence)
     return _verdict(claim_id, quantity, criterion, value, NOT_APPLICABLE, "")
 
 
-def _outside_text(stats: dict, evidence: Evidence | None = None) -> str:
-    s = stats["shares"]
-    text = (
-        f"{stats['space']}: {s['outside']}/{s['n']} outside ({_pct(s['outside_share'])}),"
-        f" {s['inside']} inside, {s['not_converged']} not converged"
-    )
-    if s.get("separated"):
-        text += f" ({s['separated']} of the outside ones with the gap above the target)"
-    if s.get("outside_uncertain"):
-        text += f", {s['outside_uncertain']} certified with a lower bound of 0"
-    return text
-
-
-def _shape_text(stats: dict, evidence: Evidence) -> str:
-    d = stats["distance"]
-    text = (
-        f"{stats['space']} (n = {d['n']}): tau3 = {_num(d.get('tl_skewness'))}, tau4 ="
-        f" {_num(d.get('tl_kurtosis'))}; r = {_num(d.get('qq_correlation'))}, skewness"
-        f" {_num(d.get('skewness'))}, excess kurtosis {_num(d.get('excess_kurtosis'))},"
-        f" D'Agostino p = {_num(d.get('normaltest_pvalue'))}"
-    )
-    return text + _mode_text(stats.get("modes"), evidence)
-
-
-def _mode_text(modes: dict | None, evidence: Evidence) -> str:
-    """The caveat a second mode puts on the shape, with the class that forms it."""
-    if not modes or modes.get("main_mass") is None:
-        return ""
-    second = modes.get("second_mode")
-    if second is None:
-        return "; one mode"
-    text = (
-        f"; caveat: a second mode near {_num(second['location'])} holding"
-        f" {_pct(second['mass'])} of the distances (the main mode {_pct(modes['main_mass'])})"
-    )
-    if second.get("class") is not None:
-        text += (
-            f", formed by class {evidence.class_name(second['class'])}:"
-            f" {_pct(second['class_share'])} of the mode, {_pct(second['class_in_mode'])} of that"
-            f" class ({_pct(second['class_share_overall'])} of all points)"
-        )
-    return text
-
-
-def _noise_text(stats: dict, evidence: Evidence) -> str:
-    size = stats["diameter"]
-    return (
-        f"{stats['space']}: median {_num(stats['distance']['median'])} ="
-        f" {_pct(stats.get('median_over_typical'))} of the median training pair distance"
-        f" {_num(size.get('median_pair_distance'))}; median"
-        f" {_pct(stats['median_share_of_diameter'])} and farthest"
-        f" {_pct(stats['farthest_share_of_diameter'])} of the diameter {_num(size['diameter'])};"
-        " median distance / nearest-neighbour distance"
-        f" {_num(stats.get('relative_to_nn_median'), 2)}"
-    )
-
-
-def _noise_flag(stats: dict) -> bool | None:
-    typical = stats["diameter"].get("median_pair_distance")
-    return C.not_small_noise(stats["distance"]["median"], typical)
-
-
-@dataclass(frozen=True)
-class _Measure:
-    """A quantity measured per space, with its criterion, the figures that show it and,
-    optionally, a control: the same quantity on the random space, which must fail."""
-
-    quantity: str
-    criterion: str
-    text: Callable[[dict, Evidence], str]
-    # (a space's stats, the control's value or None) -> an outcome (hullgen.verdict)
-    judge: Callable[[dict, float | None], str]
-    figures: tuple[str, ...]
-    control: tuple[str, Callable[[dict], float | None]] | None = None
-
-
-def _directions_text(stats: dict, evidence: Evidence) -> str:
-    d = stats["directions"]
-    text = (
-        f"{stats['space']}: A = {_num(d.get('structure_effect'), 2)} (n = {d.get('structure_n')});"
-        f" median share of a direction's energy on its own image's"
-        f" {_pct(d.get('structure_mask_share'))} most detailed pixels"
-        f" {_pct(d.get('structure_own_share_median'))}, on another test image's"
-        f" {_pct(d.get('structure_other_share_median'))}; context: class probe skill"
-        f" {_num(d['probe_skill'], 2)} on the directions against"
-        f" {_num(d.get('probe_points_skill'), 2)} on the test images themselves"
-        f" ({d['probe_classes']} classes, n = {d['probe_n']})"
-    )
-    if d.get("energy_on_object_median") is not None:
-        text += (
-            f"; median {_pct(d['energy_on_object_median'])} of a direction's energy on"
-            f" the object's {_pct(d['object_area_median'])} of the pixels"
-        )
-    return text
-
-
-def _structure_effect(stats: dict):
-    return stats["directions"].get("structure_effect")
-
-
-def _shape_outcome(stats: dict) -> str:
-    modes = stats.get("modes")
-    return outcome(C.resembles_normal(stats["distance"], modes), caveat=C.has_second_mode(modes))
-
-
-OUTSIDE = _Measure(
-    OUTSIDE_QUANTITY,
-    OUTSIDE_CRITERION,
-    _outside_text,
-    lambda s, _: outcome(C.all_outside(s["shares"])),
-    ("distribution",),
-)
-SHAPE = _Measure(
-    SHAPE_QUANTITY,
-    SHAPE_CRITERION,
-    _shape_text,
-    lambda s, _: _shape_outcome(s),
-    ("distribution", "shape"),
-)
-NOISE = _Measure(
-    NOISE_QUANTITY,
-    NOISE_CRITERION,
-    _noise_text,
-    lambda s, _: outcome(_noise_flag(s)),
-    ("distribution",),
-)
-DIRECTIONS = _Measure(
-    DIRECTIONS_QUANTITY,
-    DIRECTIONS_CRITERION,
-    _directions_text,
-    lambda s, control: outcome(C.directions_on_structure(_structure_effect(s), control)),
-    ("directions", "examples"),
-    control=("A", _structure_effect),
-)
-
-
-def _space_row(claim_id, evidence: Evidence, spaces: list[dict], group, measure, note=None):
+def _space_row(
+    claim_id, evidence: Evidence, spaces: list[dict], group, measure: Measure, note=None
+):
     """A claim judged by ``measure`` in each of ``spaces`` (all must pass)."""
     if not spaces:
         return _missing(claim_id, measure.quantity, measure.criterion, group[1], evidence)
-    texts = [measure.text(s, evidence) + (note(s) if note else "") for s in spaces]
+    texts = [measure.text(s, evidence.class_name) + (note(s) if note else "") for s in spaces]
     control_value = None
     if measure.control is not None:
         name, value_of = measure.control
@@ -336,7 +192,7 @@ def _random_control(evidence: Evidence) -> dict | None:
 def _control_text(control: dict | None, name: str, value) -> str:
     if control is None:
         return "no random space, so no control"
-    return f"random control ({control['space']}): {name} {_num(value, 2)}"
+    return f"random control ({control['space']}): {name} {num(value, 2)}"
 
 
 def _paper_numbers_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
@@ -355,8 +211,8 @@ def _paper_numbers_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
     s = pixel[0]
     diameter, farthest = s["diameter"]["diameter"], s["distance"]["max"]
     text = (
-        f"{s['space']}: diameter {_num(diameter)}, farthest {_num(farthest)} ="
-        f" {_pct(s['farthest_share_of_diameter'])} of it"
+        f"{s['space']}: diameter {num(diameter)}, farthest {num(farthest)} ="
+        f" {pct(s['farthest_share_of_diameter'])} of it"
     )
     if evidence.dataset != C.PAPER_DATASET or farthest is None:
         holds = NOT_APPLICABLE
@@ -420,8 +276,8 @@ def _low_dim_row(evidence: Evidence, named: list[dict]) -> Verdict:
     if not named:
         needs = "kind: embedding, layer: prepool or pooled"
         return _missing("no-low-dim-view", quantity, criterion, needs, evidence)
-    texts = [_outside_text(s) for s in named]
-    texts += [f"context: {_outside_text(s)}" for s in evidence.of_kind("embedding", layer="logits")]
+    texts = [outside_text(s) for s in named]
+    texts += [f"context: {outside_text(s)}" for s in evidence.of_kind("embedding", layer="logits")]
     pca = evidence.pca
     if pca is not None and len(pca):
         enough = pca[pca["share_outside"] >= C.OUTSIDE_SHARE_MIN]
@@ -429,7 +285,7 @@ def _low_dim_row(evidence: Evidence, named: list[dict]) -> Verdict:
         texts.append(
             f"context: PCA of the pixel space, smallest k with >= {C.OUTSIDE_SHARE_MIN:.0%}"
             f" outside: {smallest} ("
-            + ", ".join(f"k={int(r.k)}: {_pct(r.share_outside)}" for r in pca.itertuples())
+            + ", ".join(f"k={int(r.k)}: {pct(r.share_outside)}" for r in pca.itertuples())
             + ")"
         )
     return _verdict(
@@ -466,9 +322,9 @@ def _random_row(evidence: Evidence) -> Verdict:
         return _missing("random-farther", quantity, criterion, needs, evidence)
     ratio = comparison.get("median_ratio")
     text = (
-        f"{_outside_text(control)}; median distance: random {_num(comparison['random_median'])},"
-        f" test {_num(comparison['real_median'])} (ratio {_num(ratio)}); P(random farther than"
-        f" test) = {_num(comparison.get('superiority'))}"
+        f"{outside_text(control)}; median distance: random {num(comparison['random_median'])},"
+        f" test {num(comparison['real_median'])} (ratio {num(ratio)}); P(random farther than"
+        f" test) = {num(comparison.get('superiority'))}"
     )
     return _verdict(
         "random-farther",
@@ -501,12 +357,12 @@ def _similar_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         near = stats["neighbours"]
         kth = near["kth_median"]
         ratio = random_nn / kth if random_nn is not None and kth else None
-        medians = ", ".join(_num(v) for v in near["nearest_medians"])
+        medians = ", ".join(num(v) for v in near["nearest_medians"])
         texts.append(
             f"{stats['space']}: test images' 1st to {near['k']}th nearest training image, median"
             f" distances {medians} (a sample of {near['n']:,}); random points' nearest"
-            f" ({control['space']}): median {_num(random_nn)}; ratio {_num(ratio)}"
-            f" (nearest against nearest: {_num(_ratio(random_nn, stats.get('nn_median')))})"
+            f" ({control['space']}): median {num(random_nn)}; ratio {num(ratio)}"
+            f" (nearest against nearest: {num(_ratio(random_nn, stats.get('nn_median')))})"
         )
         flags.append(outcome(C.few_much_closer(ratio)))
     return _verdict(
@@ -538,17 +394,17 @@ def _surface_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
     for stats in pixel:
         f, near = stats["surface"], stats.get("neighbours") or {}
         text = (
-            f"{stats['space']}: training images in p: median {_num(f['support_size_median'])}"
-            f" (quartiles {_num(f['support_size_q1'])}-{_num(f['support_size_q3'])}, at most"
+            f"{stats['space']}: training images in p: median {num(f['support_size_median'])}"
+            f" (quartiles {num(f['support_size_q1'])}-{num(f['support_size_q3'])}, at most"
             f" {f['support_size_max']}) of {stats['meta'].get('n_train', 'n/a')}; p's weight on"
-            f" the test image's own class: median {_pct(f['own_weight_median'])} (its share of"
-            f" the training set {_pct(f['class_share_mean'])}; chance-corrected"
-            f" {_num(f['own_excess_median'], 2)})"
+            f" the test image's own class: median {pct(f['own_weight_median'])} (its share of"
+            f" the training set {pct(f['class_share_mean'])}; chance-corrected"
+            f" {num(f['own_excess_median'], 2)})"
         )
         if near.get("rank_median") is not None:
             text += (
                 f"; nearest-neighbour rank of p's training images: median"
-                f" {_num(near['rank_median'])}; {_pct(near['weight_on_nearest_percent'])} of p's"
+                f" {num(near['rank_median'])}; {pct(near['weight_on_nearest_percent'])} of p's"
                 " weight on the 1% nearest training images (a sample of"
                 f" {near['n']:,} test images)"
             )
