@@ -17,7 +17,7 @@ import pytest
 from hullgen import criteria
 from hullgen import io as hio
 from hullgen.errors import HullgenError
-from hullgen.findings import claims
+from hullgen.findings import claim_measures
 from hullgen.findings.stats import status_shares
 from hullgen.hull import HullDistance, qp, separate, wolfe
 from hullgen.hull.result import HullResult
@@ -213,7 +213,7 @@ def test_no_solver_converging_reports_not_converged_with_both_bounds(monkeypatch
     # The claims table counts them.
     frame = result.to_frame(0)
     stats = {"space": "pixel", "shares": status_shares(frame)}
-    text = claims._outside_text(stats)
+    text = claim_measures.outside_text(stats)
     assert f"{int(stuck.sum())} not converged" in text
     assert f"{int(separated.sum())} of the outside ones with the gap above the target" in text
     # ... and does not call a claim that needs them settled either way.
