@@ -89,6 +89,10 @@ def test_shipped_configs_are_valid(path):
         ({"spaces": [{"name": "p", "kind": "pixel"}, {"name": "p", "kind": "random"}]}, "twice"),
         ({"spaces": [{"name": "p", "kind": "pixel", "seed": 1}]}, "'spaces[0].seed'"),
         ({"spaces": [{"name": "a/b", "kind": "pixel"}]}, "'spaces[0].name'"),
+        # A name becomes a folder: a final newline ($ alone matches before it) is refused.
+        ({"spaces": [{"name": "feat\n", "kind": "pixel"}]}, "'spaces[0].name'"),
+        ({"dataset": {"kind": "arrays", "name": "mine\n"}}, "'dataset.name'"),
+        ({"experiments": {"mlp": {"regimes": [{"name": "a\n"}]}}}, "regimes[0].name'"),
         ({"dataset": {"name": "mnist", "data_dir": "/no/such/folder"}}, "/no/such/folder"),
         ({"train": {"depth": 21}}, "'train.depth'"),
         ({"train": {"epcohs": 3}}, "'train.epcohs'"),
