@@ -93,6 +93,32 @@ def test_hull_distance_cli_errors_name_the_file_and_row(files, capsys):
     assert not (tmp / "o.parquet").exists()
 
 
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_hull_diameter_refuses_non_finite_rows_naming_the_file_and_row(files, capsys, value):
+    """A NaN or Inf row would make the diameter NaN: an error, never a printed answer."""
+    tmp, train, _ = files
+    bad = train.astype(np.float64)
+    bad[1, 3] = value
+    np.save(tmp / "bad.npy", bad)
+    assert main(["hull-diameter", "--train", str(tmp / "bad.npy")]) == 2
+    captured = capsys.readouterr()
+    assert "diameter" not in captured.out
+    assert "bad.npy" in captured.err and "row 1" in captured.err and "column 3" in captured.err
+
+
+def test_complex_rows_are_refused_by_both_commands(files, capsys):
+    tmp, train, _ = files
+    np.save(tmp / "complex.npy", train.astype(np.complex128))
+    assert main(["hull-diameter", "--train", str(tmp / "complex.npy")]) == 2
+    assert "complex.npy" in capsys.readouterr().err
+    out = str(tmp / "o.parquet")
+    args = ["hull-distance", "--train", str(tmp / "complex.npy"), "--test", str(tmp / "test.npy")]
+    assert main([*args, "--out", out, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "complex.npy" in err and "real numbers" in err
+    assert not (tmp / "o.parquet").exists()
+
+
 def test_hull_diameter_matches_pdist(files, capsys):
     tmp, train, _ = files
     assert main(["hull-diameter", "--train", str(tmp / "train.npy")]) == 0

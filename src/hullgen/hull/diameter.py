@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from hullgen.hull.inputs import as_matrix, check_finite
 from hullgen.hull.rounding import F32_EPS, float32_dot_error
 
 
 def hull_diameter(points, block: int = 4096) -> tuple[float, int, int]:
-    """Return (diameter, i, j): the largest distance between two rows, and the pair."""
-    points = np.asarray(points)
+    """Return (diameter, i, j): the largest distance between two rows, and the pair.
+
+    Raises ValueError for anything but a 2-d array of real numbers, and naming the first row
+    and column that holds NaN or Inf (a diameter of such rows would be NaN, not an answer).
+    """
+    points = as_matrix(points, "training")
+    check_finite(points, "training")
     n, d = points.shape
     if n == 0:
         raise ValueError("the point set is empty")

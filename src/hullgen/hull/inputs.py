@@ -9,8 +9,10 @@ def as_matrix(array, what: str) -> np.ndarray:
     array = np.asarray(array)
     if array.ndim != 2:
         raise ValueError(f"{what} must be a 2-d array (rows = points), got shape {array.shape}")
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise ValueError(f"{what} must be numeric, got dtype {array.dtype}")
+    # Complex values have no order and no convex hull of the kind meant here.
+    real = np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+    if not (real or array.dtype == bool):
+        raise ValueError(f"{what} must be real numbers, got dtype {array.dtype}")
     return array
 
 
