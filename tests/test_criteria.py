@@ -484,6 +484,10 @@ def test_own_class_weights_by_hand():
     assert frame["own_excess"].tolist() == pytest.approx([(0.8 - 0.5) / 0.5, -1.0])
     with pytest.raises(ValueError, match="test row 2 has no support"):
         surface.own_class_weights(support, train_y, np.array([1, 1, 0]), [0, 2])
+    # A test class with no training point: no chance to correct for, so no excess.
+    absent = surface.own_class_weights(support, train_y, np.array([7, 1]), [0, 1])
+    assert absent["class_share"].tolist() == [0.0, 0.5]
+    assert np.isnan(absent["own_excess"][0]) and absent["own_excess"][1] == pytest.approx(-1.0)
 
 
 def test_nearest_training_against_brute_force(classes):

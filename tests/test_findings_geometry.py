@@ -1,8 +1,15 @@
 """PCA sweep and per-class hulls against direct hull computations."""
 
 import numpy as np
+import pytest
 
-from hullgen.findings.geometry import class_hull_distances, pca_basis, pca_sweep, subset_rows
+from hullgen.findings.geometry import (
+    NO_TRAINING_CLASS,
+    class_hull_distances,
+    pca_basis,
+    pca_sweep,
+    subset_rows,
+)
 from hullgen.hull import HullDistance
 
 
@@ -51,6 +58,26 @@ def test_class_hull_distances_against_direct_queries():
         np.testing.assert_allclose(table["own_distance"][mine], direct[mine], rtol=1e-9)
         np.testing.assert_allclose(table["other_distance"][~mine], direct[~mine], rtol=1e-9)
     assert (table["other_class"] != table["label"]).all()
+
+
+@pytest.mark.parametrize("absent", [0, 9])
+def test_a_test_class_without_training_points_has_no_own_hull(absent, caplog):
+    """Training labels 1, 3, 5; test labels 3 and a class with no training point, sorting
+    before (0: it took class 1's hull, certified) or after every training class (9: an
+    IndexError)."""
+    train, test = _data(2)
+    train_y = np.array([1, 3, 5])[np.arange(len(train)) % 3]
+    test_y = np.where(np.arange(len(test)) % 2 == 0, 3, absent)
+    table = class_hull_distances(train, train_y, test, test_y, max_test=len(test))
+    own = table["label"] == 3
+    direct = {c: HullDistance(train[train_y == c]).query(test).distance for c in (1, 3, 5)}
+    np.testing.assert_allclose(table.loc[own, "own_distance"], direct[3][own], rtol=1e-9)
+    assert table.loc[~own, "own_distance"].isna().all()
+    assert (table.loc[~own, "own_status"] == NO_TRAINING_CLASS).all()
+    # Every training class is "other" to a point whose class has none.
+    nearest = np.minimum.reduce([direct[c] for c in (1, 3, 5)])
+    np.testing.assert_allclose(table.loc[~own, "other_distance"], nearest[~own], rtol=1e-9)
+    assert f"classes [{absent}], which have no training point" in caplog.text
 
 
 def test_subset_rows_is_seeded_and_sorted():

@@ -18,5 +18,6 @@ table = class_hull_distances(
     hull_options=p.hull,
 )
 save_table(table, snakemake.output.table, snakemake.output.csv)
-closer = (table["own_distance"] < table["other_distance"]).mean()
+owned = table[table["own_distance"].notna()]
+closer = (owned["own_distance"] < owned["other_distance"]).mean()
 log.info("%.1f%% of test points are nearer their own class's hull", 100 * closer)

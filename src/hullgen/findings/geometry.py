@@ -16,6 +16,8 @@ from hullgen.findings.stats import OUTSIDE_STATUSES
 from hullgen.hull import HullDistance
 
 log = logging.getLogger("hullgen.findings")
+# The own_status of a test point whose class has no training point.
+NO_TRAINING_CLASS = "no_training_class"
 
 
 def subset_rows(m: int, max_test: int, seed: int) -> np.ndarray:
@@ -74,7 +76,9 @@ def class_hull_distances(
     the nearest hull among the other classes (space units).
 
     One row per test point of the subset: ``query``, ``label``, ``own_distance``,
-    ``own_status``, ``other_distance``, ``other_class``.
+    ``own_status``, ``other_distance``, ``other_class``. A test point whose class has no
+    training point has no own hull: its ``own_distance`` is NaN and its ``own_status``
+    :data:`NO_TRAINING_CLASS` (logged as a warning), and every class's hull is "other" to it.
     """
     train_y, test_y = np.asarray(train_y), np.asarray(test_y)
     rows = subset_rows(len(test), max_test, seed)
@@ -85,17 +89,31 @@ def class_hull_distances(
     for j, c in enumerate(classes):
         result = HullDistance(np.asarray(train)[train_y == c], **(hull_options or {})).query(X)
         distance[:, j], status[:, j] = result.distance, result.status
-    own = np.searchsorted(classes, test_y[rows])
+    # The column of each test point's class, matched exactly (a class may be missing from a
+    # training subset: a sorted search would hand it a neighbour's hull).
+    column = {c: j for j, c in enumerate(classes.tolist())}
+    own = np.array([column.get(c, -1) for c in test_y[rows].tolist()], dtype=np.int64)
+    missing = own < 0
+    if missing.any():
+        absent = sorted(set(test_y[rows][missing].tolist()))
+        log.warning(
+            "class hulls: %d test points of classes %s, which have no training point, have no"
+            " own hull (own_distance NaN, own_status %r)",
+            int(missing.sum()),
+            absent,
+            NO_TRAINING_CLASS,
+        )
+    at = np.arange(len(rows))
     others = distance.copy()
-    others[np.arange(len(rows)), own] = np.inf
+    others[at[~missing], own[~missing]] = np.inf
     nearest = others.argmin(axis=1)
     return pd.DataFrame(
         {
             "query": rows,
             "label": test_y[rows],
-            "own_distance": distance[np.arange(len(rows)), own],
-            "own_status": status[np.arange(len(rows)), own],
-            "other_distance": others[np.arange(len(rows)), nearest],
+            "own_distance": np.where(missing, np.nan, distance[at, own]),
+            "own_status": np.where(missing, NO_TRAINING_CLASS, status[at, own]),
+            "other_distance": others[at, nearest],
             "other_class": classes[nearest],
         }
     )

@@ -55,7 +55,9 @@ def plot_class_hulls(table: pd.DataFrame, class_names, png, pdf, title_prefix, u
     left.set_xlabel(f"distance to own class's hull ({units})")
     left.set_ylabel(f"distance to nearest other class's hull ({units})")
     left.legend(title="class", fontsize=7, ncol=2)
-    closer = (table["own_distance"] < table["other_distance"]).groupby(table["label"]).mean()
+    # Classes without a training point have no own hull to be nearer (own_distance NaN).
+    owned = table[table["own_distance"].notna()]
+    closer = (owned["own_distance"] < owned["other_distance"]).groupby(owned["label"]).mean()
     right.bar(
         [class_names[k] if class_names is not None else str(k) for k in closer.index],
         100 * closer.to_numpy(),

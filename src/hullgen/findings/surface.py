@@ -72,8 +72,9 @@ def own_class_weights(support: pd.DataFrame, train_labels, test_labels, queries)
     classes, counts = np.unique(train_labels, return_counts=True)
     share = dict(zip(classes.tolist(), (counts / counts.sum()).tolist(), strict=True))
     result["class_share"] = [share.get(int(c), 0.0) for c in result["label"]]
-    # Undefined (NaN) where the training set has one class only: any surface is "own".
-    chance = result["class_share"].where(result["class_share"] < 1)
+    # Undefined (NaN) where the training set has one class only (any surface is "own") and
+    # where it has no point of the test point's class (no surface can be "own").
+    chance = result["class_share"].where(result["class_share"].between(0, 1, inclusive="neither"))
     result["own_excess"] = (result["own_weight"] - chance) / (1 - chance)
     return result
 
