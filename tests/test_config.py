@@ -89,6 +89,18 @@ def test_shipped_configs_are_valid(path):
         ({"spaces": [{"name": "p", "kind": "pixel"}, {"name": "p", "kind": "random"}]}, "twice"),
         ({"spaces": [{"name": "p", "kind": "pixel", "seed": 1}]}, "'spaces[0].seed'"),
         ({"spaces": [{"name": "a/b", "kind": "pixel"}]}, "'spaces[0].name'"),
+        # Whole-number floats at integer keys (JSON Schema counts 2.0 an integer, range() not).
+        (
+            {"hull": {"shards": 2.0}},
+            "'hull.shards': value 2.0 has the wrong type (expected integer); write 2",
+        ),
+        ({"subset": {"n_train": 10.0}}, "write 10"),
+        (
+            {"spaces": [{"name": "w", "kind": "wavelet", "level": 1.0, "select": {"top": 4.0}}]},
+            "'spaces[0].level': value 1.0",
+        ),
+        # YAML 1.1 reads 1e-6 as text.
+        ({"hull": {"gap": "1e-6"}}, "YAML reads '1e-6' as text: write 1.0e-6"),
         # A name becomes a folder: a final newline ($ alone matches before it) is refused.
         ({"spaces": [{"name": "feat\n", "kind": "pixel"}]}, "'spaces[0].name'"),
         ({"dataset": {"kind": "arrays", "name": "mine\n"}}, "'dataset.name'"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -126,6 +127,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return (
             f"config key '{where}': value {error.instance!r} has the wrong type "
             f"(expected {' or '.join(_as_list(error.validator_value))})"
+            + _type_hint(error.instance, _as_list(error.validator_value))
         )
     if error.validator == "enum":
         return (
@@ -138,6 +140,31 @@ def _describe(error: jsonschema.ValidationError) -> str:
             f"(all, approx, or {{top: k}} with k >= 1)"
         )
     return f"config key '{where}': {error.message}"
+
+
+def _type_hint(value, expected: list[str]) -> str:
+    """How to write ``value`` so that it has one of the ``expected`` types, where that is a
+    matter of spelling."""
+    if "integer" in expected and isinstance(value, float) and value.is_integer():
+        return f"; write {int(value)}"
+    if {"number", "integer"} & set(expected) and isinstance(value, str):
+        # YAML 1.1 reads 1e-6 as text: a float needs a dot before its exponent.
+        spelled = re.fullmatch(r"([+-]?[0-9]+)([eE][+-]?[0-9]+)", value.strip())
+        if spelled:
+            return f"; YAML reads {value!r} as text: write {spelled[1]}.0{spelled[2]}"
+    return ""
+
+
+def _integer(checker, instance) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# JSON Schema counts 2.0 as an integer, and Python does not: a YAML 2.0 at an integer key
+# passed validation and failed in a job (range(2.0)). Integers are ints here.
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _integer),
+)
 
 
 def _fill_defaults(instance: dict, schema: dict) -> None:
@@ -159,7 +186,7 @@ def validate(config: dict, schema: dict) -> dict:
             {"name": "random", "kind": "random"},
         ]
     _fill_defaults(config, schema)
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path)))
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(map(_describe, errors)))
