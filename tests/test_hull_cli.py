@@ -157,3 +157,41 @@ def test_shard_errors_use_the_files_row_numbers(files):
     np.save(tmp / "bad.npy", bad)
     with pytest.raises(HullgenError, match=r"bad\.npy: query set row 11 contains Inf"):
         hull_distance_files(tmp / "train.npy", tmp / "bad.npy", rows=(5, 20))
+
+
+@pytest.mark.parametrize(
+    ("option", "needle"),
+    [
+        (["--threads", "0"], "--threads: 0 is out of range: must be >= 1"),
+        (["--threads", "-3"], "--threads: -3 is out of range"),
+        (["--k-seed", "-5"], "--k-seed: -5 is out of range: must be >= 1"),
+        (["--memory-budget", "-1"], "--memory-budget: -1 is out of range: must be > 0"),
+        (["--gap", "0"], "--gap: 0 is out of range: must be > 0"),
+        (["--gap", "1"], "--gap: 1 is out of range: must be < 1"),
+        (["--threads", "two"], "--threads: 'two' is not an integer"),
+        (["--device", "gpu0"], "'gpu0' is not cpu, cuda or cuda:N"),
+    ],
+)
+def test_hull_distance_options_out_of_range_are_usage_errors(files, capsys, option, needle):
+    """A value out of the range the config schema gives it is refused (exit 2), naming the
+    option and the value, before any file is read: never run as another value."""
+    tmp, _, _ = files
+    args = ["hull-distance", "--train", str(tmp / "train.npy"), "--test", str(tmp / "test.npy")]
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "--out", str(tmp / "o.parquet"), *option])
+    assert stop.value.code == 2
+    assert needle in capsys.readouterr().err
+    assert not (tmp / "o.parquet").exists()
+
+
+def test_device_cuda_without_a_gpu_is_a_usage_error(files, capsys):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("torch sees a GPU here")
+    tmp, _, _ = files
+    with pytest.raises(SystemExit) as stop:
+        main(["hull-distance", "--train", str(tmp / "train.npy"), "--test", "t", "--out", "o",
+              "--device", "cuda"])  # fmt: skip
+    assert stop.value.code == 2
+    assert "torch sees 0 CUDA device(s)" in capsys.readouterr().err

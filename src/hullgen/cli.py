@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -124,6 +125,55 @@ def _datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _device(text: str) -> str:
+    """cpu, or a CUDA device that torch sees (a usage error otherwise, exit 2)."""
+    if text == "cpu":
+        return text
+    if not re.fullmatch(r"cuda(:[0-9]+)?", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not cpu, cuda or cuda:N")
+    import torch
+
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    index = int(text.partition(":")[2] or 0)
+    if index >= count:
+        raise argparse.ArgumentTypeError(
+            f"{text}: torch sees {count} CUDA device(s) (torch {torch.__version__}, CUDA build"
+            f" {torch.version.cuda or 'none'}); use --device cpu"
+        )
+    return text
+
+
+def _bounded(cast, key: str | None = None, minimum=None):
+    """An argparse type: ``cast`` of the text, within the range the config schema gives the
+    hull option ``key`` (``hull.<key>``), or at least ``minimum``. Out of range is a usage
+    error (exit 2) that names the value, never a value changed in silence."""
+
+    def parse(text: str):
+        try:
+            value = cast(text)
+        except ValueError:
+            what = "an integer" if cast is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        bounds = {"minimum": minimum}
+        if key is not None:
+            from hullgen.config import load_schema
+
+            bounds = load_schema()["properties"]["hull"]["properties"][key]
+        checks = (
+            ("minimum", lambda b: value >= b, ">="),
+            ("exclusiveMinimum", lambda b: value > b, ">"),
+            ("exclusiveMaximum", lambda b: value < b, "<"),
+        )
+        for name, holds, sign in checks:
+            bound = bounds.get(name)
+            if bound is not None and not holds(bound):
+                raise argparse.ArgumentTypeError(f"{text} is out of range: must be {sign} {bound}")
+        return value
+
+    parse.__name__ = cast.__name__  # argparse names the type in its messages
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hullgen",
@@ -157,11 +207,27 @@ def build_parser() -> argparse.ArgumentParser:
     hull.add_argument("--train", type=Path, required=True, help="TRAIN.npy, (n, d)")
     hull.add_argument("--test", type=Path, required=True, help="TEST.npy, (m, d)")
     hull.add_argument("--out", type=Path, required=True, help="OUT.parquet, one row per test point")
-    hull.add_argument("--threads", type=int, default=1, help="worker threads (default 1)")
-    hull.add_argument("--gap", type=float, default=1e-6, help="relative gap (default 1e-6)")
-    hull.add_argument("--k-seed", type=int, default=32, help="initial working set size")
-    hull.add_argument("--memory-budget", type=float, default=2.0, help="GiB besides the data")
-    hull.add_argument("--device", default="cpu", help="cpu (default) or cuda for the products")
+    hull.add_argument(
+        "--threads", type=_bounded(int, minimum=1), default=1, help="worker threads (default 1)"
+    )
+    hull.add_argument(
+        "--gap", type=_bounded(float, "gap"), default=1e-6, help="relative gap (default 1e-6)"
+    )
+    hull.add_argument(
+        "--k-seed", type=_bounded(int, "k_seed"), default=32, help="initial working set size"
+    )
+    hull.add_argument(
+        "--memory-budget",
+        type=_bounded(float, "memory_budget_gb"),
+        default=2.0,
+        help="GiB besides the data",
+    )
+    hull.add_argument(
+        "--device",
+        default="cpu",
+        type=_device,
+        help="cpu (default), or cuda or cuda:N for the products (needs a GPU torch sees)",
+    )
     hull.add_argument("--support-out", type=Path, help="S.parquet: (query, train_index, weight)")
     hull.add_argument("--projections-out", type=Path, help="P.npy: nearest hull points, (m, d)")
     hull.add_argument("--quiet", action="store_true", help="no progress output")
