@@ -195,3 +195,20 @@ def test_device_cuda_without_a_gpu_is_a_usage_error(files, capsys):
               "--device", "cuda"])  # fmt: skip
     assert stop.value.code == 2
     assert "torch sees 0 CUDA device(s)" in capsys.readouterr().err
+
+
+def test_hull_distance_writes_all_outputs_or_none(files, capsys):
+    """An unwritable --support-out (a folder that is a file) fails the command, and the
+    table and the projections, which could be written, are not left behind."""
+    tmp, _, _ = files
+    (tmp / "plain-file").write_text("not a folder")
+    out, projections = tmp / "o.parquet", tmp / "p.npy"
+    code = main(
+        ["hull-distance", "--train", str(tmp / "train.npy"), "--test", str(tmp / "test.npy"),
+         "--out", str(out), "--projections-out", str(projections),
+         "--support-out", str(tmp / "plain-file" / "s.parquet"), "--quiet"]
+    )  # fmt: skip
+    assert code == 2
+    assert "plain-file" in capsys.readouterr().err
+    assert not out.exists() and not projections.exists()
+    assert not [p for p in tmp.iterdir() if p.name.endswith(".part")]

@@ -79,14 +79,14 @@ def _hull_distance(args: argparse.Namespace) -> int:
     result, start = hull_distance_files(
         args.train,
         args.test,
-        projections_path=args.projections_out,
+        projections=args.projections_out is not None,
         threads=args.threads,
         gap=args.gap,
         k_seed=args.k_seed,
         memory_budget=int(args.memory_budget * 2**30),
         device=args.device,
     )
-    write_tables(result, start, args.out, args.support_out)
+    write_tables(result, start, args.out, args.support_out, args.projections_out)
     counts = {s: int((result.status == s).sum()) for s in STATUSES}
     print(
         f"{args.out}: {len(result)} test points: "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from hullgen.errors import HullgenError
 from hullgen.hull.inputs import NonFiniteError
 from hullgen.hull.result import HullResult
 from hullgen.hull.solver import HullDistance
-from hullgen.io import atomic_path, save_npy
+from hullgen.io import atomic_path
 
 
 def load_matrix(path: str | os.PathLike, what: str) -> np.ndarray:
@@ -49,10 +50,11 @@ def hull_distance_files(
     test_path,
     *,
     rows: tuple[int, int] | None = None,
-    projections_path=None,
+    projections: bool = False,
     **options,
 ) -> tuple[HullResult, int]:
-    """Distances of test rows ``rows`` (default all) to the hull of the training file.
+    """Distances of test rows ``rows`` (default all) to the hull of the training file, with
+    the nearest hull points when ``projections``.
 
     Returns the result and the index of its first test row. Errors name the file at fault.
     """
@@ -64,21 +66,28 @@ def hull_distance_files(
     except ValueError as err:
         raise HullgenError(f"{train_path}: {err}") from None
     try:
-        result = tree.query(test[start:stop], return_projections=projections_path is not None)
+        result = tree.query(test[start:stop], return_projections=projections)
     except NonFiniteError as err:
         # Rows are reported in the file's numbering, not the shard's.
         raise HullgenError(f"{test_path}: {err.shifted(start)}") from None
     except ValueError as err:
         raise HullgenError(f"{test_path}: {err} (training set: {train_path})") from None
-    if projections_path is not None:
-        save_npy(projections_path, result.projections)
     return result, start
 
 
-def write_tables(result: HullResult, start: int, out_path, support_path=None) -> None:
-    """Write the per-query table (and the support table) as Parquet, atomically."""
-    with atomic_path(out_path) as tmp:
-        result.to_frame(start).to_parquet(tmp, index=False)
-    if support_path is not None:
-        with atomic_path(support_path) as tmp:
-            result.support_frame(start).to_parquet(tmp, index=False)
+def write_tables(
+    result: HullResult, start: int, out_path, support_path=None, projections_path=None
+) -> None:
+    """Write the per-query table, and the support table and the projections where given
+    (Parquet, Parquet, ``.npy``), all or nothing: every output is written beside its path
+    first, and renamed onto it only when all were written."""
+    with ExitStack() as stack:
+        out = stack.enter_context(atomic_path(out_path))
+        support = stack.enter_context(atomic_path(support_path)) if support_path else None
+        points = stack.enter_context(atomic_path(projections_path)) if projections_path else None
+        result.to_frame(start).to_parquet(out, index=False)
+        if support is not None:
+            result.support_frame(start).to_parquet(support, index=False)
+        if points is not None:
+            with open(points, "wb") as handle:
+                np.save(handle, result.projections)
