@@ -212,3 +212,31 @@ def test_hull_distance_writes_all_outputs_or_none(files, capsys):
     assert "plain-file" in capsys.readouterr().err
     assert not out.exists() and not projections.exists()
     assert not [p for p in tmp.iterdir() if p.name.endswith(".part")]
+
+
+def test_both_commands_read_npz_rows_as_the_arrays_section_writes_them(files, capsys):
+    """A .npz holds its rows as x (and labels as y), as dataset.kind arrays reads them."""
+    tmp, train, test = files
+    np.savez(tmp / "train.npz", x=train, y=np.zeros(len(train)))
+    np.savez(tmp / "test.npz", x=test)
+    assert main(["hull-diameter", "--train", str(tmp / "train.npz")]) == 0
+    assert repr(float(pdist(train.astype(float)).max())) in capsys.readouterr().out
+    out = tmp / "o.parquet"
+    args = ["hull-distance", "--train", str(tmp / "train.npz"), "--test", str(tmp / "test.npz")]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    npy = tmp / "n.parquet"
+    args = ["hull-distance", "--train", str(tmp / "train.npy"), "--test", str(tmp / "test.npy")]
+    assert main([*args, "--out", str(npy), "--quiet"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(npy))
+
+
+def test_unreadable_arrays_are_named_and_never_called_pickled(files, capsys):
+    tmp, train, _ = files
+    np.savez(tmp / "rows.npz", rows=train)
+    assert main(["hull-diameter", "--train", str(tmp / "rows.npz")]) == 2
+    assert "rows.npz: no array 'x' (it holds: rows)" in capsys.readouterr().err
+    (tmp / "text.npy").write_text("1,2,3\n4,5,6\n")
+    assert main(["hull-diameter", "--train", str(tmp / "text.npy")]) == 2
+    err = capsys.readouterr().err
+    assert "text.npy: not a .npy array" in err
+    assert "pickle" not in err

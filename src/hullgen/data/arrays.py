@@ -107,6 +107,23 @@ def _load(ref: ArrayRef) -> np.ndarray:
         raise DataFormatError(f"{ref}: cannot be read ({err})") from None
 
 
+def read_matrix(path: str | os.PathLike, what: str) -> np.ndarray:
+    """The rows of a ``.npy`` file (memory-mapped), or the rows ``x`` of a ``.npz`` file, as
+    the arrays of ``dataset.kind: arrays`` are read: a 2-d array of real numbers, never
+    unpickled. Raises DataFormatError naming the file and what is wrong (``what`` names the
+    rows: training, test)."""
+    path = Path(path)
+    ref = ArrayRef(path, ROWS_KEY if path.suffix == ".npz" else None)
+    shape, dtype = _header(ref)
+    if len(shape) != 2:
+        raise DataFormatError(
+            f"{ref}: {what} rows must be a 2-d matrix (rows = points), got {shape}"
+        )
+    if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)):
+        raise DataFormatError(f"{ref}: {what} rows must be real numbers, got dtype {dtype}")
+    return _load(ref)
+
+
 def _refs(split: str, rows_path, labels_path) -> tuple[ArrayRef, ArrayRef | None]:
     rows_path = Path(rows_path)
     if rows_path.suffix == ".npz":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hullgen.data.arrays import read_matrix
 from hullgen.errors import HullgenError
 from hullgen.hull.inputs import NonFiniteError
 from hullgen.hull.result import HullResult
@@ -16,25 +17,15 @@ from hullgen.io import atomic_path
 
 
 def load_matrix(path: str | os.PathLike, what: str) -> np.ndarray:
-    """A 2-d numeric ``.npy`` matrix, memory-mapped; errors name the file.
+    """A 2-d real matrix from a ``.npy`` file (memory-mapped) or the ``x`` of a ``.npz``
+    (:func:`hullgen.data.arrays.read_matrix`); errors name the file.
 
     Sizes, agreement of dimensions and finiteness are checked by :class:`HullDistance`, whose
     errors :func:`hull_distance_files` prefixes with the file at fault.
     """
-    path = Path(path)
-    try:
-        array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except FileNotFoundError:
-        raise HullgenError(f"{path}: {what} file not found") from None
-    except (ValueError, OSError, EOFError) as err:
-        raise HullgenError(f"{path}: not a readable .npy array ({err})") from None
-    if array.ndim != 2:
-        raise HullgenError(
-            f"{path}: {what} must be a 2-d matrix (rows = points), got {array.shape}"
-        )
-    if not np.issubdtype(array.dtype, np.number):
-        raise HullgenError(f"{path}: {what} must be numeric, got dtype {array.dtype}")
-    return array
+    if not Path(path).is_file():
+        raise HullgenError(f"{path}: {what} file not found")
+    return read_matrix(path, what)
 
 
 def shard_rows(m: int, shard: int, n_shards: int) -> tuple[int, int]:
