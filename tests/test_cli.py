@@ -14,8 +14,47 @@ from .conftest import REPO
 
 def test_check_config_accepts_the_shipped_configs(capsys):
     configs = sorted(str(p) for p in (REPO / "config").glob("*.yaml"))
-    assert main(["check-config", *configs]) == 0
+    for path in configs:
+        assert main(["check-config", path]) == 0
     assert capsys.readouterr().out.count(": ok") == len(configs)
+
+
+def test_check_config_merges_its_files_as_snakemake_does(tmp_path, capsys):
+    """The README's Fashion-MNIST overlay is checked on top of its config, as snakemake
+    --configfile merges them; alone it is not a config (an overlay names no spaces to keep)."""
+    from snakemake.utils import update_config
+
+    from hullgen import config
+
+    overlay = tmp_path / "fashion-offline.yaml"
+    overlay.write_text(
+        "dataset: {data_dir: /usr/share/datasets/fashion-mnist}\n"
+        "subset: {n_train: 500, n_test: 100}\nhull: {shards: 1}\n"
+    )
+    fashion = str(REPO / "config" / "fashion-mnist.yaml")
+    dataset = config.read_yaml(fashion)["dataset"]
+    if not Path(dataset["data_dir"] or "/usr/share/datasets/fashion-mnist").is_dir():
+        pytest.skip("needs Debian's dataset-fashion-mnist (the overlay's data_dir)")
+    assert main(["check-config", fashion, str(overlay)]) == 0
+    assert f"{fashion} + {overlay}: ok" in capsys.readouterr().out
+    # The merge is Snakemake's own.
+    expected = config.read_yaml(fashion)
+    update_config(expected, config.read_yaml(overlay))
+    assert config.merge(config.read_yaml(fashion), config.read_yaml(overlay)) == expected
+    # An invalid overlay is named with the files it was merged onto.
+    (tmp_path / "bad.yaml").write_text("hull: {shards: 0}\n")
+    assert main(["check-config", fashion, str(tmp_path / "bad.yaml")]) == 1
+    assert f"{fashion} + {tmp_path / 'bad.yaml'}: invalid" in capsys.readouterr().err
+
+
+def test_check_config_refuses_an_empty_file_as_snakemake_does(tmp_path, capsys):
+    (tmp_path / "empty.yaml").write_text("# only a comment\n")
+    assert main(["check-config", str(tmp_path / "empty.yaml")]) == 1
+    assert "empty.yaml: the config file is empty; write {} for every default" in (
+        capsys.readouterr().err
+    )
+    (tmp_path / "braces.yaml").write_text("{}\n")
+    assert main(["check-config", str(tmp_path / "braces.yaml")]) == 0
 
 
 def test_check_config_names_the_bad_key(tmp_path, capsys):
@@ -72,9 +111,9 @@ def test_check_config_input_errors_are_one_line_naming_the_file(tmp_path):
         proc = _run("check-config", name, cwd=tmp_path)
         _fails_cleanly(proc, code, name, needle)
         assert len(proc.stderr.splitlines()) == 1, proc.stderr
-    # Every file is checked; the worst status wins.
+    # The files make one config: the first that cannot be read stops the check.
     proc = _run("check-config", "syntax.yaml", "missing.yaml", cwd=tmp_path)
-    assert proc.returncode == 2 and "syntax.yaml" in proc.stderr and "missing.yaml" in proc.stderr
+    _fails_cleanly(proc, 1, "syntax.yaml", "line 3")
 
 
 def test_check_config_reads_own_data_as_the_workflow_does(tmp_path):

@@ -173,8 +173,12 @@ def test_load_names_the_file_of_bad_yaml(tmp_path, text, needle):
         config.load(path)
 
 
-def test_an_empty_config_file_means_all_defaults(tmp_path):
+def test_an_empty_config_file_is_refused_and_braces_mean_all_defaults(tmp_path):
+    """Snakemake refuses a config file with no keys; {} is the config of every default."""
     path = tmp_path / "c.yaml"
     path.write_text("")
+    with pytest.raises(ConfigError, match=r"c\.yaml: the config file is empty; write \{\}"):
+        config.load(path)
+    path.write_text("{}\n")
     default = config.load_schema()["properties"]["dataset"]["properties"]["name"]["default"]
     assert config.load(path)["dataset"]["name"] == default

@@ -41,24 +41,23 @@ def _check_config(args: argparse.Namespace) -> int:
     from hullgen.data import source
 
     config.load_schema(args.schema)  # a bad --schema is a usage error (2), raised to main
-    status = OK
-    for path in args.configs:
-        try:
-            loaded = config.load(path, args.schema)
-            # The user's own data is read as the workflow reads it before any job.
-            source.describe(loaded["dataset"])
-        except ConfigError as err:
-            _error(err)
-            status = max(status, CONFIG_INVALID)
-        except DataFormatError as err:
-            _error(f"{path}: dataset: {err}")
-            status = max(status, INPUT_ERROR)
-        except OSError as err:
-            _error(_os_message(err))
-            status = max(status, INPUT_ERROR)
-        else:
-            print(f"{path}: ok")
-    return status
+    named = " + ".join(map(str, args.configs))
+    try:
+        # Merged in order, as snakemake --configfile A.yaml B.yaml merges them.
+        loaded = config.load(args.configs, args.schema)
+        # The user's own data is read as the workflow reads it before any job.
+        source.describe(loaded["dataset"])
+    except ConfigError as err:
+        _error(err)
+        return CONFIG_INVALID
+    except DataFormatError as err:
+        _error(f"{named}: dataset: {err}")
+        return INPUT_ERROR
+    except OSError as err:
+        _error(_os_message(err))
+        return INPUT_ERROR
+    print(f"{named}: ok")
+    return OK
 
 
 def _config_table(args: argparse.Namespace) -> int:
@@ -186,8 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check-config",
-        help="validate config files against the schema",
-        description="Exit status 1 when a config is invalid, 2 when a file cannot be read.",
+        help="validate a config (files merged in order, as snakemake --configfile merges them)",
+        description="The files are merged in order, each onto the ones before, as snakemake"
+        " --configfile A.yaml B.yaml merges them (a run in the workflow's folder merges them"
+        " onto config/config.yaml: name it first to check exactly that). Exit status 1 when the"
+        " config is invalid, 2 when a file cannot be read.",
     )
     check.add_argument("configs", nargs="+", type=Path, metavar="CONFIG.yaml")
     check.add_argument("--schema", type=Path, help=SCHEMA_HELP)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -40,7 +41,7 @@ SCHEMA_RESOURCE = "config.schema.yaml"
 
 
 def read_yaml(path: str | os.PathLike, what: str = "config file") -> dict:
-    """The mapping at the top level of YAML file ``path`` (empty file: ``{}``).
+    """The mapping at the top level of YAML file ``path``.
 
     Raises ConfigError naming the file (and line) for text that is not YAML or not a mapping;
     OSError (missing file, a folder, no permission) is left to the caller.
@@ -55,7 +56,9 @@ def read_yaml(path: str | os.PathLike, what: str = "config file") -> dict:
                 f"{path}{_yaml_where(err)}: {what} is not valid YAML: {_yaml_problem(err)}"
             ) from None
     if raw is None:
-        return {}
+        # Snakemake refuses a config file with no keys ("must be given as JSON or YAML with
+        # keys at top level"); {} is a mapping with none, and means every default.
+        raise ConfigError(f"{path}: the {what} is empty; write {{}} for every default")
     if not isinstance(raw, dict):
         raise ConfigError(
             f"{path}: the top level of a {what} must be a mapping of keys, "
@@ -352,17 +355,42 @@ def _check_experiments(experiments: dict) -> list[str]:
     return problems
 
 
-def load(path: str | os.PathLike, schema_path: str | os.PathLike | None = None) -> dict:
-    """Read YAML config ``path`` and validate it (against the packaged schema by default).
+def merge(base: dict, overlay: dict) -> dict:
+    """``overlay`` merged onto ``base`` as Snakemake merges config files (``--configfile A B``,
+    snakemake.utils.update_config): a mapping merges key by key, anything else (a list, a
+    value) replaces. Returns a new dict; neither argument changes.
 
-    Errors in the file raise ConfigError naming it; OSError (missing file, ...) propagates.
+    >>> merge({"dataset": {"name": "a", "verify": True}, "spaces": [1]},
+    ...       {"dataset": {"name": "b"}, "spaces": [2]})
+    {'dataset': {'name': 'b', 'verify': True}, 'spaces': [2]}
     """
+    merged = copy.deepcopy(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def load(
+    paths: str | os.PathLike | Sequence[str | os.PathLike],
+    schema_path: str | os.PathLike | None = None,
+) -> dict:
+    """Read the YAML config file(s) ``paths``, merged in order as Snakemake merges them
+    (:func:`merge`), and validate the result (against the packaged schema by default).
+
+    Errors raise ConfigError naming the file(s); OSError (missing file, ...) propagates.
+    """
+    paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     schema = load_schema(schema_path)
-    raw = read_yaml(path)
+    raw: dict = {}
+    for path in paths:
+        raw = merge(raw, read_yaml(path))
     try:
         return validate(raw, schema)
     except ConfigError as err:
-        raise ConfigError(f"{path}: {err}") from None
+        raise ConfigError(f"{' + '.join(map(str, paths))}: {err}") from None
 
 
 def _walk_keys(node: dict, prefix: str = ""):
