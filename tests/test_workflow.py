@@ -1,6 +1,7 @@
 """End-to-end runs of the Snakemake workflow, each in its own working directory."""
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
@@ -216,6 +217,34 @@ def test_bad_config_fails_before_any_job(workdir, cfg, needle):
     assert not (workdir / "results").exists(), "a job ran before the config was checked"
     assert not (workdir / "results").exists()
     assert not (workdir / "resources").exists()
+
+
+def test_a_replaced_staged_file_is_staged_again_and_a_missing_one_stops_the_run(workdir, tmp_path):
+    """The cached copy of a data_dir file depends on the file: replacing it (verify: false,
+    where no hash would notice) stages it again; a missing one is named before any job."""
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    name = "t10k-labels-idx1-ubyte.gz"
+    (staged / name).write_bytes(b"first version")
+    cfg = {
+        "dataset": {"name": "mnist", "data_dir": str(staged), "verify": False},
+        "spaces": [{"name": "pixel", "kind": "pixel"}],
+        "train": {"enabled": False},
+    }
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))
+    cached = workdir / "resources" / "mnist" / name
+    snakemake(workdir, f"resources/mnist/{name}", check=True)
+    assert cached.read_bytes() == b"first version"
+    # The fixed file, copied in later than the cache was written.
+    os.utime(cached, (cached.stat().st_mtime - 60,) * 2)
+    (staged / name).write_bytes(b"second version")
+    snakemake(workdir, f"resources/mnist/{name}", check=True)
+    assert cached.read_bytes() == b"second version"
+    (staged / name).unlink()
+    proc = snakemake(workdir, f"resources/mnist/{name}", "--forcerun", "fetch_raw_file")
+    assert proc.returncode != 0
+    assert str(staged / name) in proc.stdout + proc.stderr
+    assert cached.read_bytes() == b"second version"  # no job ran
 
 
 def test_wrong_hash_stops_the_data_stage_and_leaves_no_file(workdir, tmp_path):

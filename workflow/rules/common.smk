@@ -232,6 +232,13 @@ def raw_files(wildcards):
     return {raw.name: f"{CACHE_DIR}/{wildcards.dataset}/{raw.name}" for raw in DATASET_SPEC.files}
 
 
+def staged_source(wildcards):
+    """The pre-staged file a raw file is copied from (``dataset.data_dir``): an input, so that
+    a replaced source is staged again, and a missing one stops the run before any job."""
+    data_dir = config["dataset"]["data_dir"]
+    return {"source": f"{data_dir}/{wildcards.filename}"} if data_dir else {}
+
+
 def raw_file_params(wildcards):
     raw = DATASET_SPEC.file(wildcards.filename)
     return {"name": raw.name, "urls": list(raw.urls), "sha256": raw.sha256}

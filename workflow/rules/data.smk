@@ -9,6 +9,8 @@ localrules:
 
 # Downloads run on the submit host: cluster compute nodes often have no internet.
 rule fetch_raw_file:
+    input:
+        unpack(staged_source),
     output:
         f"{CACHE_DIR}/{{dataset}}/{{filename}}",
     log:
