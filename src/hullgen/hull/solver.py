@@ -58,7 +58,7 @@ STALL_ROUNDS = 3
 # every 10th training row, then every 5th from row 1 (disjoint: 30% of the rows in all).
 # Far from the optimum most violators of a full pass are found in a subset too, for a
 # fraction of its cost; a subset gives no lower bound, so the full passes still certify.
-# Measured 2026-12-02 (benchmarks/README.md, session 29), 1,000 points: 4.13 to 3.57 pass
+# Measured 2026-12-02 (benchmarks/README.md, e799146), 1,000 points: 4.13 to 3.57 pass
 # equivalents per point and -7% time on the pixel space, 3.94 to 3.49 and -7% on the
 # CIFAR-size set; random subsets of the same sizes gave the same, and more subsets, larger
 # ones, or subsets between full passes did no better.
