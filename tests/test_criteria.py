@@ -18,7 +18,7 @@ from hullgen.findings.shape import (
     tl_moments,
 )
 from hullgen.findings.size import median_pair_distance
-from hullgen.findings.stats import compare_to_random, status_shares
+from hullgen.findings.stats import compare_to_random, status_shares, superiority
 from hullgen.hull import HullDistance
 from hullgen.verdict import outcome
 
@@ -310,7 +310,7 @@ def test_energy_on_structure_and_superiority_by_brute_force():
     np.testing.assert_allclose(directions.energy_on_structure(energy, detail), by_hand)
     a, b = rng.integers(0, 5, 40), rng.integers(0, 5, 50)
     pairs = [(x > y) + 0.5 * (x == y) for x in a for y in b]
-    assert directions.superiority(a, b) == pytest.approx(np.mean(pairs))
+    assert superiority(a, b) == pytest.approx(np.mean(pairs))
     assert directions.other_rows(5, seed=3).tolist() != list(range(5))
     assert (directions.other_rows(500, seed=3) != np.arange(500)).all()
 

@@ -28,10 +28,9 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import ndimage, sparse
-from scipy import stats as scipy_stats
 
 from hullgen import criteria as C
-from hullgen.findings.stats import require_columns
+from hullgen.findings.stats import require_columns, superiority
 
 # Folds of the probe's cross-validation: each model is fitted on 80% of the test points.
 PROBE_FOLDS = 5
@@ -170,17 +169,6 @@ def other_rows(n: int, seed: int = 0) -> np.ndarray:
     return (np.arange(n) + offset) % n
 
 
-def superiority(a, b) -> float:
-    """Vargha and Delaney's A: P(a > b) + P(a = b) / 2 for a drawn from ``a`` and b from
-    ``b`` (the Mann-Whitney U over the number of pairs), in [0, 1].
-
-    >>> superiority([3, 4], [1, 3])
-    0.875
-    """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(scipy_stats.mannwhitneyu(a, b).statistic / (len(a) * len(b)))
-
-
 def structure_summary(directions: np.ndarray, images, seed: int = 0) -> dict:
     """Whether the directions fall on their own images' structure.
 
@@ -192,8 +180,8 @@ def structure_summary(directions: np.ndarray, images, seed: int = 0) -> dict:
 
     Keys: ``n``; ``own_share_median`` and ``other_share_median`` (in [0, 1]); ``mask_share``
     (:data:`hullgen.criteria.STRUCTURE_SHARE`: a direction spread evenly puts that much
-    there); ``effect``: :func:`superiority` of the own shares over the other shares (0.5 for
-    a direction blind to its image's structure). None where n < 2.
+    there); ``effect``: :func:`hullgen.findings.stats.superiority` of the own shares over
+    the other shares (0.5 for a direction blind to its image's structure). None where n < 2.
     """
     images = np.asarray(images)
     n = len(directions)

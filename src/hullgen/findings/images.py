@@ -34,6 +34,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from hullgen.figures import save_figure
+from hullgen.findings.surface import nearest_training
 from hullgen.spaces.wavelet import WaveletTransform, n_coefficients
 
 PIXEL_MAX = 255.0
@@ -309,8 +310,6 @@ def support_rows(
     ``label``, ``query`` and ``image``), with each support image's nearest-neighbour rank
     computed in the space of ``train`` and ``test``; ``train_images`` and ``train_labels``
     are the dataset's."""
-    from hullgen.findings.surface import nearest_training
-
     rows = []
     for example in examples:
         _, ranks = nearest_training(train, test, [example["query"]], support, k=1)
