@@ -301,9 +301,11 @@ def test_config_of_own_data(tmp_path, image_folder):
     assert "'dataset.path' is required for dataset.kind image-folder" in _config_error(
         {"dataset": {"kind": "image-folder", "name": "mine"}}
     )
-    assert f"'dataset.path': image folder {root}/test" in _config_error(
-        {"dataset": {**folder_cfg, "path": str(root / "test")}}
-    )
+    # A folder of the wrong layout is the data's fault, not the config's (exit status 2).
+    with pytest.raises(DataFormatError, match=f"image folder {root}/test: no 'train' folder"):
+        config.validate(
+            {"dataset": {**folder_cfg, "path": str(root / "test")}}, config.load_schema()
+        )
 
 
 def test_unlabelled_arrays_have_no_class_hulls(tmp_path):

@@ -207,6 +207,9 @@ def test_dry_run_of_every_shipped_config(workdir, path):
         ({"spaces": [{"name": "w", "kind": "wavelet", "wavelet": "daubechies9"}]}, "daubechies9"),
         ({"hull": {"gap": -1.0}}, "hull.gap"),
         ({"findings": {"pca_space": "no-such-space"}}, "findings.pca_space"),
+        # Checked against the data when parsed (hullgen.preflight), not in a job.
+        ({"subset": {"n_train": 5000}}, "'subset.n_train': 5000 exceeds the 1,348 train rows"),
+        ({"hull": {"memory_budget_gb": 0.0001}}, "'hull.memory_budget_gb': 0.0001 GiB cannot"),
     ],
 )
 def test_bad_config_fails_before_any_job(workdir, cfg, needle):

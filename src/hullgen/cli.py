@@ -37,26 +37,23 @@ def _error(message: object) -> None:
 
 
 def _check_config(args: argparse.Namespace) -> int:
-    from hullgen import config
-    from hullgen.data import source
+    from hullgen import config, preflight
 
     config.load_schema(args.schema)  # a bad --schema is a usage error (2), raised to main
-    named = " + ".join(map(str, args.configs))
     try:
-        # Merged in order, as snakemake --configfile A.yaml B.yaml merges them.
-        loaded = config.load(args.configs, args.schema)
-        # The user's own data is read as the workflow reads it before any job.
-        source.describe(loaded["dataset"])
+        # Merged in order, as snakemake --configfile A.yaml B.yaml merges them, and checked
+        # by the code the workflow runs before any job (the user's own data read as it is).
+        preflight.check_files(args.configs, args.schema)
     except ConfigError as err:
         _error(err)
         return CONFIG_INVALID
     except DataFormatError as err:
-        _error(f"{named}: dataset: {err}")
+        _error(err)
         return INPUT_ERROR
     except OSError as err:
         _error(_os_message(err))
         return INPUT_ERROR
-    print(f"{named}: ok")
+    print(f"{' + '.join(map(str, args.configs))}: ok")
     return OK
 
 
@@ -83,6 +80,7 @@ def _hull_distance(args: argparse.Namespace) -> int:
         gap=args.gap,
         k_seed=args.k_seed,
         memory_budget=int(args.memory_budget * 2**30),
+        budget_name="--memory-budget",
         device=args.device,
     )
     write_tables(result, start, args.out, args.support_out, args.projections_out)

@@ -17,7 +17,7 @@ import yaml
 
 from hullgen.config_files import merge, read_yaml
 from hullgen.data import arrays, folder, registry
-from hullgen.errors import ConfigError, DataFormatError
+from hullgen.errors import ConfigError
 from hullgen.experiments import legendre_options, mlp_options
 from hullgen.spaces import wavelet as wv
 
@@ -135,7 +135,9 @@ def _fill_defaults(instance: dict, schema: dict) -> None:
 
 
 def validate(config: dict, schema: dict) -> dict:
-    """Return a validated copy of ``config`` with defaults filled in, or raise ConfigError."""
+    """Return a validated copy of ``config`` with defaults filled in, or raise ConfigError
+    (DataFormatError when an image folder's first image, which sets the size the wavelet
+    checks need, cannot be read)."""
     config = copy.deepcopy(dict(config or {}))
     dataset = config.get("dataset")
     if "spaces" not in config and isinstance(dataset, dict) and dataset.get("kind") == "arrays":
@@ -264,14 +266,12 @@ def _image_shape(dataset: dict) -> tuple[tuple[int, ...] | None, str]:
         shape = spec.image_shape
         return shape, f"{spec.name}'s {shape[0]}x{shape[1]} images"
     # The first image sets the size; the whole folder is scanned (and every fault in its
-    # layout named) where the workflow reads it, once.
-    try:
-        first = folder.first_image(dataset["path"])
-        if first is None:
-            folder.scan(dataset["path"])  # raises, naming what is wrong
-        shape, _mode = folder.image_layout(first)
-    except DataFormatError as err:
-        raise ConfigError(f"config key 'dataset.path': {err}") from None
+    # layout named) where the workflow reads it, once. A fault is the data's, not the
+    # config's (DataFormatError: exit status 2 in check-config, as for any data error).
+    first = folder.first_image(dataset["path"])
+    if first is None:
+        folder.scan(dataset["path"])  # raises, naming what is wrong
+    shape, _mode = folder.image_layout(first)
     return shape, f"the {shape[1]}x{shape[0]} images of {dataset['path']}"
 
 

@@ -32,6 +32,7 @@ if HULLGEN_SOURCE is not None:
 
 import hullgen
 from hullgen import config as hullgen_config
+from hullgen import preflight
 from hullgen.data import source as data_source
 from hullgen.errors import ConfigError, DataFormatError
 from hullgen.io import load_npy
@@ -44,21 +45,18 @@ configfile: "config/config.yaml"
 report: "../report/workflow.rst"
 
 
+# Everything that can be checked before any job is checked here, by the code that
+# `hullgen check-config` runs: the config, the user's own data (an image folder's layout, the
+# arrays' headers and labels), the subsets and the memory budget.
 try:
-    _validated = hullgen_config.validate(config, hullgen_config.load_schema())
-except ConfigError as err:
+    _checked = preflight.check(config, hullgen_config.load_schema())
+except (ConfigError, DataFormatError) as err:
     sources = ", ".join(map(str, workflow.configfiles)) or "--config"
     raise WorkflowError(f"{sources}: {err}") from None
 config.clear()
-config.update(_validated)
-
+config.update(_checked.config)
+SOURCE = _checked.source
 DATASET = config["dataset"]["name"]
-# Known datasets come from their raw files; the user's own (an image folder, arrays) are
-# scanned here, so that a missing folder or a pickled array stops the run before any job.
-try:
-    SOURCE = data_source.describe(config["dataset"])
-except DataFormatError as err:
-    raise WorkflowError(f"dataset {DATASET!r}: {err}") from None
 DATASET_SPEC = SOURCE.spec
 # The data stage's rules for known datasets and for the user's own: only one kind matches.
 KNOWN_DATASET = "(?!)" if SOURCE.own else re.escape(DATASET)

@@ -16,6 +16,7 @@ result, start = hull_distance_files(
     snakemake.input.test,
     rows=rows,
     threads=threads,
+    budget_name="hull.memory_budget_gb",
     **snakemake.params.options,
 )
 write_tables(result, start, snakemake.output.table, snakemake.output.support)

@@ -34,6 +34,9 @@ class DatasetSpec:
     # Grey objects on a black background (pixel value 0), so that the object's pixels are
     # the bright ones; False for natural images.
     dark_background: bool = False
+    # Rows per class of each split as published ({"train": (...), "test": (...)}; digits,
+    # which has no split, under "all"), so that a subset is checked before any file is read.
+    class_counts: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def file(self, name: str) -> RawFile:
         for raw in self.files:
@@ -68,6 +71,7 @@ DATASETS: dict[str, DatasetSpec] = {
         n_classes=10,
         classes=tuple(str(i) for i in range(10)),
         homepage="https://scikit-learn.org/stable/datasets/toy_dataset.html#digits-dataset",
+        class_counts={"all": (178, 182, 177, 183, 181, 182, 181, 179, 174, 180)},
     ),
     "mnist": DatasetSpec(
         name="mnist",
@@ -76,6 +80,10 @@ DATASETS: dict[str, DatasetSpec] = {
         n_classes=10,
         classes=tuple(str(i) for i in range(10)),
         homepage="http://yann.lecun.com/exdb/mnist/",
+        class_counts={
+            "train": (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949),
+            "test": (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009),
+        },
         files=(
             RawFile(
                 "train-images-idx3-ubyte.gz",
@@ -117,6 +125,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "Ankle boot",
         ),
         homepage="https://github.com/zalandoresearch/fashion-mnist",
+        class_counts={"train": (6000,) * 10, "test": (1000,) * 10},
         files=(
             RawFile(
                 "train-images-idx3-ubyte.gz",
@@ -161,6 +170,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "truck",
         ),
         homepage="https://www.cs.toronto.edu/~kriz/cifar.html",
+        class_counts={"train": (5000,) * 10, "test": (1000,) * 10},
         files=(
             RawFile(
                 "cifar-10-binary.tar.gz",

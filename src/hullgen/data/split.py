@@ -18,6 +18,23 @@ def _allocate(counts: np.ndarray, n: int) -> np.ndarray:
     return np.minimum(take, counts)
 
 
+def subset_counts(counts, n: int) -> np.ndarray:
+    """Rows per class that :func:`stratified_subset` keeps when it takes ``n`` of rows with
+    ``counts`` per class (classes with no rows keep none): the allocation does not depend on
+    the seed, so it is known before any row is read.
+
+    >>> subset_counts([5, 3, 0, 2], 5).tolist()
+    [3, 1, 0, 1]
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    if not 1 <= n <= counts.sum():
+        raise ValueError(f"cannot take a subset of {n} from {counts.sum()} items")
+    kept = np.zeros_like(counts)
+    present = counts > 0
+    kept[present] = _allocate(counts[present], n)
+    return kept
+
+
 def stratified_subset(y: np.ndarray, n: int, seed: int) -> np.ndarray:
     """Indices of ``n`` items of ``y``, class shares as in ``y``, sorted ascending."""
     y = np.asarray(y)

@@ -36,12 +36,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from hullgen.hull.memory import BF16_EXTRA_COLUMNS, BF16_PAD
 from hullgen.hull.topk import RunningTop
 
 BF16_U = 2.0**-8  # unit roundoff of bfloat16 (8 significant bits)
 F32_U = 2.0**-24
 _ONE = 0x3F80  # bfloat16 bits of 1.0
-_PAD = 16  # columns are padded to a multiple of this (aligned rows for the product)
 
 
 def to_bfloat16(x: np.ndarray) -> np.ndarray:
@@ -151,7 +151,7 @@ class BFloat16Rows:
     def __init__(self, rows, block_rows: int = 16384):
         self.n, self.d = rows.n, rows.d
         self.block_rows = max(1, int(block_rows))
-        self.columns = -(-(self.d + 3) // _PAD) * _PAD
+        self.columns = -(-(self.d + BF16_EXTRA_COLUMNS) // BF16_PAD) * BF16_PAD
         self.bits = np.zeros((self.n, self.columns), dtype=np.uint16)
         self.sq_norms = np.empty(self.n)  # exact (float64) squared norms of the rows
         self._buffer = None  # the blocks' product, made by the first pass (after any fork)

@@ -11,6 +11,7 @@ import numpy as np
 from hullgen.data.arrays import read_matrix
 from hullgen.errors import HullgenError
 from hullgen.hull.inputs import NonFiniteError
+from hullgen.hull.memory import MemoryBudgetError
 from hullgen.hull.result import HullResult
 from hullgen.hull.solver import HullDistance
 from hullgen.io import atomic_path
@@ -42,18 +43,22 @@ def hull_distance_files(
     *,
     rows: tuple[int, int] | None = None,
     projections: bool = False,
+    budget_name: str = "memory_budget",
     **options,
 ) -> tuple[HullResult, int]:
     """Distances of test rows ``rows`` (default all) to the hull of the training file, with
     the nearest hull points when ``projections``.
 
-    Returns the result and the index of its first test row. Errors name the file at fault.
+    Returns the result and the index of its first test row. Errors name the file at fault;
+    a memory budget too small names it as ``budget_name`` (the option or config key).
     """
     train = load_matrix(train_path, "training")
     test = load_matrix(test_path, "test")
     start, stop = rows if rows is not None else (0, len(test))
     try:
         tree = HullDistance(train, **options)
+    except MemoryBudgetError as err:
+        raise HullgenError(f"{budget_name}: {err} ({train_path}); raise {budget_name}") from None
     except ValueError as err:
         raise HullgenError(f"{train_path}: {err}") from None
     try:

@@ -42,6 +42,7 @@ import numpy as np
 
 from hullgen.hull import bf16, workers
 from hullgen.hull.inputs import as_matrix, check_finite
+from hullgen.hull.memory import BLOCK_ROWS, MemoryBudgetError, least_memory, query_bytes
 from hullgen.hull.products import TrainingProducts
 from hullgen.hull.result import HullResult
 from hullgen.hull.rows import TrainingRows
@@ -125,7 +126,7 @@ class HullDistance:
         qp_time_limit: float = 10.0,
         settle: bool = True,
         device: str = "cpu",
-        block_rows: int = 16384,
+        block_rows: int = BLOCK_ROWS,
         subset_passes=SUBSET_PASSES,
         precision: str = "auto",
     ):
@@ -166,6 +167,10 @@ class HullDistance:
         # bfloat16) copy the passes need.
         self.train = TrainingRows(train, self.mean)
         precision = pass_precision(precision, device, self.n, self.d)
+        # Before the copy is made: a budget that cannot hold it is refused at once.
+        needed = least_memory(self.n, self.d, precision, self.k_seed, block_rows)
+        if self.memory_budget < needed:
+            raise MemoryBudgetError(self.memory_budget, needed, self.n, self.d)
         self.products = TrainingProducts(
             self.train, device=device, block_rows=block_rows, precision=precision
         )
@@ -177,15 +182,15 @@ class HullDistance:
             inside_tol=self.inside_tol, qp_time_limit=self.qp_time_limit,
         )  # fmt: skip
         working = self.memory_budget - self.products.copy_bytes
-        per_query = 3 * 4 * min(self.n, block_rows) + 8 * self.d * (4 + self.k_seed)
-        # Worker processes share the training matrices but each has its own batch buffers.
+        per_query = query_bytes(self.n, self.d, self.k_seed, block_rows)
+        if working // per_query < self.threads:
+            # Each worker holds a batch of its own: fewer workers fit a small budget.
+            log.warning(
+                "hull: the memory budget holds %d workers' buffers, not %d: %d work",
+                working // per_query, self.threads, working // per_query,
+            )  # fmt: skip
+            self.threads = int(working // per_query)
         self.batch_size = int(min(4096, working // self.threads // per_query))
-        if self.batch_size < 1:
-            need = self.products.copy_bytes + per_query
-            raise ValueError(
-                f"memory budget of {self.memory_budget / 2**30:.2f} GiB is too small for a "
-                f"{self.n} x {self.d} training set (needs at least {need / 2**30:.2f} GiB)"
-            )
 
     def _f64_error(self, x: np.ndarray) -> float:
         """Bound on the float64 rounding error of w.x - w.t_i for a unit vector w."""

@@ -7,7 +7,8 @@ import torch
 
 from hullgen.model.device import resolve_device
 from hullgen.model.inputs import to_nchw
-from hullgen.model.resnet import LAYERS, CifarResNet
+from hullgen.model.resnet import CifarResNet
+from hullgen.model.shapes import LAYERS
 from hullgen.model.store import load_model
 
 

@@ -12,9 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-STAGE_CHANNELS = (16, 32, 64)
-PADDED_SIZES = {28: 32}
-LAYERS = ("prepool", "pooled", "logits")
+from hullgen.model.shapes import STAGE_CHANNELS, padding, prepool_shape
 
 
 def blocks_per_stage(depth: int) -> int:
@@ -74,11 +72,7 @@ class CifarResNet(nn.Module):
             raise ValueError(f"mean and std need {channels} entries each, std > 0")
         self.register_buffer("mean", mean.view(1, channels, 1, 1))
         self.register_buffer("std", std.view(1, channels, 1, 1))
-        self.pad = (
-            (PADDED_SIZES[height] - height) // 2
-            if height == width and height in PADDED_SIZES
-            else 0
-        )
+        self.pad = padding(height, width)
         self.conv = nn.Conv2d(channels, STAGE_CHANNELS[0], 3, 1, 1, bias=False)
         self.bn = nn.BatchNorm2d(STAGE_CHANNELS[0])
         stages, in_ch = [], STAGE_CHANNELS[0]
@@ -91,13 +85,7 @@ class CifarResNet(nn.Module):
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
-        self.prepool_shape = self._prepool_shape(height + 2 * self.pad, width + 2 * self.pad)
-
-    @staticmethod
-    def _prepool_shape(height: int, width: int) -> tuple[int, int, int]:
-        for _ in STAGE_CHANNELS[1:]:
-            height, width = (height + 1) // 2, (width + 1) // 2
-        return (STAGE_CHANNELS[-1], height, width)
+        self.prepool_shape = prepool_shape(height + 2 * self.pad, width + 2 * self.pad)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The map before global pooling, shape (n, 64, h/4, w/4) after padding."""

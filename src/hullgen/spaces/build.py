@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from hullgen.spaces.wavelet import WaveletTransform, is_orthonormal, top_k_positions
+from hullgen.model.shapes import embedding_width
+from hullgen.spaces.wavelet import (
+    WaveletTransform,
+    is_orthonormal,
+    n_coefficients,
+    top_k_positions,
+)
 
 PIXEL_MAX = 255.0
 
@@ -94,6 +100,28 @@ def transform_test(spec: dict, meta: dict, x_test: np.ndarray | None, n_test: in
             test = test[:, np.asarray(meta["positions"], dtype=np.int64)]
         return test
     raise ValueError(f"space {spec.get('name')!r}: unknown kind {kind!r}")
+
+
+def space_width(spec: dict, data_shape: tuple[int, ...], n_classes: int) -> int:
+    """Coordinates per row of the space of config entry ``spec``, before any data is read:
+    ``data_shape`` is an image's shape ((h, w) or (h, w, 3)), or ``(width,)`` for the rows of
+    dataset.kind arrays; ``n_classes`` sizes the logits.
+
+    >>> space_width({"kind": "pixel"}, (28, 28), 10)
+    784
+    """
+    kind = spec["kind"]
+    if kind in ("pixel", "features", "random"):
+        return int(np.prod(data_shape))
+    if kind == "embedding":
+        return embedding_width(spec["layer"], data_shape, n_classes)
+    if kind != "wavelet":
+        raise ValueError(f"space {spec.get('name')!r}: unknown kind {kind!r}")
+    select = spec["select"]
+    if isinstance(select, dict):
+        return int(select["top"])
+    transform = WaveletTransform(spec["wavelet"], spec["level"], spec["mode"])
+    return n_coefficients(data_shape, transform)[select]
 
 
 def is_pixel_isometry(spec: dict, image_shape: tuple[int, ...]) -> bool:
