@@ -134,8 +134,14 @@ def test_nan_in_a_space_stops_the_hull_stage_naming_the_space_and_row(tmp_path):
     assert proc.returncode != 0
     assert "spaces/pixel/test.npy" in out and "row 7" in out and "NaN" in out, out[-3000:]
     assert not (tmp_path / "results/digits/hull/pixel.parquet").exists()
-    # The failing job's log holds the error and its traceback (hullgen.log.setup's excepthook).
+    # The failing job's log holds the error and its traceback (hullgen.log.setup's excepthook);
+    # the console one line that says it and where the traceback is.
     (log,) = (tmp_path / "results/digits/logs/hull/pixel").glob("*-of-*.log")
+    said = [line for line in out.splitlines() if "row 7" in line]
+    assert len(said) == 1 and "Traceback" not in out, out[-3000:]
+    assert " ERROR hullgen: " in said[0] and said[0].endswith(
+        f"(traceback in {log.relative_to(tmp_path)})"
+    )
     text = log.read_text()
     assert "Traceback" in text and "HullgenError" in text, text[-3000:]
     assert "spaces/pixel/test.npy" in text and "row 7" in text and "NaN" in text

@@ -91,5 +91,6 @@ def test_a_dead_worker_ends_the_query_with_an_error(points, monkeypatch):
 
     monkeypatch.setattr(workers, "start_method", lambda: "fork")  # the patch reaches a fork
     monkeypatch.setattr(HullDistance, "solve_rows", dies_on_its_second_chunk)
-    with pytest.raises(HullgenError, match=r"worker process died \(exit code 3"):
+    # Another worker may be stopped as the pool shuts down (its code listed beside).
+    with pytest.raises(HullgenError, match=r"worker process died \(exit code [0-9, -]*\b3\b"):
         HullDistance(train, threads=2).query(queries)

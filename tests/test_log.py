@@ -40,9 +40,38 @@ def test_an_uncaught_exception_lands_in_the_log_with_its_traceback(tmp_path):
     assert "Traceback (most recent call last)" in text, text
     assert "ValueError: boom: row 42 is bad" in text and "in deep" in text, text
     assert "DeprecationWarning: a deprecated thing" in text, text
-    # stderr (what Snakemake shows) has it too, once.
-    assert proc.stderr.count("Traceback (most recent call last)") == 1, proc.stderr
-    assert "boom: row 42 is bad" in proc.stderr
+    # The console (what Snakemake shows of a job) has one line: the error and where its
+    # traceback is; a ValueError is a bug, said to be uncaught.
+    assert "Traceback" not in proc.stderr, proc.stderr
+    [line] = [line for line in proc.stderr.splitlines() if "boom" in line]
+    assert line.endswith(
+        f"CRITICAL hullgen: uncaught ValueError: boom: row 42 is bad (traceback in {log})"
+    ), line
+    # The traceback was not lost to the console's formatting, whichever handler ran first.
+    assert text.count("Traceback (most recent call last)") == 1
+
+
+def test_bad_input_is_one_clear_line_on_the_console(tmp_path):
+    """An expected error (a HullgenError: bad input) is said as itself, at ERROR level: no
+    "uncaught", no traceback on the console; the traceback stays in the log."""
+    code = textwrap.dedent(
+        """
+        import sys
+        from hullgen.errors import DataFormatError
+        from hullgen.log import setup
+
+        setup(sys.argv[1])
+        raise DataFormatError("data.npy: row 5 holds NaN")
+        """
+    )
+    log = tmp_path / "rule.log"
+    proc = _python(code, str(log), cwd=tmp_path)
+    assert proc.returncode == 1
+    lines = [line for line in proc.stderr.splitlines() if "row 5" in line]
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert lines[0].endswith(f"ERROR hullgen: data.npy: row 5 holds NaN (traceback in {log})")
+    text = log.read_text()
+    assert "ERROR hullgen: data.npy: row 5 holds NaN\nTraceback" in text, text
 
 
 def test_a_second_setup_closes_the_first_log_file(tmp_path):

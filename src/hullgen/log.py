@@ -7,6 +7,8 @@ import os
 import sys
 from types import TracebackType
 
+from hullgen.errors import HullgenError
+
 
 def _remove_handlers(logger: logging.Logger) -> None:
     for handler in list(logger.handlers):
@@ -17,30 +19,60 @@ def _remove_handlers(logger: logging.Logger) -> None:
 def _log_uncaught(
     exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
 ) -> None:
-    """``sys.excepthook``: the traceback goes through the hullgen logger (log file and stderr)."""
+    """``sys.excepthook``: the error goes through the hullgen logger, its traceback to the log
+    file only (:class:`_Console` leaves it out). An expected error (bad input: a
+    :class:`HullgenError`) is one line that names the file, key or value; anything else is
+    a bug, said to be uncaught."""
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return
-    logging.getLogger("hullgen").critical(
-        "uncaught %s: %s", exc_type.__name__, exc, exc_info=(exc_type, exc, tb)
-    )
+    logger = logging.getLogger("hullgen")
+    if issubclass(exc_type, HullgenError):
+        logger.error("%s", exc, exc_info=(exc_type, exc, tb))
+    else:
+        logger.critical("uncaught %s: %s", exc_type.__name__, exc, exc_info=(exc_type, exc, tb))
+
+
+class _Console(logging.Formatter):
+    """One line per record on the console: a traceback goes to the log file only, and the
+    line says where (Snakemake shows the job's console output beside its own)."""
+
+    def __init__(self, fmt: str, log_path: str | os.PathLike | None):
+        super().__init__(fmt)
+        self.log_path = log_path
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not (record.exc_info or record.exc_text or record.stack_info):
+            return super().format(record)
+        # A copy: the record's cached traceback text is the log file's.
+        bare = logging.makeLogRecord(
+            {**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None}
+        )
+        where = f" (traceback in {self.log_path})" if self.log_path is not None else ""
+        return super().format(bare) + where
 
 
 def setup(log_path: str | os.PathLike | None = None, level: int = logging.INFO) -> logging.Logger:
     """Configure the ``hullgen`` logger to write to ``log_path`` (if given) and stderr.
 
     With a log path (a Snakemake rule's ``log:``), an uncaught exception is logged with its
-    traceback, and Python warnings are logged too, so both land in the rule's log file.
+    traceback, and Python warnings are logged too, so both land in the rule's log file; the
+    console gets one line per record (the error, and where its traceback is).
     """
     logger = logging.getLogger("hullgen")
     logger.setLevel(level)
     _remove_handlers(logger)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    console = logging.StreamHandler(sys.stderr)
+    # Without a log file the console is the only place the traceback can go.
+    console.setFormatter(
+        _Console(fmt, log_path) if log_path is not None else logging.Formatter(fmt)
+    )
+    handlers: list[logging.Handler] = [console]
     if log_path is not None:
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+        handlers[-1].setFormatter(logging.Formatter(fmt))
     for handler in handlers:
-        handler.setFormatter(fmt)
         logger.addHandler(handler)
     logger.propagate = False
     if log_path is not None:
