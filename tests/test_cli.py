@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from PIL import Image
 
 from hullgen.cli import main
 
@@ -128,6 +130,48 @@ def test_check_config_reads_own_data_as_the_workflow_does(tmp_path):
     np.save(tmp_path / "test.npy", np.zeros((2, 3)))
     proc = _run("check-config", "c.yaml", cwd=tmp_path)
     assert proc.returncode == 0 and "c.yaml: ok" in proc.stdout, proc.stderr
+
+
+def _grey_folder(root: Path) -> Path:
+    for split, n in (("train", 3), ("test", 1)):
+        for name in ("bag", "cat"):
+            (root / split / name).mkdir(parents=True)
+            for i in range(n):
+                Image.fromarray(np.full((4, 5), 40 * i, np.uint8)).save(
+                    root / split / name / f"{i}.png"
+                )
+    return root
+
+
+def _rgba_first(root: Path) -> None:
+    Image.fromarray(np.zeros((4, 5, 4), np.uint8), "RGBA").save(root / "train/bag/0.png")
+
+
+@pytest.mark.parametrize(
+    ("spoil", "needle"),
+    [
+        (lambda root: shutil.rmtree(root / "train"), "no 'train' folder"),
+        (_rgba_first, "image mode 'RGBA'"),
+        (lambda root: (root / "train/bag/0.png").write_bytes(b""), "cannot be read as an image"),
+        (lambda root: (root / "train/notes.txt").write_text("x"), "a file directly in the train"),
+        (lambda root: shutil.rmtree(root / "test/cat/"), None),  # fine: a class may have no test
+        (lambda root: (root / "train/dog").mkdir(), "no images in this class folder"),
+        (lambda root: (root / "test/cat/0.png").write_bytes(b"\x89PNG"), None),  # read in its job
+    ],
+    ids=["no train", "rgba", "zero bytes", "loose file", "no test class", "empty", "bad test"],
+)
+def test_check_config_exits_2_for_every_image_folder_fault(tmp_path, spoil, needle):
+    """An image folder's faults are data errors, exit status 2 whatever the layout (the
+    first image's faults were config errors, 1), each named in one line."""
+    root = _grey_folder(tmp_path / "data")
+    spoil(root)
+    (tmp_path / "c.yaml").write_text(f"dataset: {{kind: image-folder, name: mine, path: {root}}}\n")
+    proc = _run("check-config", "c.yaml", cwd=tmp_path)
+    if needle is None:
+        assert proc.returncode == 0, proc.stderr
+        return
+    _fails_cleanly(proc, 2, "c.yaml: dataset: ", str(root), needle)
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

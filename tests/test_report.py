@@ -251,3 +251,42 @@ def test_report_opens_with_every_figure_and_the_claims_table(default_run, html_r
     on_disk = pd.read_csv(default_run / claims_path)
     pd.testing.assert_frame_equal(claims, on_disk)
     assert "holds" in claims.columns and len(claims) >= 10
+
+
+def test_class_names_a_font_lacks_draw_from_another_or_are_said_once(caplog):
+    """A class name's characters that the default font lacks are drawn from an installed
+    font that has them; those no font has are said once in the log, and matplotlib's
+    per-glyph warnings are not repeated for every figure."""
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from hullgen.figures import use_figure_options, use_fonts_for
+
+    def draw(text):
+        fig, ax = plt.subplots()
+        ax.set_title(text)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.canvas.draw()
+        plt.close(fig)
+        return [str(w.message) for w in caught if "missing from" in str(w.message)]
+
+    with matplotlib.rc_context():
+        # Modifier letters that matplotlib's DejaVu Sans lacks and its DejaVu Serif has.
+        assert draw("˯ᴥ") != []
+        assert use_fonts_for(["cat ˯ᴥ"]) == []
+        assert "DejaVu Serif" in matplotlib.rcParams["font.family"]
+        assert draw("˯ᴥ") == []
+    with matplotlib.rc_context(), warnings.catch_warnings():
+        caplog.set_level("WARNING", logger="hullgen")
+        use_figure_options({"dpi": 50}, ["猫", "chien", "犬"])
+        said = [r.getMessage() for r in caplog.records if "no installed font" in r.getMessage()]
+        assert len(said) == 1 and said[0].startswith("no installed font draws 犬 猫 "), said
+        fig, ax = plt.subplots()
+        ax.set_title("猫")
+        with warnings.catch_warnings(record=True) as caught:
+            fig.canvas.draw()
+        plt.close(fig)
+        assert not [w for w in caught if "missing from" in str(w.message)]

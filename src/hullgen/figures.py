@@ -5,7 +5,10 @@ Apart from hullgen.io so that stages without figures do not need matplotlib.
 
 from __future__ import annotations
 
+import logging
 import os
+import warnings
+from collections.abc import Iterable
 
 from hullgen.io import atomic_path
 
@@ -30,11 +33,59 @@ def plain_text(text: str, max_chars: int = NAME_CHARS) -> str:
     return text.replace("$", r"\$")
 
 
-def use_figure_options(options: dict) -> None:
-    """Apply the config's ``figures`` section to every figure this process saves."""
+def use_figure_options(options: dict, names: Iterable[str] = ()) -> None:
+    """Apply the config's ``figures`` section to every figure this process saves, and make
+    the fonts draw ``names`` (class names: :func:`use_fonts_for`); characters no installed
+    font has are said once in the log, not once per glyph and figure."""
     import matplotlib
 
     matplotlib.rcParams["savefig.dpi"] = options["dpi"]
+    missing = use_fonts_for(names)
+    if missing:
+        logging.getLogger("hullgen").warning(
+            "no installed font draws %s (in the class names): they show as empty boxes in "
+            "the figures; install a font that has them (Noto covers most scripts: "
+            "apt install fonts-noto-core fonts-noto-cjk) and rerun the figures",
+            " ".join(missing),
+        )
+        # Said above: matplotlib would repeat it for every glyph of every figure.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
+
+
+# Fonts whose glyphs are placeholders (a box for every code point): never a fallback.
+PLACEHOLDER_FONTS = ("Last Resort",)
+
+
+def use_fonts_for(texts: Iterable[str]) -> list[str]:
+    """Let matplotlib draw every character of ``texts``: installed fonts that have the
+    characters the default font lacks are added after it (matplotlib falls back to them
+    glyph by glyph). Returns the characters no installed font has, in order.
+    """
+    import matplotlib
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    wanted = sorted({char for text in texts for char in str(text) if char.isprintable()})
+    if all(char.isascii() for char in wanted):
+        return []  # every font draws ASCII
+    families = list(matplotlib.rcParams["font.family"])
+    default = font_manager.findfont(font_manager.FontProperties(family=families))
+    lacking = [char for char in wanted if ord(char) not in FT2Font(default).get_charmap()]
+    added = []
+    for entry in font_manager.fontManager.ttflist:
+        if not lacking:
+            break
+        if entry.name in families + added or entry.name.startswith(PLACEHOLDER_FONTS):
+            continue
+        try:
+            charmap = FT2Font(entry.fname).get_charmap()
+        except (OSError, RuntimeError):  # a font file that cannot be read is no help
+            continue
+        if any(ord(char) in charmap for char in lacking):
+            added.append(entry.name)
+            lacking = [char for char in lacking if ord(char) not in charmap]
+    matplotlib.rcParams["font.family"] = families + added
+    return lacking
 
 
 def save_figure(

@@ -7,7 +7,7 @@ from hullgen.findings.geometry_plots import plot_class_hulls
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
-use_figure_options(snakemake.params.figures)
+use_figure_options(snakemake.params.figures, snakemake.params.class_names)
 plot_class_hulls(
     pd.read_parquet(snakemake.input.table),
     [plain_text(name) for name in snakemake.params.class_names],

@@ -14,7 +14,7 @@ from hullgen.log import setup
 
 log = setup(snakemake.log[0])
 inp, out, p = snakemake.input, snakemake.output, snakemake.params
-use_figure_options(p.figures)
+use_figure_options(p.figures, p.class_names)
 # Class names are the data's: drawn as text, never as mathtext.
 class_names = [plain_text(name) for name in p.class_names]
 named = dict(inp.items())
