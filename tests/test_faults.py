@@ -143,7 +143,7 @@ def test_nan_in_a_space_stops_the_hull_stage_naming_the_space_and_row(tmp_path):
         f"(traceback in {log.relative_to(tmp_path)})"
     )
     text = log.read_text()
-    assert "Traceback" in text and "HullgenError" in text, text[-3000:]
+    assert "Traceback" in text and "DataFormatError" in text, text[-3000:]
     assert "spaces/pixel/test.npy" in text and "row 7" in text and "NaN" in text
 
 

@@ -155,7 +155,7 @@ def test_shard_errors_use_the_files_row_numbers(files):
     bad = test.copy()
     bad[11, 2] = np.inf
     np.save(tmp / "bad.npy", bad)
-    with pytest.raises(HullgenError, match=r"bad\.npy: query set row 11 contains Inf"):
+    with pytest.raises(HullgenError, match=r"bad\.npy: test row 11 holds Inf \(column 2\)"):
         hull_distance_files(tmp / "train.npy", tmp / "bad.npy", rows=(5, 20))
 
 

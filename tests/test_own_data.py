@@ -194,7 +194,7 @@ def test_bad_arrays_are_refused_naming_the_file(tmp_path):
         y_test=np.array([0, 7, 1, 2, 0])
     )
     assert "rows of shape (9,)" in message(x_train=np.arange(9.0))
-    assert "rows must be numbers" in message(x_train=rows(9) + 1j)
+    assert "rows must be real numbers" in message(x_train=rows(9) + 1j)
     assert "path separator" in message(y_train=np.array(["a/b"] * 9), y_test=np.array(["a/b"] * 5))
 
     files = array_files(tmp_path)
@@ -220,8 +220,10 @@ def test_nan_and_infinity_are_refused_naming_the_row(tmp_path):
     x[7, 0] = np.inf
     scan = arrays.scan(array_files(tmp_path, x_train=x))
     message = _error(arrays.read_rows, scan, "train")
-    assert "train.npz (array 'x'): row 6 holds NaN or infinity (2 such rows)" in message
+    assert "train.npz (array 'x'): train row 6 holds NaN (column 2)" in message
     np.testing.assert_array_equal(arrays.read_rows(scan, "train", np.array([0, 1])), x[:2])
+    # A subset is named in the file's numbering, not the subset's.
+    assert "train row 7 holds Inf (column 0)" in _error(arrays.read_rows, scan, "train", [1, 7])
 
 
 def test_subsets_of_own_data_are_stratified_and_keep_the_order(tmp_path):

@@ -283,7 +283,7 @@ BAD_INPUTS = [
     ("widths", _widths, False, "data/test.npy", "rows of width 5", None),
     ("pickled", _pickled, False, "data/train.npy", "pickled array", None),
     ("label count", _label_count, False, "data/test_labels.npy", "labels of shape (3,)", None),
-    ("nan", _nan, False, "data/train.npy", "row 5 holds NaN or infinity", "train"),
+    ("nan", _nan, False, "data/train.npy", "train row 5 holds NaN (column 1)", "train"),
 ]  # fmt: skip
 
 

@@ -68,10 +68,14 @@ def load_npy(path: str | os.PathLike, mmap: bool = True) -> np.ndarray:
 
 
 def load_space(path: str | os.PathLike) -> np.ndarray:
-    """A space's matrix (``spaces/<space>/{train,test}.npy``) for computing with: float rows
-    as stored (memory-mapped), integer rows (pixels are stored as uint8) as float64, so that
-    no difference or product of them wraps around."""
-    rows = load_npy(path)
+    """A space's matrix (``spaces/<space>/{train,test}.npy``) for computing with, through the
+    checked reader (:func:`hullgen.data.matrix.load_rows`: a NaN from a diverged network is
+    named by file, row and column in whichever job reads it first): float rows as stored
+    (memory-mapped), integer rows (pixels are stored as uint8) as float64, so that no
+    difference or product of them wraps around."""
+    from hullgen.data.matrix import load_rows
+
+    rows = load_rows(path, f"space {Path(path).parent.name!r}")
     return rows if rows.dtype.kind == "f" else rows.astype(np.float64)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hullgen.data.matrix import ArrayRef, check_header, header, load, load_rows
 from hullgen.data.names import check_class_name
 from hullgen.errors import DataFormatError
 
@@ -26,17 +27,6 @@ ROWS_KEY, LABELS_KEY = "x", "y"
 # The single class of unlabelled data: per-class findings show one group, and the claims
 # that need labels say they do not apply.
 UNLABELLED = "unlabelled"
-
-
-@dataclass(frozen=True)
-class ArrayRef:
-    """One array: a ``.npy`` file, or member ``key`` of a ``.npz`` file."""
-
-    path: Path
-    key: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.path} (array {self.key!r})" if self.key else str(self.path)
 
 
 @dataclass(frozen=True)
@@ -51,77 +41,6 @@ class ArraysScan:
     classes: tuple[str, ...]
     labels: dict[str, np.ndarray]  # class indices, zeros when unlabelled
     labelled: bool
-
-
-def _open_member(path: Path, key: str):
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as err:
-        raise DataFormatError(f"{path}: not a .npz file ({err})") from None
-    name = f"{key}.npy"
-    if name not in archive.namelist():
-        held = ", ".join(n.removesuffix(".npy") for n in archive.namelist()) or "nothing"
-        archive.close()
-        raise DataFormatError(f"{path}: no array {key!r} (it holds: {held})")
-    return archive, archive.open(name)
-
-
-def _header(ref: ArrayRef) -> tuple[tuple[int, ...], np.dtype]:
-    """Shape and dtype of ``ref`` from its header (the data is not read)."""
-    if not ref.path.is_file():
-        raise DataFormatError(f"{ref.path}: no such file")
-    archive = None
-    try:
-        if ref.key is None:
-            handle = open(ref.path, "rb")  # noqa: SIM115 - closed below
-        else:
-            archive, handle = _open_member(ref.path, ref.key)
-        with handle:
-            version = np.lib.format.read_magic(handle)
-            read = (
-                np.lib.format.read_array_header_1_0
-                if version == (1, 0)
-                else np.lib.format.read_array_header_2_0
-            )
-            shape, _fortran, dtype = read(handle)
-    except ValueError as err:
-        raise DataFormatError(f"{ref}: not a .npy array ({err})") from None
-    finally:
-        if archive is not None:
-            archive.close()
-    if dtype.hasobject:
-        raise DataFormatError(
-            f"{ref}: holds Python objects (a pickled array), which hullgen does not load; "
-            f"save a numeric array (np.save of floats or integers)"
-        )
-    return tuple(shape), dtype
-
-
-def _load(ref: ArrayRef) -> np.ndarray:
-    try:
-        if ref.key is None:
-            return np.load(ref.path, mmap_mode="r", allow_pickle=False)
-        with np.load(ref.path, allow_pickle=False) as archive:
-            return archive[ref.key]
-    except (ValueError, OSError, zipfile.BadZipFile) as err:
-        raise DataFormatError(f"{ref}: cannot be read ({err})") from None
-
-
-def read_matrix(path: str | os.PathLike, what: str) -> np.ndarray:
-    """The rows of a ``.npy`` file (memory-mapped), or the rows ``x`` of a ``.npz`` file, as
-    the arrays of ``dataset.kind: arrays`` are read: a 2-d array of real numbers, never
-    unpickled. Raises DataFormatError naming the file and what is wrong (``what`` names the
-    rows: training, test)."""
-    path = Path(path)
-    ref = ArrayRef(path, ROWS_KEY if path.suffix == ".npz" else None)
-    shape, dtype = _header(ref)
-    if len(shape) != 2:
-        raise DataFormatError(
-            f"{ref}: {what} rows must be a 2-d matrix (rows = points), got {shape}"
-        )
-    if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)):
-        raise DataFormatError(f"{ref}: {what} rows must be real numbers, got dtype {dtype}")
-    return _load(ref)
 
 
 def _refs(split: str, rows_path, labels_path) -> tuple[ArrayRef, ArrayRef | None]:
@@ -166,18 +85,8 @@ def scan(files: dict[str, str | os.PathLike | None]) -> ArraysScan:
     rows, label_refs, n_rows, dtypes, widths = {}, {}, {}, {}, {}
     for split in SPLITS:
         rows[split], label_refs[split] = _refs(split, files[split], files.get(f"{split}_labels"))
-        shape, dtype = _header(rows[split])
-        if len(shape) != 2 or 0 in shape:
-            raise DataFormatError(
-                f"{rows[split]}: rows of shape {shape}; expected a 2-D array (rows, features) "
-                f"with at least one of each"
-            )
-        if dtype.kind not in "biuf":
-            raise DataFormatError(
-                f"{rows[split]}: dtype {dtype}; rows must be numbers (integers or floats)"
-            )
-        n_rows[split], widths[split] = shape
-        dtypes[split] = dtype
+        n_rows[split], widths[split] = check_header(rows[split], split)
+        dtypes[split] = header(rows[split])[1]
     if widths["train"] != widths["test"]:
         raise DataFormatError(
             f"{rows['test']}: rows of width {widths['test']}, but {rows['train']} has width "
@@ -194,7 +103,7 @@ def scan(files: dict[str, str | os.PathLike | None]) -> ArraysScan:
     raw_labels = {}
     for split in SPLITS if labelled else ():
         ref = label_refs[split]
-        shape, dtype = _header(ref)
+        shape, dtype = header(ref)
         if shape != (n_rows[split],):
             raise DataFormatError(
                 f"{ref}: labels of shape {shape}, but {rows[split]} has {n_rows[split]} rows; "
@@ -202,7 +111,7 @@ def scan(files: dict[str, str | os.PathLike | None]) -> ArraysScan:
             )
         if dtype.kind not in "iuU":
             raise DataFormatError(f"{ref}: labels of dtype {dtype}; expected integers or strings")
-        raw_labels[split] = np.asarray(_load(ref))
+        raw_labels[split] = np.asarray(load(ref))
     if labelled:
         classes, train_y = np.unique(raw_labels["train"], return_inverse=True)
         test_y = np.searchsorted(classes, raw_labels["test"])
@@ -227,17 +136,8 @@ def scan(files: dict[str, str | os.PathLike | None]) -> ArraysScan:
 
 
 def read_rows(scan_: ArraysScan, split: str, rows: np.ndarray | None = None) -> np.ndarray:
-    """One split's rows (those at positions ``rows``, all by default), as stored; floats are
-    checked to be finite (the first row holding NaN or infinity is named)."""
-    array = _load(scan_.rows[split])
-    chosen = np.asarray(array if rows is None else array[np.asarray(rows)])
-    if chosen.dtype.kind == "f":
-        bad = ~np.isfinite(chosen).all(axis=1)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            row = row if rows is None else int(np.asarray(rows)[row])
-            raise DataFormatError(
-                f"{scan_.rows[split]}: row {row} holds NaN or infinity "
-                f"({int(bad.sum())} such rows); hull distances need finite coordinates"
-            )
+    """One split's rows (those at positions ``rows``, all by default), as stored, through
+    the checked reader (:func:`hullgen.data.matrix.load_rows`: the scan's width, every value
+    finite, the first row and column that is not named)."""
+    chosen = load_rows(scan_.rows[split], split, width=scan_.width, rows=rows)
     return np.ascontiguousarray(chosen)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hullgen.data.arrays import read_matrix
+from hullgen.data.matrix import NonFiniteError, load_rows
 from hullgen.errors import HullgenError
-from hullgen.hull.inputs import NonFiniteError
 from hullgen.hull.memory import MemoryBudgetError
 from hullgen.hull.result import HullResult
 from hullgen.hull.solver import HullDistance
@@ -18,15 +17,14 @@ from hullgen.io import atomic_path
 
 
 def load_matrix(path: str | os.PathLike, what: str) -> np.ndarray:
-    """A 2-d real matrix from a ``.npy`` file (memory-mapped) or the ``x`` of a ``.npz``
-    (:func:`hullgen.data.arrays.read_matrix`); errors name the file.
-
-    Sizes, agreement of dimensions and finiteness are checked by :class:`HullDistance`, whose
-    errors :func:`hull_distance_files` prefixes with the file at fault.
-    """
+    """A 2-d matrix of finite real numbers from a ``.npy`` file (memory-mapped) or the ``x``
+    of a ``.npz``, through the checked reader (:func:`hullgen.data.matrix.load_rows`);
+    errors name the file, the row and the column. Sizes and the agreement of dimensions are
+    checked by :class:`HullDistance`, whose errors :func:`hull_distance_files` prefixes with
+    the file at fault."""
     if not Path(path).is_file():
         raise HullgenError(f"{path}: {what} file not found")
-    return read_matrix(path, what)
+    return load_rows(path, what)
 
 
 def shard_rows(m: int, shard: int, n_shards: int) -> tuple[int, int]:
