@@ -89,6 +89,8 @@ def test_shipped_configs_are_valid(path):
         ({"spaces": [{"name": "p", "kind": "pixel"}, {"name": "p", "kind": "random"}]}, "twice"),
         ({"spaces": [{"name": "p", "kind": "pixel", "seed": 1}]}, "'spaces[0].seed'"),
         ({"spaces": [{"name": "a/b", "kind": "pixel"}]}, "'spaces[0].name'"),
+        # YAML reads `0:` as a number (found by tests/test_properties.py: a TypeError).
+        ({"dataset": {"": None, 0: None}}, "config key 0 in 'dataset': keys must be text"),
         # Whole-number floats at integer keys (JSON Schema counts 2.0 an integer, range() not).
         (
             {"hull": {"shards": 2.0}},

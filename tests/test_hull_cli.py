@@ -106,6 +106,38 @@ def test_hull_diameter_refuses_non_finite_rows_naming_the_file_and_row(files, ca
     assert "bad.npy" in captured.err and "row 1" in captured.err and "column 3" in captured.err
 
 
+@pytest.mark.parametrize("command", ["hull-diameter", "hull-distance"])
+@pytest.mark.parametrize(
+    ("scale", "says"),
+    [(1e200, "training row 0 holds 2.17e+202, beyond ±1e+15 (column 0)"), (1e-300, "below 1e-15")],
+)
+def test_values_whose_products_overflow_or_vanish_are_refused(files, capsys, command, scale, says):
+    """Rows at 1e200 overflow the float32 passes (the diameter was inf, the distance a
+    traceback); rows at 1e-300 vanish in them (the diameter was 0): refused, naming the file,
+    and what to do."""
+    tmp, train, _ = files
+    np.save(tmp / "scaled.npy", train.astype(np.float64) * scale)
+    args = [command, "--train", str(tmp / "scaled.npy")]
+    if command == "hull-distance":
+        args += ["--test", str(tmp / "test.npy"), "--out", str(tmp / "o.parquet"), "--quiet"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "scaled.npy" in err and says in err and "rescale the rows" in err, err
+
+
+@pytest.mark.parametrize("scale", [1e14, 1e-14])
+def test_values_within_the_bounds_give_the_exact_diameter(tmp_path, capsys, scale):
+    """Near each bound, the diameter is the largest pairwise distance computed here in
+    float64 from differences (not from squared norms)."""
+    points = np.random.default_rng(4).normal(size=(40, 7)) * scale
+    np.save(tmp_path / "p.npy", points)
+    assert main(["hull-diameter", "--train", str(tmp_path / "p.npy")]) == 0
+    said = capsys.readouterr().out.split()
+    diffs = points[:, None, :] - points[None, :, :]
+    exact = np.sqrt((diffs**2).sum(axis=2))
+    assert float(said[1]) == pytest.approx(exact.max(), rel=1e-12)
+
+
 def test_complex_rows_are_refused_by_both_commands(files, capsys):
     tmp, train, _ = files
     np.save(tmp / "complex.npy", train.astype(np.complex128))

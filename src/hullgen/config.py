@@ -126,6 +126,22 @@ _Validator = jsonschema.validators.extend(
 )
 
 
+def _check_keys(node, parts: tuple = ()) -> None:
+    """Every key of every mapping is text (YAML reads ``0:`` or ``1.5:`` as a number): the
+    schema names keys as text, and a number among them cannot be compared with them."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                raise ConfigError(
+                    f"invalid configuration:\n  config key {key!r} in "
+                    f"'{_key_path(parts)}': keys must be text (write it in quotes if meant)"
+                )
+            _check_keys(value, (*parts, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            _check_keys(item, (*parts, i))
+
+
 def _fill_defaults(instance: dict, schema: dict) -> None:
     for key, sub in schema.get("properties", {}).items():
         if key not in instance and "default" in sub:
@@ -146,6 +162,7 @@ def validate(config: dict, schema: dict) -> dict:
             {"name": "features", "kind": "features"},
             {"name": "random", "kind": "random"},
         ]
+    _check_keys(config)
     _fill_defaults(config, schema)
     validator = _Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path)))

@@ -75,7 +75,8 @@ def load_space(path: str | os.PathLike) -> np.ndarray:
     difference or product of them wraps around."""
     from hullgen.data.matrix import load_rows
 
-    rows = load_rows(path, f"space {Path(path).parent.name!r}")
+    # Values in range; the training set's scale is checked where hull distances need it.
+    rows = load_rows(path, f"space {Path(path).parent.name!r}", scale=False)
     return rows if rows.dtype.kind == "f" else rows.astype(np.float64)
 
 

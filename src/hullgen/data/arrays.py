@@ -139,5 +139,7 @@ def read_rows(scan_: ArraysScan, split: str, rows: np.ndarray | None = None) -> 
     """One split's rows (those at positions ``rows``, all by default), as stored, through
     the checked reader (:func:`hullgen.data.matrix.load_rows`: the scan's width, every value
     finite, the first row and column that is not named)."""
-    chosen = load_rows(scan_.rows[split], split, width=scan_.width, rows=rows)
+    chosen = load_rows(
+        scan_.rows[split], split, width=scan_.width, rows=rows, scale=split == "train"
+    )
     return np.ascontiguousarray(chosen)

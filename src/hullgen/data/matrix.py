@@ -19,8 +19,9 @@ import numpy as np
 
 from hullgen.errors import DataFormatError
 
-# Rows checked for NaN and infinity at a time: a memory-mapped file is never copied whole.
-FINITE_BLOCK_ROWS = 65536
+# Values checked at a time (in blocks of whole rows): a memory-mapped file is never copied
+# whole, and the block's temporaries stay at tens of MB whatever the width.
+FINITE_BLOCK_VALUES = 2**22
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,17 @@ class ArrayRef:
         return f"{self.path} (array {self.key!r})" if self.key else str(self.path)
 
 
+# The values hull distances can be computed from. The float32 passes square coordinates and
+# sum d of them: beyond about 1e17 per value that overflows float32 (3.4e38), and a matrix
+# whose largest value is below about 1e-19 has squares below float32's smallest normal number
+# (1.2e-38), every digit lost. Each bound keeps a margin of 100 (d up to 1e4 and more).
+LARGEST_VALUE = 1e15
+SMALLEST_SCALE = 1e-15
+
+
 class NonFiniteError(ValueError):
-    """A row holds NaN or Inf; ``row`` is its index in the array that was checked."""
+    """A row holds NaN, Inf or a value beyond :data:`LARGEST_VALUE`; ``row`` is its index
+    in the array that was checked, ``kind`` says which."""
 
     def __init__(self, what: str, row: int, kind: str, column: int):
         self.what, self.row, self.kind, self.column = what, row, kind, column
@@ -46,19 +56,54 @@ class NonFiniteError(ValueError):
         return NonFiniteError(self.what, self.row + offset, self.kind, self.column)
 
 
-def check_finite(array: np.ndarray, what: str, block: int = FINITE_BLOCK_ROWS) -> None:
-    """Raise NonFiniteError naming the first row (and its first column) holding NaN or Inf;
-    checked in blocks of rows, so a memory-mapped array is never copied whole."""
-    if not np.issubdtype(array.dtype, np.floating):
+class ScaleError(ValueError):
+    """Every value of a matrix is below :data:`SMALLEST_SCALE` in magnitude (and one is not
+    zero): float32 products of them keep no digit."""
+
+    def __init__(self, what: str, largest: float):
+        self.what, self.largest = what, largest
+        super().__init__(
+            f"{what}: the largest value is {largest:.3g} in magnitude, below "
+            f"{SMALLEST_SCALE:g}: the float32 products of hull distances keep no digit of "
+            f"such values; rescale the rows (distances scale with them)"
+        )
+
+
+def _kind(value: float) -> str:
+    if np.isnan(value):
+        return "NaN"
+    if np.isinf(value):
+        return "Inf"
+    return f"{value:.3g}, beyond ±{LARGEST_VALUE:g}"
+
+
+def check_finite(
+    array: np.ndarray, what: str, block: int | None = None, scale: bool = True
+) -> None:
+    """Raise NonFiniteError naming the first row (and its first column) holding NaN, Inf or
+    a value beyond ±:data:`LARGEST_VALUE`, and, with ``scale``, ScaleError when the largest
+    magnitude is not zero but below :data:`SMALLEST_SCALE`. Checked in blocks of rows, so a
+    memory-mapped array is never copied whole; 8-bit to 32-bit integers need no check."""
+    if array.dtype.kind not in "fiu" or (array.dtype.kind in "iu" and array.dtype.itemsize < 8):
         return
+    if block is None:
+        block = max(1, FINITE_BLOCK_VALUES // max(1, array.shape[1] if array.ndim > 1 else 1))
+    # A float64 bound: compared with a float16 block, a Python float would be cast to float16,
+    # where 1e15 is inf and inf would pass.
+    bound = np.float64(LARGEST_VALUE)
+    largest = 0.0
     for start in range(0, len(array), block):
-        bad = ~np.isfinite(array[start : start + block]).all(axis=1)
+        magnitude = np.abs(array[start : start + block])
+        # NaN compares false: a NaN is "not within the bound" too.
+        bad = ~(magnitude <= bound).all(axis=1)
         if bad.any():
             row = start + int(np.flatnonzero(bad)[0])
-            values = array[row]
-            kind = "NaN" if np.isnan(values).any() else "Inf"
-            column = int(np.flatnonzero(~np.isfinite(values))[0])
-            raise NonFiniteError(what, row, kind, column)
+            column = int(np.flatnonzero(~(np.abs(array[row]) <= bound))[0])
+            raise NonFiniteError(what, row, _kind(float(array[row, column])), column)
+        if magnitude.size:
+            largest = max(largest, float(magnitude.max()))
+    if scale and 0.0 < largest < SMALLEST_SCALE:
+        raise ScaleError(what, largest)
 
 
 def _open_member(path: Path, key: str):
@@ -141,14 +186,18 @@ def load_rows(
     *,
     width: int | None = None,
     rows: np.ndarray | None = None,
+    scale: bool = True,
 ) -> np.ndarray:
     """The rows of matrix ``ref`` (those at positions ``rows``, all by default), as stored:
     memory-mapped when whole, a copy when chosen. A path is a ``.npy`` file, or the rows
-    ``x`` of a ``.npz``. ``what`` names the rows in messages (training, test, ...).
+    ``x`` of a ``.npz``. ``what`` names the rows in messages (training, test, ...);
+    ``scale`` checks that they are not all too small to compute with (training rows: test
+    points may all lie at the origin).
 
     Raises DataFormatError naming the file and what is wrong: not a numeric 2-d array, not
-    ``width`` wide, or a value that is NaN or infinite (its row, in the file's numbering,
-    and its column).
+    ``width`` wide, a value that is NaN, infinite or beyond ±:data:`LARGEST_VALUE` (its row,
+    in the file's numbering, and its column), or values all too small to compute with
+    (:class:`ScaleError`).
 
     Examples
     --------
@@ -168,11 +217,17 @@ def load_rows(
     array = load(ref)
     chosen = array if rows is None else np.asarray(array[np.asarray(rows)])
     try:
-        check_finite(chosen, what)
+        check_finite(chosen, what, scale=scale)
     except NonFiniteError as err:
         row = err.row if rows is None else int(np.asarray(rows)[err.row])
+        why = (
+            "hull distances need finite coordinates"
+            if err.kind in ("NaN", "Inf")
+            else "the float32 products of hull distances would overflow: rescale the rows"
+        )
         raise DataFormatError(
-            f"{ref}: {what} row {row} holds {err.kind} (column {err.column}); hull distances "
-            f"need finite coordinates"
+            f"{ref}: {what} row {row} holds {err.kind} (column {err.column}); {why}"
         ) from None
+    except ScaleError as err:
+        raise DataFormatError(f"{ref}: {err}") from None
     return chosen

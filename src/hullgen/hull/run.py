@@ -24,7 +24,7 @@ def load_matrix(path: str | os.PathLike, what: str) -> np.ndarray:
     the file at fault."""
     if not Path(path).is_file():
         raise HullgenError(f"{path}: {what} file not found")
-    return load_rows(path, what)
+    return load_rows(path, what, scale=what == "training")
 
 
 def shard_rows(m: int, shard: int, n_shards: int) -> tuple[int, int]:
