@@ -110,7 +110,16 @@ PACKAGE_DIR = Path(hullgen.__file__).parent
 
 def package_code(*modules):
     """Source files of hullgen modules a rule runs, so editing them reruns the rule."""
-    common = ("__init__.py", "io.py", "log.py", "errors.py", "runtime.py")
+    # io.py reads spaces through the checked reader of data/matrix.py.
+    common = (
+        "__init__.py",
+        "io.py",
+        "log.py",
+        "errors.py",
+        "runtime.py",
+        "data/__init__.py",
+        "data/matrix.py",
+    )
     files = [PACKAGE_DIR / name for name in common]
     for module in modules:
         path = PACKAGE_DIR / module
