@@ -12,18 +12,23 @@ TORCH := $(shell grep '^torch==' $(CONSTRAINTS))
 CORES ?= all
 SNAKEMAKE_ARGS ?=
 
-.PHONY: run test lint pytest dryrun clean
+.PHONY: run test lint docs pytest dryrun clean
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
-test: lint pytest
+test: lint docs pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/snakefmt --check .
 	$(BIN)/snakemake --lint
+
+# The documentation site (docs/, mkdocs.yml) into site/; --strict: a broken link, a missing page
+# or an API docstring that cannot be rendered fails it.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,4 +1,5 @@
-"""The README's code blocks, and the commands in its shell blocks, for the tests that run them."""
+"""The code blocks of the README and the docs pages (docs/), and the commands in their shell
+blocks, for the tests that run them."""
 
 from __future__ import annotations
 
@@ -16,10 +17,20 @@ class Command:
     needs: str | None  # what a test machine lacks, from a trailing "# needs ..." comment
 
 
+def doc_files() -> list[Path]:
+    """The README, then every page of the docs site."""
+    return [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+
+
 def blocks(language: str) -> list[str]:
-    """Every fenced block of ``language`` in README.md, in order."""
-    text = (REPO / "README.md").read_text()
-    return re.findall(rf"^```{language}\n(.*?)^```$", text, flags=re.M | re.S)
+    """Every fenced block of ``language`` in the README and the docs, in order; a block shown
+    on two pages (the set-up) counts once."""
+    found = []
+    for path in doc_files():
+        for block in re.findall(rf"^```{language}\n(.*?)^```$", path.read_text(), re.M | re.S):
+            if block not in found:
+                found.append(block)
+    return found
 
 
 def commands(block: str) -> list[Command]:
@@ -65,15 +76,19 @@ def shell(command: str, cwd: Path, run=run_captured) -> subprocess.CompletedProc
     return proc
 
 
+def all_commands() -> list[Command]:
+    """Every command of the README's and the docs' shell blocks, each once."""
+    found = []
+    for block in blocks("sh"):
+        found += [c for c in commands(block) if c not in found]
+    return found
+
+
 def readme_commands(*fragments: str) -> list[str]:
-    """The README's commands (as written) that contain every fragment; at least one."""
-    found = [
-        c.text
-        for block in blocks("sh")
-        for c in commands(block)
-        if not c.needs and all(f in c.text for f in fragments)
-    ]
-    assert found, f"no README command contains {fragments}"
+    """The commands (as written) of the README and the docs that contain every fragment; at
+    least one."""
+    found = [c.text for c in all_commands() if not c.needs and all(f in c.text for f in fragments)]
+    assert found, f"no command in the README or the docs contains {fragments}"
     return found
 
 
@@ -84,4 +99,5 @@ RUN_HERE = {
     "slurm dry run": ("-n --workflow-profile profiles/slurm",),
     "report": ("report",),
     "hull command line": (".venv/bin/hullgen hull-",),
+    "docs": ("make docs",),
 }

@@ -1,5 +1,5 @@
-"""Every command the README shows runs here as written, in a copy of the checkout with this
-.venv, or says what a test machine lacks (a trailing ``# needs ...``)."""
+"""Every command the README and the docs show runs here as written, in a copy of the checkout
+with this .venv, or says what a test machine lacks (a trailing ``# needs ...``)."""
 
 import json
 import shutil
@@ -22,7 +22,7 @@ RUN_BY_CI = {"make test": REPO / ".ci" / "run"}
 
 
 def test_every_command_runs_here_or_says_what_it_needs():
-    commands = [c for block in readme.blocks("sh") for c in readme.commands(block)]
+    commands = readme.all_commands()
     assert len(commands) >= 10
     for command in commands:
         if command.needs:
@@ -42,10 +42,7 @@ def test_every_command_runs_here_or_says_what_it_needs():
 
 
 NEEDS_SNAKEMAKE = [
-    c.text
-    for block in readme.blocks("sh")
-    for c in readme.commands(block)
-    if c.needs and c.text.startswith(".venv/bin/snakemake ")
+    c.text for c in readme.all_commands() if c.needs and c.text.startswith(".venv/bin/snakemake ")
 ]
 
 
@@ -60,6 +57,14 @@ def test_commands_that_need_more_than_this_machine_dry_run_as_written(command, c
     the command: its dry run, as written, plans the jobs."""
     dry = shell(f"{command.split('#')[0].strip()} -n", checkout)
     assert "Job stats" in dry.stdout + dry.stderr, dry.stdout[-2000:]
+
+
+def test_make_docs_builds_the_site(checkout):
+    """The docs site builds with --strict from a checkout (make test builds it too)."""
+    (command,) = readme_commands(*RUN_HERE["docs"])
+    shell(command, checkout)
+    assert (checkout / "site" / "index.html").is_file()
+    assert "HullDistance" in (checkout / "site" / "api" / "index.html").read_text()
 
 
 def test_make_run_then_nothing_to_do(default_run):

@@ -110,7 +110,9 @@ def _results(tree, X, ranges, workers, return_projections):
             workers,
         )
         train, options = tree.build_arguments
-        state = (_shareable(train), options, _shareable(X), return_projections)
+        # The solver's class travels by reference: this module never imports the solver,
+        # which imports it.
+        state = (type(tree), _shareable(train), options, _shareable(X), return_projections)
         init, init_args = _build_state, (state, uses_torch)
     try:
         context = mp.get_context(method)
@@ -162,17 +164,15 @@ def _worker_init(uses_torch: bool) -> None:
 
 
 def _build_state(state: tuple, uses_torch: bool) -> None:
-    """A fork server's worker: the solver built again from its arguments."""
-    from hullgen.hull.solver import HullDistance
-
+    """A fork server's worker: the solver built again from its class and arguments."""
     global _STATE
     _worker_init(uses_torch)
-    train, options, X, return_projections = state
+    solver_class, train, options, X, return_projections = state
     quiet = logging.getLogger("hullgen.hull")
     level = quiet.level
     quiet.setLevel(logging.WARNING)  # the parent has logged this solver's build already
     try:
-        tree = HullDistance(_array(train), **options)
+        tree = solver_class(_array(train), **options)
     finally:
         quiet.setLevel(level)
     _STATE = (tree, _array(X), return_projections)
