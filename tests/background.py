@@ -1,6 +1,6 @@
-"""The session's shared pipeline runs (the default run, the README's offline example, the
+"""The test run's shared pipeline runs (the default run, the README's offline example, the
 small module run), built one after another in a thread of their own from the moment the
-session has collected a test that needs them.
+test run has collected a test that needs them.
 
 A pipeline run on 2 cores leaves about a third of the CPU idle (imports, Snakemake's
 scheduler, jobs of one thread); the tests that need none of these runs fill it, since
@@ -53,7 +53,7 @@ class BackgroundRuns:
     def _build(self, name: str) -> None:
         try:
             if self._stopping:
-                raise RuntimeError("the test session ended before this run was built")
+                raise RuntimeError("the test run ended before this run was built")
             self._outcome[name] = (self.builds[name](self), None)
         except BaseException as err:  # raised by the fixture that waits, never lost here
             self._outcome[name] = (None, err)
@@ -98,7 +98,7 @@ class BackgroundRuns:
         return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
     def stop(self) -> None:
-        """End what still runs (a session stopped early) and remove the folders."""
+        """End what still runs (a test run stopped early) and remove the folders."""
         self._stopping = True
         with self._lock:
             running = list(self._procs)

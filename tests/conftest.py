@@ -298,7 +298,7 @@ def pytest_collection_finish(session):
     if wanted(session.items):
         session.config.stash[SLURM_RUN] = BackgroundSlurmRun().start()
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        # Ended by SIGTERM (kill, a CI time limit), the session ends as on Ctrl-C: through
+        # Ended by SIGTERM (kill, a CI time limit), the test run ends as on Ctrl-C: through
         # pytest_sessionfinish, which stops the runs (in process groups of their own, they
         # would outlive it otherwise).
         signal.signal(signal.SIGTERM, _interrupt)

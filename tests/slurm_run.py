@@ -1,9 +1,9 @@
-"""The SLURM test's pipeline run, started in the background as soon as the session has
+"""The SLURM test's pipeline run, started in the background as soon as the test run has
 collected that test.
 
 The run spends most of its wall time waiting: the SLURM plugin checks job states at an
 interval that grows by 10 s per check without a finished job. Started early, that waiting
-overlaps the other tests instead of adding to the session; the test itself only waits for the
+overlaps the other tests instead of adding to the test run; the test itself only waits for the
 outcome and checks it (tests/test_slurm.py).
 """
 
@@ -139,5 +139,5 @@ class BackgroundSlurmRun:
 
 
 def wanted(items) -> bool:
-    """Whether the session runs the SLURM test."""
+    """Whether this test run runs the SLURM test."""
     return any(Path(str(item.path)).name == "test_slurm.py" for item in items)

@@ -2,7 +2,7 @@
 second checkout, run from anywhere (every other workflow test runs this checkout's Snakefile
 with --directory too).
 
-The run itself is the session's small run (conftest.small_module_run), the reference of the
+The run itself is the test run's small run (conftest.small_module_run), the reference of the
 direct runs of the same config: tests/test_faults.py and tests/test_slurm.py require their
 results to equal it. Here: the jobs ran the code of the checkout whose Snakefile is used, not
 the one installed in .venv, nothing landed where Snakemake was started, and the run is then

@@ -19,7 +19,7 @@ from hullgen import io as hio
 from hullgen.errors import HullgenError
 from hullgen.findings import claim_measures
 from hullgen.findings.stats import status_shares
-from hullgen.hull import HullDistance, qp, separate, wolfe
+from hullgen.hull import HullDistance, qp, separate, wolfe_warm
 from hullgen.hull.result import HullResult
 from hullgen.hull.run import hull_distance_files, write_tables
 
@@ -165,14 +165,14 @@ def points():
 
 
 def _wolfe_fails(G, start, start_weights, tol, max_iter):
-    return np.full(len(G), 1.0 / len(G)), wolfe.DEPENDENT
+    return np.full(len(G), 1.0 / len(G)), wolfe_warm.DEPENDENT
 
 
 def _compiled_wolfe_fails(monkeypatch):
     """Wolfe's method fails everywhere: in the compiled pool loop (which then hands every
     query back) and in the Python loop's solves."""
     pool_loop_hands_back(monkeypatch)
-    monkeypatch.setattr(qp.wolfe, "wolfe_gram", _wolfe_fails)
+    monkeypatch.setattr(qp.wolfe_warm, "wolfe_gram", _wolfe_fails)
 
 
 @pytest.mark.parametrize("highs_works", [True, False])

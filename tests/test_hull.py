@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from hullgen.hull import HullDistance
-from hullgen.hull.mnp import min_norm_point
 from hullgen.hull.naive import full_qp_distance, membership_lp
+from hullgen.hull.wolfe_exact import min_norm_point
 
 from .conftest import pool_loop_hands_back
 

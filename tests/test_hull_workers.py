@@ -39,7 +39,7 @@ def _same(result, reference):
 
 
 def test_workers_fork_only_from_a_process_without_other_threads(another_thread):
-    # This session may run threads of its own (the background runs): ask a fresh process.
+    # This test run may run threads of its own (the background runs): ask a fresh process.
     alone = subprocess.run(
         [sys.executable, "-c", "from hullgen.hull import workers; print(workers.start_method())"],
         capture_output=True,

@@ -1,7 +1,7 @@
 """The default pipeline (every stage, shrunk) through a real one-node SLURM cluster.
 
 The cluster is Debian's slurm-wlm with munge, started and stopped by tests/slurm_cluster.py;
-the run starts in the background when the session has collected this test (tests/slurm_run.py)
+the run starts in the background when the test run has collected this test (tests/slurm_run.py)
 and this test waits for it. Jobs are submitted by snakemake-executor-plugin-slurm with the
 repository's SLURM profile; the test changes only what this cluster needs (its partition, no
 account, no GPU, squeue as the status command since there is no accounting database) and

@@ -24,7 +24,7 @@ rule build_space_train:
     params:
         space=lambda wildcards: space_fit_options(wildcards.space),
     script:
-        "../scripts/build_space_train.py"
+        "../scripts/build_training_space.py"
 
 
 rule build_space_test:
@@ -48,4 +48,4 @@ rule build_space_test:
         space=lambda wildcards: SPACES[wildcards.space],
         n_rows=random_test_rows,
     script:
-        "../scripts/build_space_test.py"
+        "../scripts/build_test_space.py"

@@ -24,7 +24,7 @@ def run_highs(h: highspy.Highs) -> None:
 
     HiGHS keeps one global thread pool per process, sized by the first solve; an instance
     asking for another size then fails at once ("Not Set"). That happens when other code
-    in the same session (a user's own HiGHS model, or a process forked from one) solved
+    in the same process (a user's own HiGHS model, or a process forked from one) solved
     first. The pool is then rebuilt for this instance and the solve repeated.
     """
     if h.run() == highspy.HighsStatus.kError and (

@@ -5,7 +5,7 @@ candidates the last pass kept, and grows its working set by the pool points that
 until none does (:meth:`hullgen.hull.working_set.WorkingSets.converge`). Each step is small
 (a few dozen rows, a Gram matrix of a few dozen), so in Python and numpy the time went to
 the calls around them: this module runs the whole loop in one compiled function, with the
-restricted solves by the compiled Wolfe method of :mod:`hullgen.hull.wolfe`.
+restricted solves by the compiled Wolfe method of :mod:`hullgen.hull.wolfe_warm`.
 
 It stops, and hands the query back to the Python loop unchanged since its last step, at the
 first solve it cannot finish itself: Wolfe's method reports a failure (the fallbacks are
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from hullgen.hull import wolfe
+from hullgen.hull import wolfe_warm
 
 # What pool_rounds returns: the pool is exhausted (no pool point violates, or max_inner
 # solves were made); or the last solve is the Python loop's to make (HAND_BACK).
@@ -114,10 +114,10 @@ def pool_rounds(
             return HAND_BACK, solves, work, weights, rows, gram, p, ub
         start = np.flatnonzero(weights > 0) if len(weights) == k else np.zeros(0, np.int64)
         start_weights = weights[start] if len(weights) == k else np.zeros(0)
-        new_weights, status = wolfe.wolfe_gram(
+        new_weights, status = wolfe_warm.wolfe_gram(
             gram / scale_sq, start, start_weights, tol, 50 * k + 100
         )
-        if status != wolfe.OPTIMAL:
+        if status != wolfe_warm.OPTIMAL:
             return HAND_BACK, solves, work, weights, rows, gram, p, ub
         new_weights = np.maximum(new_weights, 0.0)
         total = new_weights.sum()

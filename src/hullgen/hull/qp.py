@@ -5,10 +5,10 @@ min_a  1/2 a^T Q a   s.t.  a >= 0,  sum(a) = 1,   Q = P P^T,
 where the rows of P are the working-set points minus the query, divided by a per-query scale
 (centring and scaling keep Q well conditioned whatever the space's units). Three solvers, in
 order: Wolfe's method compiled and warm-started from the previous support
-(:mod:`hullgen.hull.wolfe`, tens of microseconds); when it reports a failure, HiGHS' QP solver
+(:mod:`hullgen.hull.wolfe_warm`, tens of microseconds); when it reports a failure, HiGHS' QP solver
 (active set, about 1 ms from cold); when HiGHS does not finish either (time or iteration
 limit, or an error, typically on rank-deficient Q), Wolfe's method with least-squares affine
-steps (:mod:`hullgen.hull.mnp`), slow but exact on dependent points.
+steps (:mod:`hullgen.hull.wolfe_exact`), slow but exact on dependent points.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from hullgen.hull import wolfe
+from hullgen.hull import wolfe_warm
 from hullgen.hull.highs import run_highs
-from hullgen.hull.mnp import min_norm_point
+from hullgen.hull.wolfe_exact import min_norm_point
 
 _INF = highspy.kHighsInf
 _COLWISE = 1  # MatrixFormat.kColwise
@@ -100,8 +100,8 @@ def solve_restricted(
     if not exact:
         if start is None:
             start, start_weights = _NO_START, np.zeros(0)
-        weights, status = wolfe.wolfe_gram(Q, start, start_weights, WOLFE_TOL, 50 * k + 100)
-        if status == wolfe.OPTIMAL:
+        weights, status = wolfe_warm.wolfe_gram(Q, start, start_weights, WOLFE_TOL, 50 * k + 100)
+        if status == wolfe_warm.OPTIMAL:
             return RestrictedSolution(_clean(weights), "wolfe")
         weights = solve_highs(highs(), Q)
         if weights is not None:

@@ -9,7 +9,7 @@ processes are the parallelism), started one of two ways:
   workers inherit the solver and the queries copy-on-write, so the training matrices are
   held once. The compiled kernels are compiled (or loaded from numba's cache) before the
   fork, so that no worker compiles them.
-- **from a fork server**, when it does (a notebook's kernel, a test session's background
+- **from a fork server**, when it does (a notebook's kernel, the test suite's background
   runs): ``fork`` copies only the calling thread, so a lock another thread holds at that
   moment stays locked in the child forever, and a query hangs (seen once in the test suite:
   a 2-worker query beside threads that start subprocesses never returned). Each worker then
@@ -36,7 +36,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from hullgen.errors import HullgenError
-from hullgen.hull import bf16, pool, topk, wolfe
+from hullgen.hull import bf16, pool, topk, wolfe_warm
 from hullgen.hull import rows as training_rows
 from hullgen.hull.result import STATUSES, HullResult
 
@@ -51,7 +51,7 @@ def warm_up() -> None:
     """Compile (or load from numba's cache) every compiled kernel of the solver: Wolfe's
     method, the pool loop, the running top-k and the row gather. Called before forking
     workers, by `make` and for the tests' checkouts, so that no job compiles them."""
-    wolfe.warm_up()
+    wolfe_warm.warm_up()
     pool.warm_up()
     topk.warm_up()
     training_rows.warm_up()

@@ -1,4 +1,6 @@
-"""Wolfe's minimum-norm-point algorithm (Wolfe 1976), on a Gram matrix.
+"""Wolfe's minimum-norm-point algorithm (Wolfe 1976), exact, on a Gram matrix: the last
+fallback of the restricted solves (least squares at every step: slow, never unstable). The
+fast path is the compiled, warm-started version of :mod:`hullgen.hull.wolfe_warm`.
 
 Finds the point of conv(p_1..p_k) nearest to the origin, given only G = [p_i . p_j]. It is an
 exact active-set method that keeps the corral affinely independent, so it does not stall on

@@ -7,7 +7,7 @@ a different formulation: n + d variables), and scipy's membership LP for points 
 import numpy as np
 import pytest
 
-from hullgen.hull import qp, wolfe
+from hullgen.hull import qp, wolfe_warm
 from hullgen.hull.naive import full_qp_distance, membership_lp
 
 NO_START = np.zeros(0, dtype=np.int64)
@@ -16,7 +16,7 @@ NO_START = np.zeros(0, dtype=np.int64)
 def _solve(P, start=NO_START, start_weights=None):
     G = P @ P.T
     scale = G.diagonal().max()
-    weights, status = wolfe.wolfe_gram(
+    weights, status = wolfe_warm.wolfe_gram(
         G / scale,
         start,
         np.zeros(0) if start_weights is None else start_weights,
@@ -40,7 +40,7 @@ def test_random_sets_match_the_full_qp(k, d):
     rng = np.random.default_rng(k + d)
     P = rng.normal(size=(k, d)) + 2.0  # the origin lies outside
     weights, status = _solve(P)
-    assert status == wolfe.OPTIMAL
+    assert status == wolfe_warm.OPTIMAL
     _check(P, weights)
 
 
@@ -49,7 +49,7 @@ def test_duplicated_points_are_no_obstacle():
     base = rng.normal(size=(25, 12)) + 1.5
     P = np.vstack([base, base[:10], base[:3]])  # 13 duplicates
     weights, status = _solve(P)
-    assert status == wolfe.OPTIMAL
+    assert status == wolfe_warm.OPTIMAL
     _check(P, weights)
 
 
@@ -62,7 +62,7 @@ def test_nearest_point_inside_a_face_with_extra_points_on_it():
     behind = np.column_stack([rng.uniform(1.5, 3, 10), rng.uniform(-1, 1, size=(10, 2))])
     P = np.vstack([square, on_face, behind])
     weights, status = _solve(P)
-    assert status == wolfe.OPTIMAL
+    assert status == wolfe_warm.OPTIMAL
     assert abs(np.linalg.norm(weights @ P) - 1.0) < 1e-12
     _check(P, weights)
 
@@ -76,7 +76,7 @@ def test_origin_inside_ends_near_zero_or_reports_failure():
     assert membership_lp(P, np.zeros(6))[0]
     weights, status = _solve(P)
     dist = float(np.linalg.norm(weights @ P))
-    assert status == wolfe.DEPENDENT or dist < 1e-7 * np.abs(P).max()
+    assert status == wolfe_warm.DEPENDENT or dist < 1e-7 * np.abs(P).max()
 
 
 @pytest.mark.parametrize("d", [20, 50])
@@ -92,13 +92,13 @@ def test_a_hair_from_a_facet(d, side):
     P[:, 0] -= 1.0 - side * 1e-4  # move the origin to 1e-4 before / behind the facet
     weights, status = _solve(P)
     if side > 0:
-        assert status == wolfe.OPTIMAL
+        assert status == wolfe_warm.OPTIMAL
         _check(P, weights)
         assert abs(np.linalg.norm(weights @ P) - 1e-4) < 1e-12
     else:
         assert membership_lp(P, np.zeros(d))[0]
         dist = float(np.linalg.norm(weights @ P))
-        assert status == wolfe.DEPENDENT or dist < 1e-9
+        assert status == wolfe_warm.DEPENDENT or dist < 1e-9
 
 
 def test_warm_start_gives_the_cold_answer():
@@ -108,7 +108,7 @@ def test_warm_start_gives_the_cold_answer():
     half, _ = _solve(P[:60])
     support = np.flatnonzero(half > 0)
     warm, status = _solve(P, support, half[support])
-    assert status == wolfe.OPTIMAL
+    assert status == wolfe_warm.OPTIMAL
     assert abs(np.linalg.norm(warm @ P) - np.linalg.norm(cold @ P)) < 1e-12
     _check(P, warm)
 
@@ -119,7 +119,7 @@ def test_a_dependent_warm_start_falls_back_to_a_cold_start():
     P = rng.normal(size=(30, 4)) + 2.0
     P[5] = 0.5 * (P[0] + P[1])  # on the segment: dependent on {0, 1}
     weights, status = _solve(P, np.array([0, 1, 5]), np.array([0.3, 0.3, 0.4]))
-    assert status == wolfe.OPTIMAL
+    assert status == wolfe_warm.OPTIMAL
     _check(P, weights)
 
 
@@ -139,7 +139,7 @@ def test_solve_restricted_reports_which_solver_answered(monkeypatch):
     assert qp.solve_restricted(highs, Q).solver == "wolfe" and not calls
     assert qp.solve_restricted(highs, Q, exact=True).solver == "mnp"
     monkeypatch.setattr(
-        qp.wolfe, "wolfe_gram", lambda *a: (np.full(len(Q), 1 / len(Q)), wolfe.DEPENDENT)
+        qp.wolfe_warm, "wolfe_gram", lambda *a: (np.full(len(Q), 1 / len(Q)), wolfe_warm.DEPENDENT)
     )
     answer = qp.solve_restricted(highs, Q)
     assert answer.solver == "highs" and calls

@@ -14,7 +14,7 @@ Points join by Cholesky bordering and leave by refactoring, which costs O(|S|^3)
 Returns a status besides the weights, never a silent failure: when the factor loses positive
 definiteness (a near-dependent point, from rounding) or the iteration limit is hit, the
 caller falls back to HiGHS and, past that, to the exact least-squares version in
-:mod:`hullgen.hull.mnp`.
+:mod:`hullgen.hull.wolfe_exact`.
 """
 
 from __future__ import annotations
