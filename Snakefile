@@ -9,6 +9,8 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/hull.smk"
 include: "workflow/rules/experiments.smk"
 include: "workflow/rules/findings.smk"
+include: "workflow/rules/beyond.smk"
+include: "workflow/rules/claims.smk"
 
 
 rule all:

@@ -8,7 +8,6 @@ must satisfy pyproject.toml's ranges.
 
 from __future__ import annotations
 
-import ast
 import re
 import subprocess
 import sys
@@ -23,10 +22,11 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from hullgen.code_graph import import_walk
+
 from .conftest import REPO
 
 RULES_DIR = REPO / "workflow" / "rules"
-SOURCE = REPO / "src"
 # conda-forge names that differ from the PyPI distribution's.
 CONDA_NAMES = {"torch": "pytorch"}
 # Imported by the scripts but provided by whoever runs them, not by the env: Snakemake puts its
@@ -74,80 +74,6 @@ def env_dependencies(env_file: Path) -> dict[str, str]:
         name, _, version = dep.partition("=")
         deps[canonicalize_name(name)] = version
     return deps
-
-
-def module_file(name: str) -> Path | None:
-    """The source file of hullgen module ``name`` (dotted), or None if it is not one."""
-    base = SOURCE / Path(*name.split("."))
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.is_file():
-            return path
-    return None
-
-
-def lazy_homes(package: str) -> dict[str, str]:
-    """A hullgen package's lazily imported names: its ``_HOMES`` table {name: module}."""
-    init = module_file(package)
-    if init is None or init.name != "__init__.py":
-        return {}
-    for node in ast.parse(init.read_text()).body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "_HOMES":
-            return ast.literal_eval(node.value)
-    return {}
-
-
-def imported_names(path: Path, package: str) -> set[str]:
-    """Absolute names of every module ``path`` imports (relative imports resolved; an
-    ``from a import b`` counts as ``a`` and ``a.b``, since b may be a submodule, and as b's
-    home module where a package imports b lazily)."""
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package.split(".")
-                base = ".".join(parts[: len(parts) - node.level + 1])
-                module = f"{base}.{node.module}" if node.module else base
-            else:
-                module = node.module
-            names.add(module)
-            names.update(f"{module}.{alias.name}" for alias in node.names)
-            homes = lazy_homes(module) if module.startswith("hullgen") else {}
-            names.update(homes[alias.name] for alias in node.names if alias.name in homes)
-    return names
-
-
-def import_walk(script: Path) -> tuple[set[Path], set[str]]:
-    """The hullgen source files a script runs (following hullgen's own modules, and the
-    packages above each, whose __init__ runs on import; the script included) and the
-    top-level third-party modules they import."""
-    found, seen = set(), set()
-    todo = [(script, "")]
-    while todo:
-        path, package = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        if "parquet" in path.read_text():
-            found.add("pyarrow")
-        for name in imported_names(path, package):
-            top = name.split(".")[0]
-            if top == "hullgen":
-                parts = name.split(".")
-                for i in range(1, len(parts) + 1):
-                    sub = ".".join(parts[:i])
-                    source = module_file(sub)
-                    if source is not None:
-                        todo.append(
-                            (
-                                source,
-                                sub if source.name == "__init__.py" else sub.rpartition(".")[0],
-                            )
-                        )
-            elif top not in sys.stdlib_module_names and top != "__future__":
-                found.add(top)
-    return seen, found
 
 
 def third_party_imports(script: Path) -> set[str]:

@@ -2,6 +2,9 @@
 # user's own data (an image folder, feature arrays), one job per split.
 
 
+include: "helpers/data.smk"
+
+
 localrules:
     fetch_raw_file,
     dataset_info,
@@ -31,7 +34,7 @@ rule fetch_raw_file:
 rule prepare_dataset:
     input:
         unpack(raw_files),
-        code=package_code("data"),
+        code=script_code("prepare_dataset.py"),
     output:
         **data_files("{dataset}"),
         info=data_info_file("{dataset}"),
@@ -60,7 +63,7 @@ rule prepare_dataset:
 rule prepare_split:
     input:
         unpack(own_data_inputs),
-        code=package_code("data"),
+        code=script_code("prepare_split.py"),
     output:
         **data_split_files("{dataset}", "{split}"),
     log:
@@ -87,7 +90,7 @@ rule prepare_split:
 rule dataset_info:
     input:
         **{k: v for k, v in data_files("{dataset}").items() if not k.endswith("_x")},
-        code=package_code("data"),
+        code=script_code("dataset_info.py"),
     output:
         info=data_info_file("{dataset}"),
     log:

@@ -2,6 +2,9 @@
 # Each study writes tables (Parquet + CSV) and arrays; its figures are a separate rule.
 
 
+include: "helpers/experiments.smk"
+
+
 localrules:
     legendre_figures,
     mlp_figures,
@@ -10,7 +13,7 @@ localrules:
 
 rule legendre_study:
     input:
-        code=study_code("legendre"),
+        code=script_code("legendre_study.py"),
     output:
         **legendre_files(),
     log:
@@ -34,7 +37,7 @@ rule legendre_figures:
         points=legendre_files()["points"],
         fits=legendre_files()["fits"],
         control=legendre_files()["control"],
-        code=package_code("figures", "experiments"),
+        code=script_code("legendre_figures.py"),
     output:
         **report_figures(
             legendre_figures(),
@@ -59,7 +62,7 @@ rule legendre_figures:
 
 rule mlp_study:
     input:
-        code=study_code("mlp"),
+        code=script_code("mlp_study.py"),
     output:
         **mlp_files(),
     log:
@@ -82,7 +85,7 @@ rule mlp_study:
 rule mlp_figures:
     input:
         **{key: path for key, path in mlp_files().items() if not key.endswith("_csv")},
-        code=package_code("figures", "experiments"),
+        code=script_code("mlp_figures.py"),
     output:
         **report_figures(
             mlp_figures(),

@@ -1,7 +1,10 @@
 # Findings stage: statistics and figures of every space's distances, the hull diameters,
-# the PCA sweep and per-class hulls (beyond the paper), and the claims table.
+# the distance shapes, the training curves and the random baseline against the real data.
 # Figures are rules of their own: a figure setting (the config's figures section) reruns
 # them and nothing else.
+
+
+include: "helpers/findings.smk"
 
 
 localrules:
@@ -10,15 +13,12 @@ localrules:
     training_figure,
     random_vs_real,
     random_vs_real_figure,
-    pca_sweep_figure,
-    class_hulls_figure,
-    claims,
 
 
 rule space_diameter:
     input:
         train=space_files("{dataset}", "{space}")["train"],
-        code=package_code("hull", "findings/size"),
+        code=script_code("space_diameter.py"),
     output:
         diameter_file("{dataset}", "{space}"),
     log:
@@ -95,7 +95,7 @@ rule space_figures:
 rule shape_figure:
     input:
         stats=lambda wildcards: [stats_file(wildcards.dataset, s) for s in SPACES],
-        code=package_code("figures", "findings", "criteria"),
+        code=script_code("shape_figure.py"),
     output:
         **figure_pair(findings_figure("{dataset}", "shape"), "../report/shape.rst", "Findings"),
     log:
@@ -115,7 +115,7 @@ rule training_figure:
     input:
         metrics_csv=model_files("{dataset}")["metrics_csv"],
         metrics_json=model_files("{dataset}")["metrics_json"],
-        code=package_code("figures", "findings", "criteria"),
+        code=script_code("training_figure.py"),
     output:
         **figure_pair(
             findings_figure("{dataset}", "training"), "../report/training.rst", "Findings"
@@ -138,7 +138,7 @@ rule random_vs_real:
     input:
         real=lambda wildcards: hull_files(wildcards.dataset, OWN_SPACES[0])["table"],
         random=lambda wildcards: hull_files(wildcards.dataset, RANDOM_SPACES[0])["table"],
-        code=package_code("findings"),
+        code=script_code("random_vs_real.py"),
     output:
         comparison=random_comparison_file("{dataset}"),
     log:
@@ -156,7 +156,7 @@ rule random_vs_real_figure:
     input:
         real=lambda wildcards: hull_files(wildcards.dataset, OWN_SPACES[0])["table"],
         random=lambda wildcards: hull_files(wildcards.dataset, RANDOM_SPACES[0])["table"],
-        code=package_code("figures", "findings"),
+        code=script_code("random_vs_real_figure.py"),
     output:
         **figure_pair(
             findings_figure("{dataset}", "random_vs_real"),
@@ -174,133 +174,3 @@ rule random_vs_real_figure:
         figures=config["figures"],
     script:
         "../scripts/random_vs_real_figure.py"
-
-
-rule pca_sweep:
-    input:
-        train=lambda wildcards: space_files(wildcards.dataset, FINDINGS["pca_space"])["train"],
-        test=lambda wildcards: space_files(wildcards.dataset, FINDINGS["pca_space"])["test"],
-        code=package_code("findings", "hull"),
-    output:
-        **pca_sweep_files("{dataset}"),
-    log:
-        log_file("{dataset}", "findings/pca_sweep"),
-    benchmark:
-        benchmark_file("{dataset}", "findings/pca_sweep")
-    conda:
-        "../../envs/findings.yaml"
-    threads: findings_hull_threads
-    resources:
-        mem_mb=mem_mb_for(8, minimum=2000),
-    params:
-        dims=FINDINGS["pca_dims"],
-        max_test=FINDINGS["max_test"],
-        seed=FINDINGS["seed"],
-        hull=hull_options_for_findings(),
-    script:
-        "../scripts/pca_sweep.py"
-
-
-rule pca_sweep_figure:
-    input:
-        table=pca_sweep_files("{dataset}")["table"],
-        code=package_code("figures", "findings"),
-    output:
-        **figure_pair(
-            findings_figure("{dataset}", "pca_sweep"), "../report/pca_sweep.rst", "Findings"
-        ),
-    log:
-        log_file("{dataset}", "findings/pca_sweep_figure"),
-    conda:
-        "../../envs/findings.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-    params:
-        space=FINDINGS["pca_space"],
-        figures=config["figures"],
-    script:
-        "../scripts/pca_sweep_figure.py"
-
-
-rule class_hulls:
-    input:
-        train=lambda wildcards: space_files(wildcards.dataset, FINDINGS["class_hull_space"])[
-            "train"
-        ],
-        test=lambda wildcards: space_files(wildcards.dataset, FINDINGS["class_hull_space"])["test"],
-        train_y=data_files("{dataset}")["train_y"],
-        test_y=data_files("{dataset}")["test_y"],
-        code=package_code("findings", "hull"),
-    output:
-        **class_hulls_files("{dataset}"),
-    log:
-        log_file("{dataset}", "findings/class_hulls"),
-    benchmark:
-        benchmark_file("{dataset}", "findings/class_hulls")
-    conda:
-        "../../envs/findings.yaml"
-    threads: findings_hull_threads
-    resources:
-        mem_mb=mem_mb_for(8, minimum=2000),
-    params:
-        max_test=FINDINGS["max_test"],
-        seed=FINDINGS["seed"],
-        hull=hull_options_for_findings(),
-    script:
-        "../scripts/class_hulls.py"
-
-
-rule class_hulls_figure:
-    input:
-        table=class_hulls_files("{dataset}")["table"],
-        code=package_code("figures", "findings"),
-    output:
-        **figure_pair(
-            findings_figure("{dataset}", "class_hulls"), "../report/class_hulls.rst", "Findings"
-        ),
-    log:
-        log_file("{dataset}", "findings/class_hulls_figure"),
-    conda:
-        "../../envs/findings.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-    params:
-        space=FINDINGS["class_hull_space"],
-        class_names=list(DATASET_SPEC.classes),
-        figures=config["figures"],
-    script:
-        "../scripts/class_hulls_figure.py"
-
-
-rule claims:
-    input:
-        unpack(claims_inputs),
-    output:
-        csv=report(
-            claims_files("{dataset}")["csv"],
-            caption="../report/claims.rst",
-            category="Claims",
-            labels={"table": "claims", "format": "csv"},
-        ),
-        md=claims_files("{dataset}")["md"],
-        # The report's front page includes it (workflow/report/workflow.rst).
-        rst=report(
-            claims_files("{dataset}")["rst"],
-            caption="../report/claims_front.rst",
-            category="Claims",
-            labels={"table": "claims", "format": "rst"},
-        ),
-    log:
-        log_file("{dataset}", "findings/claims"),
-    conda:
-        "../../envs/findings.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-    params:
-        figures=lambda wildcards: claims_figures(wildcards.dataset),
-        network=network_recipe(),
-    script:
-        "../scripts/claims.py"

@@ -2,6 +2,9 @@
 # The test set of each space is scattered into shards, then gathered into one table.
 
 
+include: "helpers/hull.smk"
+
+
 scattergather:
     hull=config["hull"]["shards"],
 
@@ -14,7 +17,7 @@ rule hull_shard:
     input:
         train=space_files("{dataset}", "{space}")["train"],
         test=space_files("{dataset}", "{space}")["test"],
-        code=package_code("hull"),
+        code=script_code("hull_shard.py"),
     output:
         **hull_shard_files("{dataset}", "{space}", "{scatteritem}"),
     log:

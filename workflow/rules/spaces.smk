@@ -3,10 +3,13 @@
 # (and the diameter measured on it) as it is.
 
 
+include: "helpers/spaces.smk"
+
+
 rule build_space_train:
     input:
         train_x=data_files("{dataset}")["train_x"],
-        code=package_code("spaces"),
+        code=script_code("build_training_space.py"),
     output:
         train=space_files("{dataset}", "{space}")["train"],
         meta=space_files("{dataset}", "{space}")["meta"],
@@ -30,7 +33,7 @@ rule build_space_train:
 rule build_space_test:
     input:
         unpack(space_test_inputs),
-        code=package_code("spaces"),
+        code=script_code("build_test_space.py"),
     output:
         test=space_files("{dataset}", "{space}")["test"],
     log:

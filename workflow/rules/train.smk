@@ -2,10 +2,13 @@
 # exported as spaces (kind embedding) for the hull stage.
 
 
+include: "helpers/train.smk"
+
+
 rule train:
     input:
         **{k: v for k, v in data_files("{dataset}").items() if not k.endswith("_index")},
-        code=package_code("model"),
+        code=script_code("train_model.py"),
     output:
         **model_files("{dataset}"),
     log:
@@ -32,7 +35,7 @@ rule embed_space:
         model=model_files("{dataset}")["model"],
         train_x=data_files("{dataset}")["train_x"],
         test_x=data_files("{dataset}")["test_x"],
-        code=package_code("model"),
+        code=script_code("embed_space.py"),
     output:
         **space_files("{dataset}", "{space}"),
     log:
