@@ -22,12 +22,20 @@ def doc_files() -> list[Path]:
     return [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 
 
+def page_text(path: Path) -> str:
+    """A page as the site shows it: a snippet line (``--8<-- "file"``, the benchmarks page)
+    replaced by the file it names."""
+    return re.sub(
+        r'^--8<-- "([^"]+)"$', lambda m: (REPO / m[1]).read_text(), path.read_text(), flags=re.M
+    )
+
+
 def blocks(language: str) -> list[str]:
     """Every fenced block of ``language`` in the README and the docs, in order; a block shown
     on two pages (the set-up) counts once."""
     found = []
     for path in doc_files():
-        for block in re.findall(rf"^```{language}\n(.*?)^```$", path.read_text(), re.M | re.S):
+        for block in re.findall(rf"^```{language}\n(.*?)^```$", page_text(path), re.M | re.S):
             if block not in found:
                 found.append(block)
     return found
