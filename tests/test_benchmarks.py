@@ -9,7 +9,7 @@ import numpy as np
 
 from hullgen.data.idx import write_idx
 
-from .conftest import REPO
+from .helpers.workflow import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 import cifar_size_set

@@ -11,7 +11,7 @@ from PIL import Image
 
 from hullgen.cli import main
 
-from .conftest import REPO
+from .helpers.workflow import REPO
 
 
 def test_check_config_accepts_the_shipped_configs(capsys):

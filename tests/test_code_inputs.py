@@ -10,7 +10,7 @@ import pytest
 
 from hullgen.code_graph import PACKAGE_DIR, hullgen_files
 
-from .conftest import REPO, snakemake
+from .helpers.workflow import REPO, snakemake
 
 SCRIPTS = sorted((REPO / "workflow" / "scripts").glob("*.py"))
 

@@ -4,7 +4,7 @@ import yaml
 from hullgen import config
 from hullgen.errors import ConfigError
 
-from .conftest import REPO, SCHEMA
+from .helpers.workflow import REPO, SCHEMA
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from hullgen.findings.stats import compare_to_random, status_shares, superiority
 from hullgen.hull import HullDistance
 from hullgen.verdict import outcome
 
-from . import natural_images
+from .helpers import natural_images
 
 # -- trimmed L-moments -------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from hullgen.data import registry
 from hullgen.data.fetch import sha256_file
 from hullgen.data.prepare import load
 
-from .conftest import DEBIAN_FASHION, require_debian_fashion
+from .helpers.workflow import DEBIAN_FASHION, require_debian_fashion
 
 
 def test_debian_files_are_a_known_repackaging():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .helpers.workflow import REPO
 
 pytestmark = pytest.mark.workflow
 

@@ -2,8 +2,8 @@ import re
 
 from hullgen import config
 
-from .conftest import REPO, SCHEMA
-from .readme import doc_files
+from .helpers.readme import doc_files
+from .helpers.workflow import REPO, SCHEMA
 
 
 def all_text() -> str:

@@ -24,7 +24,7 @@ from packaging.version import Version
 
 from hullgen.code_graph import import_walk
 
-from .conftest import REPO
+from .helpers.workflow import REPO
 
 RULES_DIR = REPO / "workflow" / "rules"
 # conda-forge names that differ from the PyPI distribution's.

@@ -23,14 +23,8 @@ from hullgen.hull import HullDistance, qp, separate, wolfe_warm
 from hullgen.hull.result import HullResult
 from hullgen.hull.run import hull_distance_files, write_tables
 
-from .conftest import (
-    REPO,
-    SMALL_CONFIG,
-    job_counts,
-    pool_loop_hands_back,
-    snakemake,
-    write_config,
-)
+from .helpers.hull import pool_loop_hands_back
+from .helpers.workflow import REPO, SMALL_CONFIG, job_counts, snakemake, write_config
 
 PIXEL_ONLY = {
     "spaces": [{"name": "pixel", "kind": "pixel"}],
@@ -105,11 +99,16 @@ def test_a_killed_hull_shard_reruns_alone_and_the_table_is_unchanged(tmp_path, d
 
 @pytest.mark.workflow
 def test_snakemake_killed_five_times_resumes_to_identical_results(small_run, tmp_path):
-    """tests/fault_injection.py: SIGKILL Snakemake and its jobs 5 times, resume each time."""
+    """tests/helpers/fault_injection.py: SIGKILL Snakemake and its jobs 5 times, resume each
+    time."""
     write_config(tmp_path / "run", SMALL_CONFIG)
     proc = subprocess.run(
         [
-            *(sys.executable, str(REPO / "tests" / "fault_injection.py"), str(tmp_path / "run")),
+            *(
+                sys.executable,
+                str(REPO / "tests" / "helpers" / "fault_injection.py"),
+                str(tmp_path / "run"),
+            ),
             *("--kills", "5", "--seed", "1", "--reference", str(small_run)),
         ],
         capture_output=True,

@@ -6,44 +6,9 @@ import numpy as np
 import pytest
 
 from hullgen.hull import HullDistance
-from hullgen.hull.naive import full_qp_distance, membership_lp
-from hullgen.hull.wolfe_exact import min_norm_point
+from hullgen.hull.naive import membership_lp
 
-from .conftest import pool_loop_hands_back
-
-REL = 1e-7
-
-
-def reference_distance(train, x):
-    """One full QP in HiGHS; Wolfe's algorithm over all points if HiGHS does not finish."""
-    ref, _, status = full_qp_distance(train, x, time_limit=30)
-    if status == "Optimal":
-        return ref
-    P = train - x
-    weights = min_norm_point(P @ P.T)
-    return float(np.linalg.norm(weights @ P))
-
-
-def _check_against_reference(train, queries, result, inside_ok=False):
-    for i, x in enumerate(queries):
-        dist, lower = result.distance[i], result.lower_bound[i]
-        scale = np.abs(train).max() + np.abs(x).max()
-        if result.status[i] == "inside":
-            assert inside_ok, f"query {i} unexpectedly inside"
-            assert dist == 0 and lower == 0
-            assert membership_lp(train, x)[0]
-            continue
-        assert result.status[i] == "certified", (i, result.status[i])
-        ref = reference_distance(train, x)
-        assert abs(dist - ref) <= REL * ref, (i, dist, ref)
-        # The certificate brackets the independent value (reference accurate to ~1e-10).
-        assert lower <= ref * (1 + 1e-9) + 1e-12 * scale
-        assert ref <= dist * (1 + 1e-9) + 1e-12 * scale
-        # The support is a convex combination reproducing the projection.
-        idx, weights = result.support(i)
-        assert np.all(weights > 0) and abs(weights.sum() - 1) < 1e-12
-        p = weights @ train[idx]
-        assert abs(np.linalg.norm(x - p) - dist) <= 1e-9 * max(dist, 1)
+from .helpers.hull import check_against_reference, pool_loop_hands_back, reference_distance
 
 
 @pytest.mark.parametrize(("n", "d"), [(200, 10), (40, 80), (500, 3), (60, 60)])
@@ -52,7 +17,7 @@ def test_random_points_outside(n, d):
     train = rng.normal(size=(n, d))
     queries = rng.normal(size=(8, d)) * 2.5 + 0.3
     result = HullDistance(train, k_seed=8, add_per_round=4, candidates=16).query(queries)
-    _check_against_reference(train, queries, result, inside_ok=d <= 3)
+    check_against_reference(train, queries, result, inside_ok=d <= 3)
 
 
 def test_points_inside_are_confirmed_by_the_lp():
@@ -89,7 +54,7 @@ def test_face_vertex_and_known_distances():
     assert abs(result.distance[3] - np.linalg.norm([0.2, 0.1, 0.0, 0.4])) <= 1e-12
     idx, w = result.support(3)
     np.testing.assert_allclose(w @ train[idx], at_vertex, atol=1e-12)
-    _check_against_reference(train, queries, result, inside_ok=True)
+    check_against_reference(train, queries, result, inside_ok=True)
 
 
 def test_duplicate_training_points():
@@ -98,7 +63,7 @@ def test_duplicate_training_points():
     train = np.vstack([base, base, base[:10]])  # rank-deficient restricted problems
     queries = rng.normal(size=(6, 12)) * 3
     result = HullDistance(train, k_seed=20).query(queries)
-    _check_against_reference(train, queries, result)
+    check_against_reference(train, queries, result)
 
 
 def test_one_training_point():
@@ -289,7 +254,7 @@ def test_supports_larger_than_the_candidate_pool_need_no_exact_pass(monkeypatch)
     result = HullDistance(train, candidates=16, add_per_round=16, k_seed=16).query(queries)
     assert (result.support_size > 16).all()  # the case this is about
     assert not exact_passes
-    _check_against_reference(train, queries, result)
+    check_against_reference(train, queries, result)
 
 
 @pytest.mark.parametrize("k", [1, 7, 64, 300])
@@ -358,7 +323,7 @@ def test_subset_passes_change_no_result(monkeypatch):
     np.testing.assert_array_equal(result.status, plain.status)
     assert set(result.status) == {"certified", "inside"}
     np.testing.assert_allclose(result.distance, plain.distance, rtol=1e-6, atol=0)
-    _check_against_reference(train, queries, result, inside_ok=True)
+    check_against_reference(train, queries, result, inside_ok=True)
 
 
 @pytest.mark.parametrize("k", [1, 5, 200, 2000, 6000])
@@ -534,7 +499,7 @@ def test_the_compiled_pool_loop_is_the_python_loop(case, n, d, monkeypatch):
         train = np.concatenate([train, train[:40], train[:40]])
     options = dict(k_seed=8, add_per_round=4, candidates=24)
     compiled = HullDistance(train, **options).query(queries)
-    _check_against_reference(train, queries, compiled, inside_ok=case == "inside")
+    check_against_reference(train, queries, compiled, inside_ok=case == "inside")
     with monkeypatch.context() as patch:
         pool_loop_hands_back(patch)
         python = HullDistance(train, **options).query(queries)

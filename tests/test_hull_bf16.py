@@ -8,7 +8,7 @@ from hullgen.hull import HullDistance, bf16, solver
 from hullgen.hull.bf16 import BFloat16Rows, from_bfloat16, to_bfloat16
 from hullgen.hull.rows import TrainingRows
 
-from .test_hull import _check_against_reference
+from .helpers.hull import check_against_reference
 
 torch = pytest.importorskip("torch")
 
@@ -143,7 +143,7 @@ def test_the_solver_in_bfloat16_agrees_with_float32_and_the_full_qp():
     np.testing.assert_allclose(result.distance, plain.distance, rtol=1e-9, atol=1e-12)
     np.testing.assert_array_equal(result.nn_index, plain.nn_index)
     np.testing.assert_allclose(result.nn_distance, plain.nn_distance, rtol=1e-12)
-    _check_against_reference(train, queries, result, inside_ok=True)
+    check_against_reference(train, queries, result, inside_ok=True)
 
 
 def test_queries_the_bounds_cannot_settle_are_solved_exactly(monkeypatch):

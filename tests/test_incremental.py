@@ -7,21 +7,19 @@ jobs, and why) and, after the real run, which outputs were rewritten (by mtime).
 """
 
 import copy
-import fnmatch
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from .conftest import SMALL_CONFIG, job_counts, snakemake, write_config
+from .helpers.reruns import matching, result_mtimes, rewritten
+from .helpers.workflow import SMALL_CONFIG, job_counts, snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
 SPACES = [space["name"] for space in SMALL_CONFIG["spaces"]]
 SHARDS = SMALL_CONFIG["hull"]["shards"]
-# Logs and benchmarks are rewritten by every job; they are not results.
-NOT_RESULTS = ("*/logs/*", "*/benchmarks/*")
 
 
 def reasons(stdout: str, rule: str) -> set[str]:
@@ -34,23 +32,6 @@ def reasons(stdout: str, rule: str) -> set[str]:
         elif stripped.startswith("reason:") and current == rule:
             found.add(stripped.removeprefix("reason:").strip())
     return found
-
-
-def result_mtimes(folder: Path) -> dict[str, int]:
-    files = {}
-    for path in (folder / "results").rglob("*"):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and not any(fnmatch.fnmatch(rel, p) for p in NOT_RESULTS):
-            files[rel] = path.stat().st_mtime_ns
-    return files
-
-
-def rewritten(before: dict[str, int], after: dict[str, int]) -> set[str]:
-    return {path for path, mtime in after.items() if before.get(path) != mtime}
-
-
-def matching(paths, patterns) -> set[str]:
-    return {p for p in paths if any(fnmatch.fnmatch(p, pattern) for pattern in patterns)}
 
 
 def space_outputs(space: str) -> list[str]:

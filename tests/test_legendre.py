@@ -9,24 +9,7 @@ from scipy import integrate, optimize
 from hullgen.experiments import legendre as L
 from hullgen.experiments.program import INF, solve
 
-OPTIONS = {
-    "boundary": "sine",
-    "amplitude": 1.0,
-    "frequency": 1.5,
-    "coefficients": [0.0],
-    "train_interval": [-1.0, 1.0],
-    "test_interval": [-1.5, 1.5],
-    "n_train": 40,
-    "n_test": 500,
-    "spread": 0.3,
-    "gap": 0.02,
-    "margin": 0.01,
-    "terms": [1, 2, 64],
-    "regimes": list(L.REGIMES),
-    "max_coef": 100.0,
-    "target_slopes": [0.0, 2.0],
-    "seed": 0,
-}
+from .helpers.studies import LEGENDRE_OPTIONS as OPTIONS
 
 
 def _bonnet(t, terms):

@@ -18,7 +18,7 @@ from hullgen.experiments import legendre_control as LC
 from hullgen.experiments import legendre_verdicts as LV
 from hullgen.verdict import Verdict
 
-from .test_legendre import OPTIONS
+from .helpers.studies import LEGENDRE_OPTIONS as OPTIONS
 
 
 @pytest.fixture(scope="module")

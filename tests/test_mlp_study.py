@@ -10,11 +10,13 @@ import pandas as pd
 import pytest
 from scipy.spatial.distance import cdist
 
-from hullgen.config import ConfigError, load_schema, validate
+from hullgen.config import ConfigError
 from hullgen.experiments import mlp as M
 from hullgen.experiments.mlp_models import parameter_count
 from hullgen.experiments.mlp_plots import plot_comparison, plot_control, plot_reach, plot_regions
 from hullgen.experiments.toy2d import hull_mask, make_dataset, true_labels
+
+from .helpers.studies import mlp_options
 
 MODEL_COLUMNS = [
     "width",
@@ -29,11 +31,6 @@ MODEL_COLUMNS = [
     "target_agreement_outside",
 ]
 COMPARISON_COLUMNS = ["width", "parameters", "band", "pairs", "disagreement"]
-
-
-def mlp_options(**overrides) -> dict:
-    """The study's options as the config gives them: the schema's defaults, then overrides."""
-    return validate({"experiments": {"mlp": overrides}}, load_schema())["experiments"]["mlp"]
 
 
 TINY = {

@@ -10,7 +10,7 @@ from hullgen.experiments.mlp import BAND_NAMES
 from hullgen.experiments.mlp_verdicts import claims, judge, summary_lines
 from hullgen.verdict import Verdict
 
-from .test_mlp_study import mlp_options
+from .helpers.studies import mlp_options
 
 UNDER, OVER = 8, 64  # widths: 105 and 4,417 parameters for 200 training points
 REGIMES = ("adam", "sgd", "aimed", "to-0")

@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 import torch
 
-from hullgen.data.prepare import load_digits
 from hullgen.errors import HullgenError
 from hullgen.model.data import ResidentBatches, crop_flip
 from hullgen.model.embed import embedding_space, predictions, representations
@@ -23,61 +22,11 @@ from hullgen.model.inputs import channel_stats, to_nchw
 from hullgen.model.module import lr_factor
 from hullgen.model.resnet import CifarResNet, blocks_per_stage
 from hullgen.model.store import load_model, save_model
-from hullgen.model.train import resolve_runtime, train
+from hullgen.model.train import resolve_runtime
+
+from .helpers.model import TRAIN_OPTIONS, digits_subset, train_digits
 
 REPO = Path(__file__).resolve().parents[1]
-
-OPTIONS = {
-    "depth": 8,
-    "epochs": 1,
-    "batch_size": 64,
-    "eval_batch_size": 256,
-    "optimizer": "sgd",
-    "lr": 0.1,
-    "momentum": 0.9,
-    "nesterov": False,
-    "weight_decay": 1e-4,
-    "schedule": "multistep",
-    "milestones": [0.5, 0.75],
-    "gamma": 0.1,
-    "warmup_epochs": 0,
-    "augment": "auto",
-    "crop_padding": 4,
-    "seed": 0,
-    "deterministic": True,
-    "device": "cpu",
-    "precision": "auto",
-    "compile": "auto",
-    "eval_every": 1,
-}
-
-
-def _outputs(folder: Path) -> dict:
-    return {
-        "model": folder / "model.pt",
-        "metrics_csv": folder / "metrics.csv",
-        "metrics_json": folder / "metrics.json",
-        "predictions": folder / "predictions.parquet",
-    }
-
-
-def _digits():
-    d = load_digits(0.25, 0)
-    return d.x_train[:400], d.y_train[:400], d.x_test[:100], d.y_test[:100]
-
-
-def _train(folder: Path, **changes) -> dict:
-    options = {**OPTIONS, **changes}
-    train(
-        *_digits(),
-        options=options,
-        dataset="digits",
-        num_classes=10,
-        outputs=_outputs(folder),
-        resume_dir=folder / "resume",
-        threads=1,
-    )
-    return torch.load(folder / "model.pt", weights_only=True)["state_dict"]
 
 
 # -- the network -------------------------------------------------------------------------
@@ -236,9 +185,9 @@ def test_warmup_rises_linearly_to_the_base_rate():
 
 # -- training ----------------------------------------------------------------------------
 def test_same_seed_gives_identical_weights_after_one_cpu_epoch(tmp_path):
-    a = _train(tmp_path / "a")
-    b = _train(tmp_path / "b")
-    c = _train(tmp_path / "c", seed=1)
+    a = train_digits(tmp_path / "a")
+    b = train_digits(tmp_path / "b")
+    c = train_digits(tmp_path / "c", seed=1)
     assert a.keys() == b.keys()
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not all(torch.equal(a[k], c[k]) for k in a)
@@ -246,7 +195,7 @@ def test_same_seed_gives_identical_weights_after_one_cpu_epoch(tmp_path):
 
 
 def test_training_outputs_agree_with_each_other(tmp_path):
-    _train(tmp_path, epochs=2, augment=True)
+    train_digits(tmp_path, epochs=2, augment=True)
     metrics = json.loads((tmp_path / "metrics.json").read_text())
 
     history = pd.read_csv(tmp_path / "metrics.csv")
@@ -259,17 +208,19 @@ def test_training_outputs_agree_with_each_other(tmp_path):
     # The last epoch's test accuracy is the same network on the same images.
     assert history["test_acc"].iloc[-1] == pytest.approx(metrics["test_accuracy"], abs=1e-6)
     net = load_model(tmp_path / "model.pt")
-    logits = representations(net, _digits()[2])["logits"]
-    np.testing.assert_array_equal(predictions(logits, _digits()[3])["predicted"], test["predicted"])
+    logits = representations(net, digits_subset()[2])["logits"]
+    np.testing.assert_array_equal(
+        predictions(logits, digits_subset()[3])["predicted"], test["predicted"]
+    )
 
 
 RUN = """
 import sys
 from pathlib import Path
 from hullgen.log import setup
-from tests.test_model import _train
+from tests.helpers.model import train_digits
 setup()
-_train(Path(sys.argv[1]), epochs=int(sys.argv[2]))
+train_digits(Path(sys.argv[1]), epochs=int(sys.argv[2]))
 """
 
 
@@ -348,20 +299,20 @@ def test_a_checkpoint_of_other_options_is_not_resumed(tmp_path):
 def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(HullgenError, match=r"train\.device"):
-        resolve_runtime({**OPTIONS, "device": "cuda"}, "cifar10")
-    auto = resolve_runtime({**OPTIONS, "device": "auto"}, "cifar10")
+        resolve_runtime({**TRAIN_OPTIONS, "device": "cuda"}, "cifar10")
+    auto = resolve_runtime({**TRAIN_OPTIONS, "device": "auto"}, "cifar10")
     assert (auto.device, auto.precision, auto.compile, auto.augment) == (
         "cpu",
         "32-true",
         False,
         True,
     )
-    assert resolve_runtime(OPTIONS, "digits").augment is False
+    assert resolve_runtime(TRAIN_OPTIONS, "digits").augment is False
 
 
 def test_gpu_defaults_when_cuda_is_there(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    runtime = resolve_runtime({**OPTIONS, "device": "auto"}, "fashion-mnist")
+    runtime = resolve_runtime({**TRAIN_OPTIONS, "device": "auto"}, "fashion-mnist")
     assert (runtime.device, runtime.precision, runtime.compile, runtime.channels_last) == (
         "cuda",
         "bf16-mixed",

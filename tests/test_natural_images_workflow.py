@@ -1,5 +1,5 @@
 """Natural images through the whole pipeline, as a user's image folder: 32 x 32 crops of the
-photographs scikit-learn and scikit-image ship (tests/natural_images.py), each photograph a
+photographs scikit-learn and scikit-image ship (tests/helpers/natural_images.py), each photograph a
 class. The claims about the directions and the similar training images must hold on images
 whose objects are not bright strokes on a dark background, and the random control must fail."""
 
@@ -12,9 +12,9 @@ import pytest
 
 from hullgen import criteria as C
 
-from . import natural_images
-from .conftest import snakemake, write_config
-from .own_data import write_image_folder
+from .helpers import natural_images
+from .helpers.own_data import write_image_folder
+from .helpers.workflow import snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 

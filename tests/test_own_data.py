@@ -16,7 +16,7 @@ from hullgen.errors import ConfigError, DataFormatError
 from hullgen.findings.front_page import dataset_text
 from hullgen.spaces.build import fit_space, transform_test
 
-from .own_data import write_image_folder
+from .helpers.own_data import write_image_folder
 
 CLASSES = ("bag", "coat", "shoe")
 
@@ -357,7 +357,7 @@ def test_the_readme_configs_of_own_data_hold(tmp_path, image_folder):
     point at data of that kind."""
     import yaml
 
-    from . import readme
+    from .helpers import readme
 
     root, _ = image_folder
     files = {key: str(value) for key, value in array_files(tmp_path).items() if value}

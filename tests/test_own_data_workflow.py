@@ -16,10 +16,16 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from .conftest import CROSS_SPACE_FINDINGS, DEBIAN_FASHION, job_counts, snakemake, write_config
-from .own_data import FASHION_FOLDERS, match_rows, read_idx, write_image_folder
-from .test_incremental import matching, result_mtimes, rewritten
-from .test_report import _chromium, _run
+from .helpers.own_data import FASHION_FOLDERS, match_rows, read_idx, write_image_folder
+from .helpers.report import chromium, run_chromium
+from .helpers.reruns import matching, result_mtimes, rewritten
+from .helpers.workflow import (
+    CROSS_SPACE_FINDINGS,
+    DEBIAN_FASHION,
+    job_counts,
+    snakemake,
+    write_config,
+)
 
 pytestmark = pytest.mark.workflow
 
@@ -345,8 +351,8 @@ def test_class_names_with_markup_show_as_text_in_the_report(tmp_path):
     report = tmp_path / "report.html"
     snakemake(tmp_path, "--report", str(report), check=True)
 
-    chromium = _chromium()
-    dom = _run(chromium, "--dump-dom", "--virtual-time-budget=15000", report.as_uri(),
+    browser = chromium()
+    dom = run_chromium(browser, "--dump-dom", "--virtual-time-budget=15000", report.as_uri(),
                profile=tmp_path / "profile")  # fmt: skip
     assert "The dataset" in dom
     text = html.unescape(re.sub(r"<[^>]+>", " ", dom))

@@ -22,7 +22,7 @@ from hullgen.hull.run import hull_distance_files
 from hullgen.hull.solver import HullDistance
 from hullgen.spaces.build import build_space, space_width
 
-from .conftest import DEBIAN_FASHION, require_debian_fashion, snakemake
+from .helpers.workflow import DEBIAN_FASHION, require_debian_fashion, snakemake
 
 SCHEMA = config.load_schema()
 HULLGEN = str(Path(sys.executable).with_name("hullgen"))

@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_info
 
 from hullgen import runtime
 
-from .conftest import REPO, snakemake, write_config
+from .helpers.workflow import REPO, snakemake, write_config
 
 SLURM_PROFILE = REPO / "profiles" / "slurm"
 
@@ -136,6 +136,7 @@ def test_many_cores_on_a_small_machine_caps_threads(tmp_path):
     assert (tmp_path / "results/digits/hull/pixel.parquet").exists()
 
 
+@pytest.mark.workflow
 def test_a_small_run_asks_for_one_thread_to_train_and_per_hull_shard(small_run, tmp_path):
     """With its data written and small (the small test config: 300 training images for 2
     epochs, 30 test points a shard), training and each hull shard ask for one thread."""
@@ -146,6 +147,7 @@ def test_a_small_run_asks_for_one_thread_to_train_and_per_hull_shard(small_run, 
     assert jobs["train"]["threads"] == jobs["hull_shard"]["threads"] == 1
 
 
+@pytest.mark.workflow
 def test_the_default_run_asks_for_one_thread_to_embed_and_per_derived_hull(default_run, tmp_path):
     """With its data written and small (digits: 1,797 images; 300 test points used against
     1,437 training rows in 64 dimensions), embedding a space, the PCA sweep and the per-class

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from . import readme
-from .conftest import REPO, checkout_with_venv
-from .readme import RUN_HERE, readme_commands, shell
+from .helpers import readme
+from .helpers.readme import RUN_HERE, readme_commands, shell
+from .helpers.workflow import REPO, checkout_with_venv
 
 pytestmark = pytest.mark.workflow
 

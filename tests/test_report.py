@@ -3,10 +3,7 @@
 import base64
 import html
 import json
-import os
 import re
-import shutil
-import subprocess
 import zipfile
 from io import StringIO
 from pathlib import Path
@@ -17,24 +14,12 @@ import yaml
 
 from hullgen.verdict import OUTCOME_COLOURS, outcome_role
 
-from .conftest import snakemake
+from .helpers.report import chromium, run_chromium
+from .helpers.workflow import snakemake
 
 pytestmark = pytest.mark.workflow
 
 # No sandbox (root in CI), no GPU, and nothing that reaches the network.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-default-apps",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--hide-scrollbars",
-]
 
 
 # Appended to the report page: clicks each figure link of the front page in turn and records
@@ -63,27 +48,6 @@ window.addEventListener("load", () => setTimeout(async () => {
   document.body.appendChild(pre);
 }, 500));
 </script>"""
-
-
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    if os.environ.get("CI"):
-        pytest.fail("chromium missing: .ci/run installs Debian's chromium")
-    pytest.skip("apt-get install chromium to run the report test")
-
-
-def _run(chromium: str, *args: str, profile: Path) -> str:
-    proc = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc.stdout
 
 
 def _variable(text: str, name: str):
@@ -190,15 +154,15 @@ def test_zip_report_holds_every_png_and_no_pdf(default_run, tmp_path):
 
 
 def test_report_opens_with_every_figure_and_the_claims_table(default_run, html_report, tmp_path):
-    chromium = _chromium()
+    browser = chromium()
     report = html_report
     results = _results(report)
     figures = {path: r for path, r in results.items() if r["mime_type"].startswith("image/")}
 
     # The report itself renders: a screenshot, and its categories in the DOM.
     screenshot = tmp_path / "report.png"
-    _run(
-        chromium,
+    run_chromium(
+        browser,
         f"--screenshot={screenshot}",
         "--window-size=1400,1000",
         "--virtual-time-budget=15000",
@@ -206,7 +170,7 @@ def test_report_opens_with_every_figure_and_the_claims_table(default_run, html_r
         profile=tmp_path / "profile-1",
     )
     assert screenshot.stat().st_size > 20_000
-    dom = _run(chromium, "--dump-dom", "--virtual-time-budget=15000", report.as_uri(),
+    dom = run_chromium(browser, "--dump-dom", "--virtual-time-budget=15000", report.as_uri(),
                profile=tmp_path / "profile-2")  # fmt: skip
     for category in ("Claims", "Spaces", "Model studies"):
         assert category in dom
@@ -219,7 +183,7 @@ def test_report_opens_with_every_figure_and_the_claims_table(default_run, html_r
     clicker = tmp_path / "clicker.html"
     head, body_end, tail = report.read_text().rpartition("</body>")
     clicker.write_text(head + CLICK_EVERY_FIGURE_LINK + body_end + tail)
-    dom = _run(chromium, "--dump-dom", "--virtual-time-budget=60000", clicker.as_uri(),
+    dom = run_chromium(browser, "--dump-dom", "--virtual-time-budget=60000", clicker.as_uri(),
                profile=tmp_path / "profile-4")  # fmt: skip
     clicks = json.loads(html.unescape(re.search(r'<pre id="clicks">(.*?)</pre>', dom, re.S)[1]))
     assert not clicks["errors"] and len(clicks["out"]) >= 10, clicks["errors"]
@@ -237,7 +201,7 @@ def test_report_opens_with_every_figure_and_the_claims_table(default_run, html_r
         "pre.textContent = JSON.stringify(out); document.body.appendChild(pre); };"
         "</script></body></html>"
     )
-    dom = _run(chromium, "--dump-dom", "--virtual-time-budget=30000", page.as_uri(),
+    dom = run_chromium(browser, "--dump-dom", "--virtual-time-budget=30000", page.as_uri(),
                profile=tmp_path / "profile-3")  # fmt: skip
     sizes = json.loads(html.unescape(re.search(r'<pre id="out">(.*?)</pre>', dom, re.S)[1]))
     names = list(figures)

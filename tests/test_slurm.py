@@ -1,19 +1,20 @@
 """The default pipeline (every stage, shrunk) through a real one-node SLURM cluster.
 
-The cluster is Debian's slurm-wlm with munge, started and stopped by tests/slurm_cluster.py;
-the run starts in the background when the test run has collected this test (tests/slurm_run.py)
-and this test waits for it. Jobs are submitted by snakemake-executor-plugin-slurm with the
-repository's SLURM profile; the test changes only what this cluster needs (its partition, no
-account, no GPU, squeue as the status command since there is no accounting database) and
-compares every result with the local run of the same config (conftest.small_module_run).
+The cluster is Debian's slurm-wlm with munge, started and stopped by
+tests/helpers/slurm_cluster.py; the run starts in the background when the test run has
+collected this test (tests/helpers/slurm_run.py) and this test waits for it. Jobs are
+submitted by snakemake-executor-plugin-slurm with the repository's SLURM profile; the test
+changes only what this cluster needs (its partition, no account, no GPU, squeue as the
+status command since there is no accounting database) and compares every result with the
+local run of the same config (the small_module_run fixture).
 """
 
 import os
 
 import pytest
 
-from .compare_results import differences
-from .conftest import SLURM_RUN
+from .helpers.background import SLURM_RUN
+from .helpers.compare_results import differences
 
 pytestmark = pytest.mark.workflow
 

@@ -11,7 +11,7 @@ import yaml
 from hullgen.data.prepare import load_digits
 from hullgen.verdict import OUTCOMES
 
-from .conftest import (
+from .helpers.workflow import (
     CROSS_SPACE_FINDINGS,
     DEBIAN_FASHION,
     REPO,

@@ -177,7 +177,7 @@ def random_much_farther(random_shares: dict, median_ratio: float | None) -> bool
 # (Vargha and Delaney 2000, J. Educ. Behav. Stat. 25: 101-132). The control, the random
 # points' directions paired by row with the same test images, must stay below it.
 # Measured on 2026-12-07: 0.99 on full Fashion-MNIST and on 32 x 32 crops of photographs
-# (tests/natural_images.py), 0.74 on the default 8 x 8 digits (where a Gaussian of 1 pixel
+# (tests/helpers/natural_images.py), 0.74 on the default 8 x 8 digits (where a Gaussian of 1 pixel
 # is an eighth of the image), 0.50 for the random control and for noise of the same energy.
 STRUCTURE_SIGMA = 1.0
 STRUCTURE_SHARE = 0.25

@@ -11,7 +11,7 @@ private folder under /tmp, removed on stop.
 
 Run by hand (as root) to get a cluster to play with::
 
-    python tests/slurm_cluster.py     # prints the SLURM_CONF to export; Ctrl-C stops it
+    python tests/helpers/slurm_cluster.py     # prints the SLURM_CONF to export; Ctrl-C stops it
 """
 
 from __future__ import annotations

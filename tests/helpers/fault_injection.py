@@ -2,7 +2,7 @@
 
 Usage (from the repository root, with the .venv of ``make test``)::
 
-    python tests/fault_injection.py WORKDIR --kills 5 [--seed 0] [--reference DONE_RUN]
+    python tests/helpers/fault_injection.py WORKDIR --kills 5 [--seed 0] [--reference DONE_RUN]
 
 WORKDIR holds ``config/config.yaml``. Each round starts Snakemake there and SIGKILLs its whole
 process group (Snakemake and every running job, as a lost shell or node would) after a random
@@ -32,7 +32,7 @@ if __package__ in (None, ""):
 else:
     from .compare_results import differences
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 FINISHED = re.compile(r"^Finished job|^\d+ of \d+ steps")
 STEPS = re.compile(r"^(\d+) of (\d+) steps")

@@ -19,6 +19,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+# Where the test run keeps its shared runs and the SLURM run (conftest starts them).
+BACKGROUND_RUNS = pytest.StashKey()
+SLURM_RUN = pytest.StashKey()
+
 
 class BackgroundRuns:
     """Builds started in order in one daemon thread; :meth:`result` waits for one.

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import REPO, SMALL_CONFIG, write_config
 from .slurm_cluster import SlurmCluster, missing_requirements
+from .workflow import REPO, SMALL_CONFIG, write_config
 
 # The plugin waits this long for its status checks; the run must never hang (see the README).
 TIMEOUT_S = 900
