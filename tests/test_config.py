@@ -184,3 +184,21 @@ def test_an_empty_config_file_is_refused_and_braces_mean_all_defaults(tmp_path):
     path.write_text("{}\n")
     default = config.load_schema()["properties"]["dataset"]["properties"]["name"]["default"]
     assert config.load(path)["dataset"]["name"] == default
+
+
+def test_each_options_type_has_a_field_per_key_of_its_section():
+    """hullgen.options' types keep step with the schema: a key added to a section must be a
+    field of its type (or from_mapping refuses the section), and no field is left over."""
+    import dataclasses
+
+    from hullgen.options import TrainOptions
+
+    for section, kind in (("train", TrainOptions),):
+        keys = set(config.load_schema()["properties"][section]["properties"]) - set(kind.SWITCHES)
+        assert {f.name for f in dataclasses.fields(kind)} == keys, section
+        validated = config.validate({}, config.load_schema())[section]
+        assert kind.from_mapping(validated).as_dict() == {
+            k: v for k, v in sorted(validated.items()) if k not in kind.SWITCHES
+        }
+        with pytest.raises(ValueError, match="unknown \\['typo'\\]"):
+            kind.from_mapping({**validated, "typo": 1})

@@ -1,6 +1,7 @@
 """The CIFAR ResNet, its Lightning training (seeded, resumable) and the embedding export."""
 
 import ast
+import dataclasses
 import json
 import os
 import signal
@@ -299,8 +300,8 @@ def test_a_checkpoint_of_other_options_is_not_resumed(tmp_path):
 def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(HullgenError, match=r"train\.device"):
-        resolve_runtime({**TRAIN_OPTIONS, "device": "cuda"}, "cifar10")
-    auto = resolve_runtime({**TRAIN_OPTIONS, "device": "auto"}, "cifar10")
+        resolve_runtime(dataclasses.replace(TRAIN_OPTIONS, device="cuda"), "cifar10")
+    auto = resolve_runtime(dataclasses.replace(TRAIN_OPTIONS, device="auto"), "cifar10")
     assert (auto.device, auto.precision, auto.compile, auto.augment) == (
         "cpu",
         "32-true",
@@ -312,7 +313,7 @@ def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
 
 def test_gpu_defaults_when_cuda_is_there(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    runtime = resolve_runtime({**TRAIN_OPTIONS, "device": "auto"}, "fashion-mnist")
+    runtime = resolve_runtime(dataclasses.replace(TRAIN_OPTIONS, device="auto"), "fashion-mnist")
     assert (runtime.device, runtime.precision, runtime.compile, runtime.channels_last) == (
         "cuda",
         "bf16-mixed",

@@ -2,37 +2,41 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import torch
 
 from hullgen.data.prepare import load_digits
 from hullgen.model.train import train
+from hullgen.options import TrainOptions
 
 # The training options of a test: one epoch of a ResNet-8, deterministic, on the CPU.
-TRAIN_OPTIONS = {
-    "depth": 8,
-    "epochs": 1,
-    "batch_size": 64,
-    "eval_batch_size": 256,
-    "optimizer": "sgd",
-    "lr": 0.1,
-    "momentum": 0.9,
-    "nesterov": False,
-    "weight_decay": 1e-4,
-    "schedule": "multistep",
-    "milestones": [0.5, 0.75],
-    "gamma": 0.1,
-    "warmup_epochs": 0,
-    "augment": "auto",
-    "crop_padding": 4,
-    "seed": 0,
-    "deterministic": True,
-    "device": "cpu",
-    "precision": "auto",
-    "compile": "auto",
-    "eval_every": 1,
-}
+TRAIN_OPTIONS = TrainOptions.from_mapping(
+    {
+        "depth": 8,
+        "epochs": 1,
+        "batch_size": 64,
+        "eval_batch_size": 256,
+        "optimizer": "sgd",
+        "lr": 0.1,
+        "momentum": 0.9,
+        "nesterov": False,
+        "weight_decay": 1e-4,
+        "schedule": "multistep",
+        "milestones": [0.5, 0.75],
+        "gamma": 0.1,
+        "warmup_epochs": 0,
+        "augment": "auto",
+        "crop_padding": 4,
+        "seed": 0,
+        "deterministic": True,
+        "device": "cpu",
+        "precision": "auto",
+        "compile": "auto",
+        "eval_every": 1,
+    }
+)
 
 
 def model_outputs(folder: Path) -> dict:
@@ -50,7 +54,7 @@ def digits_subset():
 
 
 def train_digits(folder: Path, **changes) -> dict:
-    options = {**TRAIN_OPTIONS, **changes}
+    options = dataclasses.replace(TRAIN_OPTIONS, **changes)
     train(
         *digits_subset(),
         options=options,

@@ -34,6 +34,7 @@ import hullgen
 from hullgen import config as hullgen_config
 from hullgen import preflight
 from hullgen.code_graph import hullgen_files
+from hullgen.options import TrainOptions
 from hullgen.data import source as data_source
 from hullgen.errors import ConfigError, DataFormatError
 from hullgen.io import load_npy
@@ -65,7 +66,9 @@ OWN_DATASET = re.escape(DATASET) if SOURCE.own else "(?!)"
 SPACES = {space["name"]: space for space in config["spaces"]}
 EMBEDDING_SPACES = [name for name, space in SPACES.items() if space["kind"] == "embedding"]
 BUILT_SPACES = [name for name in SPACES if name not in EMBEDDING_SPACES]
-TRAIN = config["train"]
+# The train section as its type, read as attributes (hullgen.options); whether it runs.
+TRAIN = TrainOptions.from_mapping(config["train"])
+TRAIN_ENABLED = config["train"]["enabled"]
 EXPERIMENTS = config["experiments"]
 FINDINGS = config["findings"]
 PIXEL_SPACES = [name for name, space in SPACES.items() if space["kind"] == "pixel"]
@@ -187,7 +190,7 @@ def figure_pair(path, caption, category, **labels):
 
 def all_outputs():
     outputs = [data_info_file(DATASET)]
-    if TRAIN["enabled"]:
+    if TRAIN_ENABLED:
         outputs += list(model_files(DATASET).values())
     for space in SPACES:
         outputs += list(space_files(DATASET, space).values())

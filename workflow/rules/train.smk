@@ -52,7 +52,7 @@ rule embed_space:
         gpu=train_gpus(),
     params:
         space=lambda wildcards: SPACES[wildcards.space],
-        device=TRAIN["device"],
-        batch_size=TRAIN["eval_batch_size"],
+        device=TRAIN.device,
+        batch_size=TRAIN.eval_batch_size,
     script:
         "../scripts/embed_space.py"

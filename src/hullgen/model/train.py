@@ -30,6 +30,7 @@ from hullgen.model.embed import predictions, representations
 from hullgen.model.inputs import channel_stats
 from hullgen.model.module import ResNetClassifier
 from hullgen.model.store import save_model
+from hullgen.options import TrainOptions
 
 log = logging.getLogger("hullgen")
 
@@ -51,15 +52,15 @@ class Runtime:
     augment: bool
 
 
-def resolve_runtime(options: dict, dataset: str) -> Runtime:
+def resolve_runtime(options: TrainOptions, dataset: str) -> Runtime:
     """Turn ``auto`` into concrete choices: GPU-first, CPU fallback."""
-    device = resolve_device(options["device"])
+    device = resolve_device(options.device)
     cuda = device == "cuda"
-    precision = options["precision"]
+    precision = options.precision
     if precision == "auto":
         precision = "bf16-mixed" if cuda else "32-true"
-    compile_ = options["compile"]
-    augment = options["augment"]
+    compile_ = options.compile
+    augment = options.augment
     return Runtime(
         device=device,
         precision=precision,
@@ -69,10 +70,10 @@ def resolve_runtime(options: dict, dataset: str) -> Runtime:
     )
 
 
-def fingerprint(options: dict, runtime: Runtime, arrays) -> str:
+def fingerprint(options: TrainOptions, runtime: Runtime, arrays) -> str:
     """Identity of a training run: what it computes from which data."""
     digest = hashlib.sha256()
-    kept = {k: v for k, v in options.items() if k not in RUNTIME_ONLY}
+    kept = {k: v for k, v in options.as_dict().items() if k not in RUNTIME_ONLY}
     digest.update(json.dumps([kept, runtime.__dict__], sort_keys=True).encode())
     for array in arrays:
         array = np.ascontiguousarray(array)
@@ -168,10 +169,10 @@ def single_device_trainer(runtime: Runtime, **settings) -> L.Trainer:
     )
 
 
-def network_options(options: dict, image_shape, num_classes: int, x_train) -> dict:
+def network_options(options: TrainOptions, image_shape, num_classes: int, x_train) -> dict:
     mean, std = channel_stats(x_train)
     return {
-        "depth": int(options["depth"]),
+        "depth": int(options.depth),
         "image_shape": [int(s) for s in image_shape],
         "num_classes": int(num_classes),
         "mean": mean,
@@ -185,7 +186,7 @@ def train(
     x_test: np.ndarray,
     y_test: np.ndarray,
     *,
-    options: dict,
+    options: TrainOptions,
     dataset: str,
     num_classes: int,
     outputs: dict,
@@ -196,27 +197,27 @@ def train(
     predictions); returns the final metrics."""
     runtime = resolve_runtime(options, dataset)
     torch.set_num_threads(max(1, threads))
-    if options["deterministic"] and runtime.device == "cuda":
+    if options.deterministic and runtime.device == "cuda":
         # cuBLAS needs this before its first call to be deterministic.
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     resume_dir = Path(resume_dir)
     key = fingerprint(options, runtime, (x_train, y_train, x_test, y_test))
     checkpoint = _resume_checkpoint(resume_dir, key)
 
-    L.seed_everything(options["seed"], workers=False, verbose=False)
+    L.seed_everything(options.seed, workers=False, verbose=False)
     network = network_options(options, x_train.shape[1:], num_classes, x_train)
     module = ResNetClassifier(
         network,
-        epochs=options["epochs"],
-        optimizer=options["optimizer"],
-        lr=options["lr"],
-        momentum=options["momentum"],
-        nesterov=options["nesterov"],
-        weight_decay=options["weight_decay"],
-        schedule=options["schedule"],
-        milestones=tuple(options["milestones"]),
-        gamma=options["gamma"],
-        warmup_epochs=options["warmup_epochs"],
+        epochs=options.epochs,
+        optimizer=options.optimizer,
+        lr=options.lr,
+        momentum=options.momentum,
+        nesterov=options.nesterov,
+        weight_decay=options.weight_decay,
+        schedule=options.schedule,
+        milestones=tuple(options.milestones),
+        gamma=options.gamma,
+        warmup_epochs=options.warmup_epochs,
         channels_last=runtime.channels_last,
         compile=runtime.compile,
     )
@@ -225,18 +226,18 @@ def train(
         y_train,
         x_test,
         y_test,
-        batch_size=options["batch_size"],
-        eval_batch_size=options["eval_batch_size"],
-        crop_padding=options["crop_padding"] if runtime.augment else 0,
-        seed=options["seed"],
+        batch_size=options.batch_size,
+        eval_batch_size=options.eval_batch_size,
+        crop_padding=options.crop_padding if runtime.augment else 0,
+        seed=options.seed,
     )
     epoch_log = EpochLog(len(x_train))
     trainer = single_device_trainer(
         runtime,
-        deterministic=bool(options["deterministic"]),
-        max_epochs=options["epochs"],
-        benchmark=False if options["deterministic"] else None,
-        check_val_every_n_epoch=options["eval_every"],
+        deterministic=bool(options.deterministic),
+        max_epochs=options.epochs,
+        benchmark=False if options.deterministic else None,
+        check_val_every_n_epoch=options.eval_every,
         num_sanity_val_steps=0,
         callbacks=[epoch_log, EpochCheckpoint(resume_dir / RESUME_FILE)],
         default_root_dir=resume_dir,
@@ -244,13 +245,13 @@ def train(
     log.info(
         "ResNet-%d (%d parameters) on %s, precision %s, compile %s, augment %s, %d epochs of %d "
         "images%s",
-        options["depth"],
+        options.depth,
         sum(p.numel() for p in module.net.parameters()),
         runtime.device,
         runtime.precision,
         runtime.compile,
         runtime.augment,
-        options["epochs"],
+        options.epochs,
         len(x_train),
         f"; resuming from {checkpoint}" if checkpoint else "",
     )
@@ -261,7 +262,7 @@ def train(
     net = module.net.to(memory_format=torch.contiguous_format).eval()
     frames, metrics = [], {}
     for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
-        logits = representations(net, x, ("logits",), options["eval_batch_size"])["logits"]
+        logits = representations(net, x, ("logits",), options.eval_batch_size)["logits"]
         pred = predictions(logits, y)
         loss = torch.nn.functional.cross_entropy(
             torch.from_numpy(logits).double(), torch.from_numpy(pred["label"])
@@ -270,8 +271,8 @@ def train(
         metrics[f"{split}_loss"] = float(loss)
         frames.append(pd.DataFrame({"split": split, "row": np.arange(len(y)), **pred}))
     metrics.update(
-        epochs=int(options["epochs"]),
-        depth=int(options["depth"]),
+        epochs=int(options.epochs),
+        depth=int(options.depth),
         parameters=int(sum(p.numel() for p in net.parameters())),
         device=runtime.device,
         precision=runtime.precision,

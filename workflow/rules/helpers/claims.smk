@@ -18,7 +18,7 @@ def claims_inputs(wildcards):
         inputs["random"] = random_comparison_file(dataset)
     if FINDINGS["pca_space"]:
         inputs["pca"] = pca_sweep_files(dataset)["table"]
-    if TRAIN["enabled"]:
+    if TRAIN_ENABLED:
         inputs["metrics"] = model_files(dataset)["metrics_json"]
     inputs["studies"] = [
         study_summary_file(s) for s in ("legendre", "mlp") if EXPERIMENTS[s]["enabled"]

@@ -33,7 +33,7 @@ FINDINGS_FIGURES = (
 
 def findings_figures(dataset, space):
     """The figures of one space (correctness only when a network is trained)."""
-    names = FINDINGS_FIGURES + (("correctness",) if TRAIN["enabled"] else ())
+    names = FINDINGS_FIGURES + (("correctness",) if TRAIN_ENABLED else ())
     folder = findings_folder(dataset, space)
     return {f"{n}_{ext}": f"{folder}/{n}.{ext}" for n in names for ext in ("png", "pdf")}
 
@@ -50,7 +50,7 @@ def space_stats_inputs(wildcards):
     }
     if pixel_directions(space):
         inputs["test_x"] = data_files(dataset)["test_x"]
-    if TRAIN["enabled"]:
+    if TRAIN_ENABLED:
         inputs["predictions"] = model_files(dataset)["predictions"]
     return inputs
 
@@ -82,7 +82,7 @@ def space_figures_inputs(wildcards):
         "class_directions": class_directions_file(wildcards.dataset, wildcards.space),
         "code": script_code("space_figures.py"),
     }
-    if TRAIN["enabled"]:
+    if TRAIN_ENABLED:
         inputs["predictions"] = model_files(wildcards.dataset)["predictions"]
     return inputs
 
@@ -112,7 +112,7 @@ def findings_outputs(dataset):
         outputs += [stats_file(dataset, space), class_directions_file(dataset, space)]
         outputs += list(findings_figures(dataset, space).values())
     names = ["shape"]
-    names += ["training"] if TRAIN["enabled"] else []
+    names += ["training"] if TRAIN_ENABLED else []
     if OWN_SPACES and RANDOM_SPACES:
         outputs.append(random_comparison_file(dataset))
         names.append("random_vs_real")

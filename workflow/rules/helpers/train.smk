@@ -18,8 +18,7 @@ def resume_folder(dataset):
 
 def train_options():
     """The training knobs (a params entry: changes retrain)."""
-    options = {key: value for key, value in TRAIN.items() if key != "enabled"}
-    return dict(sorted(options.items()))
+    return TRAIN.as_dict()
 
 
 # Training asks for TRAIN_THREADS unless it is small: under TRAIN_SMALL image-epochs (training
@@ -35,14 +34,14 @@ def train_threads(wildcards, input):
     """The training job's threads: one for a small training set and few epochs, else
     TRAIN_THREADS (also before the data is written: the most it may ask for)."""
     shape = npy_shape(input.train_x)
-    if shape is None or shape[0] * TRAIN["epochs"] >= TRAIN_SMALL:
+    if shape is None or shape[0] * TRAIN.epochs >= TRAIN_SMALL:
         return TRAIN_THREADS
     return 1
 
 
 def train_gpus():
     """One GPU for the training and embedding jobs when the config asks for CUDA."""
-    return 1 if TRAIN["device"] == "cuda" else 0
+    return 1 if TRAIN.device == "cuda" else 0
 
 
 # Embedding a space asks for EMBED_THREADS unless its images (training and test) are fewer
@@ -65,7 +64,7 @@ def embed_threads(wildcards, input):
 def network_recipe():
     """What the network-accuracy claim compares (a params entry of the claims rule)."""
     return {
-        "depth": TRAIN["depth"],
-        "epochs": TRAIN["epochs"],
+        "depth": TRAIN.depth,
+        "epochs": TRAIN.epochs,
         "full_training_set": config["subset"]["n_train"] is None,
     }
