@@ -191,9 +191,10 @@ def test_each_options_type_has_a_field_per_key_of_its_section():
     field of its type (or from_mapping refuses the section), and no field is left over."""
     import dataclasses
 
-    from hullgen.options import TrainOptions
+    from hullgen.options import FindingsOptions, HullOptions, TrainOptions
 
-    for section, kind in (("train", TrainOptions),):
+    types = (("train", TrainOptions), ("hull", HullOptions), ("findings", FindingsOptions))
+    for section, kind in types:
         keys = set(config.load_schema()["properties"][section]["properties"]) - set(kind.SWITCHES)
         assert {f.name for f in dataclasses.fields(kind)} == keys, section
         validated = config.validate({}, config.load_schema())[section]

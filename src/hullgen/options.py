@@ -76,3 +76,42 @@ class TrainOptions(_Section):
     precision: str
     compile: bool | str
     eval_every: int
+
+
+@dataclass(frozen=True)
+class HullOptions(_Section):
+    """The ``hull`` section: the solver's options, the job layout (``shards``) and the
+    memory budget (see the schema for each key)."""
+
+    shards: int
+    gap: float
+    k_seed: int
+    add_per_round: int
+    candidates: int
+    max_rounds: int
+    settle: bool
+    inside_tol: float
+    memory_budget_gb: float
+    qp_time_limit: float
+    device: str
+    precision: str
+
+    def solver_arguments(self) -> dict:
+        """The keyword arguments of :class:`hullgen.hull.solver.HullDistance`: every option
+        but the job layout, the budget in bytes, keys sorted (a params entry)."""
+        arguments = {k: v for k, v in self.as_dict().items() if k != "shards"}
+        arguments["memory_budget"] = int(arguments.pop("memory_budget_gb") * 2**30)
+        return dict(sorted(arguments.items()))
+
+
+@dataclass(frozen=True)
+class FindingsOptions(_Section):
+    """The ``findings`` section: which spaces the PCA sweep and the class hulls use (resolved
+    from ``auto`` by the config's validation; None skips them), their sizes and the seed."""
+
+    normality_sample: int
+    pca_space: str | None
+    pca_dims: tuple[int, ...]
+    class_hull_space: str | None
+    max_test: int
+    seed: int

@@ -31,6 +31,7 @@ from hullgen.data.source import SPLITS
 from hullgen.data.split import subset_counts
 from hullgen.errors import ConfigError, DataFormatError
 from hullgen.hull.memory import least_memory
+from hullgen.options import HullOptions
 from hullgen.spaces.build import is_pixel_isometry, space_width
 
 
@@ -145,9 +146,9 @@ def _least_subset(train_counts: np.ndarray, needed: np.ndarray) -> int:
 def memory_problems(config: dict, source: data_source.Source) -> list[str]:
     """Spaces whose training matrix ``hull.memory_budget_gb`` cannot hold (with the least
     the solver needs to work, :func:`hullgen.hull.memory.least_memory`)."""
-    hull = config["hull"]
-    budget = hull["memory_budget_gb"] * 2**30
-    precision = "float32" if hull["device"] == "cuda" else hull["precision"]
+    hull = HullOptions.from_mapping(config["hull"])
+    budget = hull.memory_budget_gb * 2**30
+    precision = "float32" if hull.device == "cuda" else hull.precision
     n_train = int(kept_counts(config, source)["train"].sum())
     shape = source.spec.image_shape
     problems = []
@@ -155,10 +156,10 @@ def memory_problems(config: dict, source: data_source.Source) -> list[str]:
         if source.images and is_pixel_isometry(space, shape):
             continue  # solved in the pixel space, whose width it has
         d = space_width(space, shape, source.spec.n_classes)
-        needed = least_memory(n_train, d, precision, hull["k_seed"])
+        needed = least_memory(n_train, d, precision, hull.k_seed)
         if budget < needed:
             problems.append(
-                f"config key 'hull.memory_budget_gb': {hull['memory_budget_gb']} GiB cannot "
+                f"config key 'hull.memory_budget_gb': {hull.memory_budget_gb} GiB cannot "
                 f"hold the {n_train:,} x {d:,} training matrix of space {space['name']!r} "
                 f"(the solver needs at least {needed / 2**30:.3g} GiB); raise it"
             )

@@ -12,8 +12,8 @@ localrules:
 
 rule pca_sweep:
     input:
-        train=lambda wildcards: space_files(wildcards.dataset, FINDINGS["pca_space"])["train"],
-        test=lambda wildcards: space_files(wildcards.dataset, FINDINGS["pca_space"])["test"],
+        train=lambda wildcards: space_files(wildcards.dataset, FINDINGS.pca_space)["train"],
+        test=lambda wildcards: space_files(wildcards.dataset, FINDINGS.pca_space)["test"],
         code=script_code("pca_sweep.py"),
     output:
         **pca_sweep_files("{dataset}"),
@@ -27,9 +27,9 @@ rule pca_sweep:
     resources:
         mem_mb=mem_mb_for(8, minimum=2000),
     params:
-        dims=FINDINGS["pca_dims"],
-        max_test=FINDINGS["max_test"],
-        seed=FINDINGS["seed"],
+        dims=list(FINDINGS.pca_dims),
+        max_test=FINDINGS.max_test,
+        seed=FINDINGS.seed,
         hull=hull_options_for_findings(),
     script:
         "../scripts/pca_sweep.py"
@@ -51,7 +51,7 @@ rule pca_sweep_figure:
     resources:
         mem_mb=2000,
     params:
-        space=FINDINGS["pca_space"],
+        space=FINDINGS.pca_space,
         figures=config["figures"],
     script:
         "../scripts/pca_sweep_figure.py"
@@ -59,10 +59,8 @@ rule pca_sweep_figure:
 
 rule class_hulls:
     input:
-        train=lambda wildcards: space_files(wildcards.dataset, FINDINGS["class_hull_space"])[
-            "train"
-        ],
-        test=lambda wildcards: space_files(wildcards.dataset, FINDINGS["class_hull_space"])["test"],
+        train=lambda wildcards: space_files(wildcards.dataset, FINDINGS.class_hull_space)["train"],
+        test=lambda wildcards: space_files(wildcards.dataset, FINDINGS.class_hull_space)["test"],
         train_y=data_files("{dataset}")["train_y"],
         test_y=data_files("{dataset}")["test_y"],
         code=script_code("class_hulls.py"),
@@ -78,8 +76,8 @@ rule class_hulls:
     resources:
         mem_mb=mem_mb_for(8, minimum=2000),
     params:
-        max_test=FINDINGS["max_test"],
-        seed=FINDINGS["seed"],
+        max_test=FINDINGS.max_test,
+        seed=FINDINGS.seed,
         hull=hull_options_for_findings(),
     script:
         "../scripts/class_hulls.py"
@@ -101,7 +99,7 @@ rule class_hulls_figure:
     resources:
         mem_mb=2000,
     params:
-        space=FINDINGS["class_hull_space"],
+        space=FINDINGS.class_hull_space,
         class_names=list(DATASET_SPEC.classes),
         figures=config["figures"],
     script:

@@ -34,7 +34,7 @@ import hullgen
 from hullgen import config as hullgen_config
 from hullgen import preflight
 from hullgen.code_graph import hullgen_files
-from hullgen.options import TrainOptions
+from hullgen.options import FindingsOptions, HullOptions, TrainOptions
 from hullgen.data import source as data_source
 from hullgen.errors import ConfigError, DataFormatError
 from hullgen.io import load_npy
@@ -70,7 +70,9 @@ BUILT_SPACES = [name for name in SPACES if name not in EMBEDDING_SPACES]
 TRAIN = TrainOptions.from_mapping(config["train"])
 TRAIN_ENABLED = config["train"]["enabled"]
 EXPERIMENTS = config["experiments"]
-FINDINGS = config["findings"]
+FINDINGS = FindingsOptions.from_mapping(config["findings"])
+FINDINGS_ENABLED = config["findings"]["enabled"]
+HULL = HullOptions.from_mapping(config["hull"])
 PIXEL_SPACES = [name for name, space in SPACES.items() if space["kind"] == "pixel"]
 RANDOM_SPACES = [name for name, space in SPACES.items() if space["kind"] == "random"]
 # The data's own coordinates (pixels of images, the rows of arrays): the random baseline's

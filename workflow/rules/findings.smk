@@ -33,7 +33,7 @@ rule space_diameter:
     resources:
         mem_mb=mem_mb_for(4, minimum=2000),
     params:
-        seed=FINDINGS["seed"],
+        seed=FINDINGS.seed,
     script:
         "../scripts/space_diameter.py"
 
@@ -58,8 +58,8 @@ rule space_stats:
         energy=lambda wildcards: object_energy(wildcards.space),
         structure=lambda wildcards: pixel_directions(wildcards.space),
         neighbours=lambda wildcards: nearest_training(wildcards.space),
-        normality_sample=FINDINGS["normality_sample"],
-        seed=FINDINGS["seed"],
+        normality_sample=FINDINGS.normality_sample,
+        seed=FINDINGS.seed,
     script:
         "../scripts/space_stats.py"
 
@@ -86,7 +86,7 @@ rule space_figures:
         units=lambda wildcards: space_units(wildcards.space),
         class_names=list(DATASET_SPEC.classes),
         structure=lambda wildcards: pixel_directions(wildcards.space),
-        seed=FINDINGS["seed"],
+        seed=FINDINGS.seed,
         figures=config["figures"],
     script:
         "../scripts/space_figures.py"

@@ -6,7 +6,7 @@ include: "helpers/hull.smk"
 
 
 scattergather:
-    hull=config["hull"]["shards"],
+    hull=HULL.shards,
 
 
 localrules:
@@ -31,7 +31,7 @@ rule hull_shard:
     threads: hull_threads
     resources:
         mem_mb=hull_mem_mb,
-        gpu=1 if config["hull"]["device"] == "cuda" else 0,
+        gpu=1 if HULL.device == "cuda" else 0,
     params:
         options=hull_options(),
     script:

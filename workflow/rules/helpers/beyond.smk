@@ -26,5 +26,5 @@ FINDINGS_HULL_THREADS = 2
 
 def findings_hull_threads(wildcards, input):
     """Threads of a derived hull job: one for a small problem, else FINDINGS_HULL_THREADS."""
-    small = pass_is_small(input, lambda test_rows: min(test_rows, FINDINGS["max_test"]))
+    small = pass_is_small(input, lambda test_rows: min(test_rows, FINDINGS.max_test))
     return 1 if small else FINDINGS_HULL_THREADS

@@ -16,7 +16,7 @@ def claims_inputs(wildcards):
     }
     if OWN_SPACES and RANDOM_SPACES:
         inputs["random"] = random_comparison_file(dataset)
-    if FINDINGS["pca_space"]:
+    if FINDINGS.pca_space:
         inputs["pca"] = pca_sweep_files(dataset)["table"]
     if TRAIN_ENABLED:
         inputs["metrics"] = model_files(dataset)["metrics_json"]

@@ -105,7 +105,7 @@ def random_comparison_file(dataset):
 
 
 def findings_outputs(dataset):
-    if not FINDINGS["enabled"]:
+    if not FINDINGS_ENABLED:
         return []
     outputs = list(claims_files(dataset).values())
     for space in SPACES:
@@ -116,10 +116,10 @@ def findings_outputs(dataset):
     if OWN_SPACES and RANDOM_SPACES:
         outputs.append(random_comparison_file(dataset))
         names.append("random_vs_real")
-    if FINDINGS["pca_space"]:
+    if FINDINGS.pca_space:
         outputs.append(pca_sweep_files(dataset)["table"])
         names.append("pca_sweep")
-    if FINDINGS["class_hull_space"]:
+    if FINDINGS.class_hull_space:
         outputs.append(class_hulls_files(dataset)["table"])
         names.append("class_hulls")
     for name in names:

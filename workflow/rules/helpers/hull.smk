@@ -26,16 +26,9 @@ def hull_shard_files(dataset, space, scatteritem):
 
 
 def hull_options():
-    """HullDistance options from the config's hull section (a params entry: changes rerun it).
-
-    Every key is passed on except the job layout (shards) and the budget, which
-    HullDistance takes in bytes.
-    """
-    hull = dict(config["hull"])
-    hull.pop("shards")
-    hull["memory_budget"] = int(hull.pop("memory_budget_gb") * 2**30)
-    # Sorted: Snakemake compares params as text, and YAML key order must not cause reruns.
-    return dict(sorted(hull.items()))
+    """The solver's options (a params entry: changes rerun it): every hull option but the
+    job layout, the budget in bytes."""
+    return HULL.solver_arguments()
 
 
 # A hull shard asks for HULL_THREADS unless one pass of its products over the training set
@@ -60,7 +53,7 @@ def pass_is_small(input, queries):
 
 def hull_threads(wildcards, input):
     """A hull shard's threads: one for a small shard, else HULL_THREADS."""
-    small = pass_is_small(input, lambda test_rows: -(-test_rows // config["hull"]["shards"]))
+    small = pass_is_small(input, lambda test_rows: -(-test_rows // HULL.shards))
     return 1 if small else HULL_THREADS
 
 
@@ -69,4 +62,4 @@ def hull_mem_mb(wildcards, input, attempt):
     plus the budget, which holds the solver's float32 copy."""
     train = Path(input.train)
     train_mb = train.stat().st_size / 2**20 if train.exists() else 0
-    return int((1.2 * train_mb + 1024 * config["hull"]["memory_budget_gb"] + 500) * attempt)
+    return int((1.2 * train_mb + 1024 * HULL.memory_budget_gb + 500) * attempt)
