@@ -191,15 +191,27 @@ def test_each_options_type_has_a_field_per_key_of_its_section():
     field of its type (or from_mapping refuses the section), and no field is left over."""
     import dataclasses
 
+    from hullgen.experiments.legendre_options import LegendreOptions
+    from hullgen.experiments.mlp_options import MlpOptions, MlpRegime
     from hullgen.options import FindingsOptions, HullOptions, TrainOptions
 
-    types = (("train", TrainOptions), ("hull", HullOptions), ("findings", FindingsOptions))
-    for section, kind in types:
-        keys = set(config.load_schema()["properties"][section]["properties"]) - set(kind.SWITCHES)
-        assert {f.name for f in dataclasses.fields(kind)} == keys, section
-        validated = config.validate({}, config.load_schema())[section]
+    schema = config.load_schema()
+    studies = schema["properties"]["experiments"]["properties"]
+    sections = {
+        TrainOptions: (schema["properties"]["train"], lambda c: c["train"]),
+        HullOptions: (schema["properties"]["hull"], lambda c: c["hull"]),
+        FindingsOptions: (schema["properties"]["findings"], lambda c: c["findings"]),
+        LegendreOptions: (studies["legendre"], lambda c: c["experiments"]["legendre"]),
+        MlpOptions: (studies["mlp"], lambda c: c["experiments"]["mlp"]),
+        MlpRegime: (studies["mlp"]["properties"]["regimes"]["items"],
+                    lambda c: c["experiments"]["mlp"]["regimes"][0]),
+    }  # fmt: skip
+    for kind, (section_schema, section_of) in sections.items():
+        keys = set(section_schema["properties"]) - set(kind.SWITCHES)
+        assert {f.name for f in dataclasses.fields(kind)} == keys, kind
+        validated = section_of(config.validate({}, schema))
         assert kind.from_mapping(validated).as_dict() == {
-            k: v for k, v in sorted(validated.items()) if k not in kind.SWITCHES
+            k: v for k, v in validated.items() if k not in kind.SWITCHES
         }
         with pytest.raises(ValueError, match="unknown \\['typo'\\]"):
             kind.from_mapping({**validated, "typo": 1})

@@ -1,5 +1,7 @@
 """The Legendre-boundary study: basis, programs, fits and the study table."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,8 +24,8 @@ def _bonnet(t, terms):
 
 def _training_points(options=OPTIONS):
     g = L.true_boundary(options)
-    rng = np.random.default_rng(options["seed"])
-    return L.sample(g, options["train_interval"], options["n_train"], 0.3, 0.02, rng)
+    rng = np.random.default_rng(options.seed)
+    return L.sample(g, options.train_interval, options.n_train, 0.3, 0.02, rng)
 
 
 # -- basis -----------------------------------------------------------------------------------
@@ -75,7 +77,7 @@ def test_under_parameterized_fit_is_reported_infeasible_for_every_regime():
         assert fitted.coefficients is None
     # Independently: no line c0 + c1 t puts every point on its side with the margin.
     A = -side[:, None] * L.basis(iv.t(x), 2)
-    b = OPTIONS["margin"] - side * y
+    b = OPTIONS.margin - side * y
     res = optimize.linprog(np.zeros(2), A_ub=-A, b_ub=-b, bounds=[(None, None)] * 2)
     assert res.status == 2  # infeasible
 
@@ -87,7 +89,7 @@ def test_over_parameterized_fits_satisfy_every_margin_constraint(regime):
     fitted = L.fit(regime, 64, x, y, side, iv, OPTIONS)
     assert fitted.status == "optimal"
     margins = side * (y - fitted(iv, x))
-    assert margins.min() >= OPTIONS["margin"] - 1e-6
+    assert margins.min() >= OPTIONS.margin - 1e-6
     # The reported training-interval coefficients describe the same boundary there.
     np.testing.assert_allclose(
         leg.legval(iv.t(x), fitted.coefficients), fitted(iv, x), rtol=1e-6, atol=1e-6
@@ -101,7 +103,7 @@ def test_min_norm2_against_its_dual_solved_by_scipy():
     fitted = L.fit("min_norm2", terms, x, y, side, iv, OPTIONS)
     # min 1/2 |c|^2 s.t. A c >= b  <=>  c = A^T l, l = argmin_{l>=0} 1/2 |A^T l|^2 - b.l
     A = -side[:, None] * L.basis(iv.t(x), terms)
-    b = OPTIONS["margin"] - side * y
+    b = OPTIONS.margin - side * y
     dual = optimize.minimize(
         lambda lam: (0.5 * np.sum((A.T @ lam) ** 2) - b @ lam, A @ (A.T @ lam) - b),
         np.zeros(len(b)),
@@ -119,7 +121,7 @@ def test_min_norm1_against_scipy_linprog():
     terms = 16
     fitted = L.fit("min_norm1", terms, x, y, side, iv, OPTIONS)
     A = -side[:, None] * L.basis(iv.t(x), terms)
-    b = OPTIONS["margin"] - side * y
+    b = OPTIONS.margin - side * y
     # |c| <= u elementwise, minimise sum(u): variables (c, u).
     eye = np.eye(terms)
     res = optimize.linprog(
@@ -138,7 +140,7 @@ def test_max_margin_is_at_least_every_other_regimes_margin():
     best = L.fit("max_margin", 12, x, y, side, iv, OPTIONS)
     for regime in ("min_norm2", "min_norm1", "min_slope"):
         other = L.fit(regime, 12, x, y, side, iv, OPTIONS)
-        if np.abs(other.coefficients).max() <= OPTIONS["max_coef"]:
+        if np.abs(other.coefficients).max() <= OPTIONS.max_coef:
             assert best.achieved_margin >= other.achieved_margin - 1e-7
 
 
@@ -156,8 +158,8 @@ def test_flat_extension_stays_near_a_line_outside_where_min_norm2_does_not():
 # -- the study -------------------------------------------------------------------------------
 def test_study_table_round_trips_through_parquet(tmp_path):
     data, table = L.run_study(OPTIONS)
-    assert len(data) == OPTIONS["n_train"] + OPTIONS["n_test"]
-    assert len(table) == len(OPTIONS["terms"]) * len(L.REGIMES)
+    assert len(data) == OPTIONS.n_train + OPTIONS.n_test
+    assert len(table) == len(OPTIONS.terms) * len(L.REGIMES)
     assert set(table.loc[table["terms"] <= 2, "status"]) == {"infeasible"}
     assert set(table.loc[table["terms"] == 64, "status"]) == {"optimal"}
     assert (table.loc[table["terms"] == 64, "margin_violations"] == 0).all()
@@ -185,4 +187,4 @@ def test_study_table_round_trips_through_parquet(tmp_path):
 )
 def test_bad_options_name_the_key(change, needle):
     with pytest.raises(ValueError, match=needle):
-        L.run_study({**OPTIONS, **change})
+        L.run_study(dataclasses.replace(OPTIONS, **change))

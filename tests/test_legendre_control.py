@@ -6,6 +6,8 @@ bounded measure against its definition; the verdicts on the study's own output a
 control tables made to pass and to fail each criterion.
 """
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,10 +27,10 @@ from .helpers.studies import LEGENDRE_OPTIONS as OPTIONS
 def problem():
     g = L.true_boundary(OPTIONS)
     iv = L.intervals_of(OPTIONS)
-    data, _ = L.run_study({**OPTIONS, "terms": [64]})
+    data, _ = L.run_study(dataclasses.replace(OPTIONS, terms=[64]))
     train = L.Points.of_split(data, "train")
-    outside = L.outside_of(g, iv, OPTIONS["target_slopes"], OPTIONS["spread"])
-    values = L.targets(g, iv, OPTIONS["target_slopes"], outside.x)
+    outside = L.outside_of(g, iv, OPTIONS.target_slopes, OPTIONS.spread)
+    values = L.targets(g, iv, OPTIONS.target_slopes, outside.x)
     return g, iv, train, outside, values
 
 
@@ -86,7 +88,7 @@ def _independent(terms, train, iv, outside, target, margin):
 @pytest.mark.parametrize("target", ["g", "line slope 2"])
 def test_reach_against_scipy_slsqp(problem, terms, target):
     _, iv, train, outside, values = problem
-    margin = OPTIONS["margin"]
+    margin = OPTIONS.margin
     found = LC.reach(terms, train, iv, target, values[target], outside, margin)
     assert found.status == "optimal"
     assert found.train_margin >= margin - 1e-6
@@ -103,9 +105,9 @@ def test_reach_equals_least_squares_when_that_already_separates(problem):
     """A target drawn by a separating boundary: the program must return that boundary."""
     g, iv, train, outside, _ = problem
     terms = 16
-    separating = LC.reach(terms, train, iv, "g", g(outside.x), outside, OPTIONS["margin"])
+    separating = LC.reach(terms, train, iv, "g", g(outside.x), outside, OPTIONS.margin)
     target = separating(iv, outside.x)  # reachable exactly, with room to spare inside
-    again = LC.reach(terms, train, iv, "drawn", target, outside, 0.5 * OPTIONS["margin"])
+    again = LC.reach(terms, train, iv, "drawn", target, outside, 0.5 * OPTIONS.margin)
     assert again.disagreement < 1e-5  # HiGHS QP tolerance
     # (Coefficients are not compared: on the two outside segments alone a degree-15
     # polynomial is ill-determined; its values there are what the program is about.)
@@ -115,17 +117,17 @@ def test_reach_equals_least_squares_when_that_already_separates(problem):
 def test_too_few_terms_are_infeasible_and_many_reach_every_target(problem):
     _, iv, train, outside, values = problem
     for name, target in values.items():
-        assert LC.reach(2, train, iv, name, target, outside, OPTIONS["margin"]).status == (
+        assert LC.reach(2, train, iv, name, target, outside, OPTIONS.margin).status == (
             "infeasible"
         )
-        many = LC.reach(64, train, iv, name, target, outside, OPTIONS["margin"])
+        many = LC.reach(64, train, iv, name, target, outside, OPTIONS.margin)
         assert many.disagreement <= C.LEGENDRE_REACH_MAX
-        assert many.train_margin >= OPTIONS["margin"] - 1e-6
+        assert many.train_margin >= OPTIONS.margin - 1e-6
 
 
 def test_control_table_round_trips_through_parquet(problem, tmp_path):
     g, iv, train, outside, _ = problem
-    table = LC.control_table(g, train, iv, {**OPTIONS, "terms": [2, 12]})
+    table = LC.control_table(g, train, iv, dataclasses.replace(OPTIONS, terms=[2, 12]))
     assert list(table["target"].unique()) == ["g", "line slope 0", "line slope 2"]
     assert set(table.loc[table["terms"] == 2, "status"]) == {"infeasible"}
     table.to_parquet(tmp_path / "control.parquet")
@@ -214,7 +216,7 @@ def test_the_study_itself_passes_and_fails_as_its_terms_allow(problem):
     """On the study's own fits: the paper's range of K passes both verdicts; stopping at the
     smallest separating K cannot show control (no K reaches every target)."""
     g, iv, train, _, _ = problem
-    options = {**OPTIONS, "terms": [2, 6, 12, 64]}
+    options = dataclasses.replace(OPTIONS, terms=[2, 6, 12, 64])
     _, fits = L.run_study(options)
     control = LC.control_table(g, train, iv, options)
     verdicts = [Verdict.from_dict(v) for v in LV.claims(fits, control, "control.png")]
@@ -224,12 +226,12 @@ def test_the_study_itself_passes_and_fails_as_its_terms_allow(problem):
     ]
     assert all(v.figure == "control.png" for v in verdicts)
     assert "1%" in verdicts[0].criterion and "10%" in verdicts[1].criterion
-    short = {**options, "terms": [2, 6]}
+    short = dataclasses.replace(options, terms=[2, 6])
     _, fits = L.run_study(short)
     control = LC.control_table(g, train, iv, short)
     holds = {v["id"]: v["holds"] for v in LV.claims(fits, control)}
     assert holds == {"legendre-necessary": "no", "legendre-regime": "no"}
-    lines = LV.summary_lines(fits, control, OPTIONS["n_train"])
+    lines = LV.summary_lines(fits, control, OPTIONS.n_train)
     assert "[2]" in lines[0] and "infeasible" in lines[0]
     assert lines[-1].endswith("does not show here.")
 
@@ -239,10 +241,10 @@ def test_the_verdicts_do_not_depend_on_the_sample_sizes(problem):
     it: n_test 500 or 50,000, and 200 or 2,000 outside points per side, give the same
     verdicts, and the reach of each (K, target) agrees to half a point of the area."""
     g, iv, train, _, _ = problem
-    options = {**OPTIONS, "terms": [2, 6, 12, 64]}
+    options = dataclasses.replace(OPTIONS, terms=[2, 6, 12, 64])
     results = {}
     for n_test, points in ((500, 200), (50_000, 2_000)):
-        _, fits = L.run_study({**options, "n_test": n_test})
+        _, fits = L.run_study(dataclasses.replace(options, n_test=n_test))
         control = LC.control_table(g, train, iv, options, outside_points=points)
         results[n_test] = (control, {v["id"]: v["holds"] for v in LV.claims(fits, control)})
     (small, small_holds), (large, large_holds) = results[500], results[50_000]

@@ -106,7 +106,7 @@ def test_outside_sample_and_targets():
 def test_a_target_spirals_lack_is_a_config_error():
     with pytest.raises(ConfigError, match=r"outside_target.*spirals.*nearest"):
         mlp_options(dataset="spirals")
-    assert mlp_options(dataset="spirals", outside_target="nearest")["outside_target"] == "nearest"
+    assert mlp_options(dataset="spirals", outside_target="nearest").outside_target == "nearest"
     regimes = [{"name": "a"}, {"name": "b", "outside_penalty": 1.0, "outside_target": "truth"}]
     with pytest.raises(ConfigError, match=r"regimes\[1\]\.outside_target.*truth.*spirals"):
         mlp_options(dataset="spirals", outside_target="class-1", regimes=regimes)
@@ -224,7 +224,7 @@ def test_every_default_regime_fits_the_training_set_when_over_parameterized():
     """Section 4's "perfectly separate the data": the default regimes, penalties included,
     at an over-parameterized width (4,417 parameters for 200 points)."""
     study = M.run_study(mlp_options(widths=[64], seeds=1, grid_size=20))
-    assert len(study.models) == len(mlp_options()["regimes"])
+    assert len(study.models) == len(mlp_options().regimes)
     assert (study.models["train_accuracy"] == 1.0).all(), study.models
 
 

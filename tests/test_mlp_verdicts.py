@@ -1,5 +1,6 @@
 """Section 4's verdicts on synthetic studies made to pass and to fail each criterion."""
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -128,8 +129,8 @@ def test_verdicts_without_the_models_they_need_are_not_applicable():
     study.comparison = study.comparison[study.comparison["width"] == UNDER]
     assert set(holds(study).values()) == {None}
     study = fake_study()
-    study.options = {**study.options, "regimes": [r for r in study.options["regimes"]
-                                                  if r["outside_penalty"] == 0]}  # fmt: skip
+    plain = tuple(r for r in study.options.regimes if r.outside_penalty == 0)
+    study.options = dataclasses.replace(study.options, regimes=plain)
     assert holds(study)["mlp-control"] is None
 
 

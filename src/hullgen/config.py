@@ -321,10 +321,10 @@ def _check_train(config: dict) -> list[str]:
 def _check_experiments(experiments: dict) -> list[str]:
     problems = []
     try:
-        legendre_options.check_options(experiments["legendre"])
+        legendre_options.LegendreOptions.from_mapping(experiments["legendre"]).check()
     except ValueError as err:
         problems.append(f"config key {err}")
-    problems += mlp_options.check_options(experiments["mlp"])
+    problems += mlp_options.MlpOptions.from_mapping(experiments["mlp"]).problems()
     return problems
 
 

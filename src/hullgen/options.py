@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Self
 
 
-class _Section:
+class Section:
     """What every section type shares: built from the validated config's mapping."""
 
     # Keys of the section that switch a stage on or off in the workflow: not options of
@@ -35,6 +35,12 @@ class _Section:
             )
         return cls(**{name: _frozen(section[name]) for name in names})
 
+    @classmethod
+    def of(cls, options: Self | Mapping) -> Self:
+        """``options`` as this type: itself, or built from its section's mapping (what a
+        study's entry point accepts, so that a config section can be passed as it is)."""
+        return options if isinstance(options, cls) else cls.from_mapping(options)
+
     def as_dict(self) -> dict:
         """The section as the config's mapping (lists for tuples, keys sorted): what a rule
         passes as a params entry. Snakemake compares params by their text and cannot read
@@ -51,7 +57,7 @@ def _thawed(value):
 
 
 @dataclass(frozen=True)
-class TrainOptions(_Section):
+class TrainOptions(Section):
     """The ``train`` section: the ResNet, its recipe and where it runs (see the schema for
     each key)."""
 
@@ -79,7 +85,7 @@ class TrainOptions(_Section):
 
 
 @dataclass(frozen=True)
-class HullOptions(_Section):
+class HullOptions(Section):
     """The ``hull`` section: the solver's options, the job layout (``shards``) and the
     memory budget (see the schema for each key)."""
 
@@ -105,7 +111,7 @@ class HullOptions(_Section):
 
 
 @dataclass(frozen=True)
-class FindingsOptions(_Section):
+class FindingsOptions(Section):
     """The ``findings`` section: which spaces the PCA sweep and the class hulls use (resolved
     from ``auto`` by the config's validation; None skips them), their sizes and the seed."""
 

@@ -3,12 +3,13 @@ separating boundary to every target extension for every terms (the control progr
 
 from hullgen.experiments.legendre import Points, intervals_of, run_study, true_boundary
 from hullgen.experiments.legendre_control import control_table
+from hullgen.experiments.legendre_options import LegendreOptions
 from hullgen.experiments.legendre_verdicts import claims, summary_lines
 from hullgen.io import atomic_path, save_json, save_table
 from hullgen.log import setup
 
 log = setup(snakemake.log[0])
-options = snakemake.params.options
+options = LegendreOptions.from_mapping(snakemake.params.options)
 out = snakemake.output
 data, fits = run_study(options)
 control = control_table(
@@ -22,7 +23,7 @@ for table, path in ((fits, out.fits_csv), (control, out.control_csv)):
         table.drop(columns=["native_coefficients", "coefficients"], errors="ignore").to_csv(
             tmp, index=False
         )
-lines = summary_lines(fits, control, options["n_train"])
+lines = summary_lines(fits, control, options.n_train)
 save_json(
     out.summary,
     {"study": "legendre", "lines": lines, "claims": claims(fits, control, snakemake.params.figure)},

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from hullgen.experiments.mlp_options import MlpOptions
 from hullgen.experiments.mlp_plots import plot_comparison, plot_control, plot_reach, plot_regions
 from hullgen.figures import use_figure_options
 from hullgen.io import load_npy
@@ -11,7 +12,7 @@ from hullgen.log import setup
 
 log = setup(snakemake.log[0])
 use_figure_options(snakemake.params.figures)
-options = snakemake.params.options
+options = MlpOptions.from_mapping(snakemake.params.options)
 inp, out = snakemake.input, snakemake.output
 models = pd.read_parquet(inp.models_parquet)
 study = SimpleNamespace(
@@ -25,7 +26,7 @@ study = SimpleNamespace(
 plot_control(models, options, out.control_png, out.control_pdf)
 plot_comparison(
     pd.read_parquet(inp.comparison_parquet),
-    options["n_train"],
+    options.n_train,
     out.comparison_png,
     out.comparison_pdf,
 )

@@ -3,6 +3,7 @@
 import numpy as np
 
 from hullgen.experiments.mlp import run_study
+from hullgen.experiments.mlp_options import MlpOptions
 from hullgen.experiments.mlp_verdicts import claims, summary_lines
 from hullgen.io import save_json, save_npy, save_table
 from hullgen.log import setup
@@ -10,7 +11,7 @@ from hullgen.runtime import limit_threads
 
 log = setup(snakemake.log[0])
 threads = limit_threads(snakemake.threads, log)
-study = run_study(snakemake.params.options, log=log)
+study = run_study(MlpOptions.from_mapping(snakemake.params.options), log=log)
 out = snakemake.output
 for name in ("models", "comparison"):
     save_table(getattr(study, name), out[f"{name}_parquet"], out[f"{name}_csv"])

@@ -35,7 +35,7 @@ import pandas as pd
 from numpy.polynomial import legendre as leg
 
 from hullgen.experiments.legendre_options import REGIMES as REGIMES  # re-exported
-from hullgen.experiments.legendre_options import check_options
+from hullgen.experiments.legendre_options import LegendreOptions
 from hullgen.experiments.program import INF, solve
 
 log = logging.getLogger("hullgen.experiments")
@@ -45,14 +45,14 @@ FEASIBILITY_TOL = 1e-6
 
 
 # -- the problem ---------------------------------------------------------------------------
-def true_boundary(options: dict):
+def true_boundary(options: LegendreOptions):
     """g(x) from the options: a sine or a polynomial in the power basis."""
-    kind = options["boundary"]
+    kind = options.boundary
     if kind == "sine":
-        amplitude, frequency = options["amplitude"], options["frequency"]
+        amplitude, frequency = options.amplitude, options.frequency
         return lambda x: amplitude * np.sin(np.pi * frequency * np.asarray(x, float))
     if kind == "polynomial":
-        coefficients = np.asarray(options["coefficients"], float)
+        coefficients = np.asarray(options.coefficients, float)
         return lambda x: np.polynomial.polynomial.polyval(np.asarray(x, float), coefficients)
     raise ValueError(f"experiments.legendre.boundary: unknown kind {kind!r} (sine, polynomial)")
 
@@ -142,9 +142,9 @@ def margin_rows(V: np.ndarray, y: np.ndarray, side: np.ndarray, margin: float):
     return -side[:, None] * V, margin - side * y
 
 
-def fit(regime: str, terms: int, x, y, side, intervals: Intervals, options: dict) -> Fit:
+def fit(regime: str, terms: int, x, y, side, intervals: Intervals, options: LegendreOptions) -> Fit:
     """Fit ``terms`` Legendre terms under ``regime`` to the training points (x, y, side)."""
-    margin = options["margin"]
+    margin = options.margin
     V = basis(intervals.t(x), terms)
     if regime == "flat_extension":
         return _fit_flat_extension(terms, x, y, side, intervals, margin)
@@ -167,7 +167,7 @@ def fit(regime: str, terms: int, x, y, side, intervals: Intervals, options: dict
         c = result.x
     elif regime == "max_margin":
         # Variables (c, delta): max delta, s_i (y_i - V_i c) - delta >= 0, delta >= margin.
-        bound = options["max_coef"]
+        bound = options.max_coef
         A_delta = np.hstack([A, -np.ones((len(A), 1))])
         cost = np.zeros(terms + 1)
         cost[-1] = -1.0
@@ -333,7 +333,7 @@ def measure(
     }
 
 
-def run_study(options: dict):
+def run_study(options: LegendreOptions | dict):
     """Every (terms, regime) fit and its measurements.
 
     Returns (data, table): the sampled points (columns split, x, y, side) and one row per
@@ -342,24 +342,25 @@ def run_study(options: dict):
     Fits that are not optimal (infeasible: too few terms to separate) keep their status and
     no numbers.
     """
-    check_options(options)
+    options = LegendreOptions.of(options)
+    options.check()
     g = true_boundary(options)
     intervals = intervals_of(options)
-    rng = np.random.default_rng(options["seed"])
-    spread, gap = options["spread"], options["gap"]
-    train = Points(*sample(g, (intervals.a, intervals.b), options["n_train"], spread, gap, rng))
-    test = Points(*sample(g, (intervals.lo, intervals.hi), options["n_test"], spread, gap, rng))
-    outside = outside_of(g, intervals, options["target_slopes"], spread)
+    rng = np.random.default_rng(options.seed)
+    spread, gap = options.spread, options.gap
+    train = Points(*sample(g, (intervals.a, intervals.b), options.n_train, spread, gap, rng))
+    test = Points(*sample(g, (intervals.lo, intervals.hi), options.n_test, spread, gap, rng))
+    outside = outside_of(g, intervals, options.target_slopes, spread)
     rows = []
-    for terms in options["terms"]:
+    for terms in options.terms:
         started = time.perf_counter()
         statuses = {}
-        for regime in options["regimes"]:
+        for regime in options.regimes:
             fitted = fit(regime, terms, train.x, train.y, train.side, intervals, options)
             statuses[regime] = fitted.status
             row = {"terms": terms, "parameters": terms, "regime": regime, "status": fitted.status}
             if fitted.status == "optimal":
-                row.update(measure(fitted, g, intervals, train, test, outside, options["margin"]))
+                row.update(measure(fitted, g, intervals, train, test, outside, options.margin))
             rows.append(row)
         log.info("legendre: %d terms: %s (%.2f s)", terms, statuses, time.perf_counter() - started)
     data = pd.concat(
@@ -384,6 +385,6 @@ def fit_from_row(row) -> Fit:
     )
 
 
-def intervals_of(options: dict) -> Intervals:
-    (a, b), (lo, hi) = options["train_interval"], options["test_interval"]
+def intervals_of(options: LegendreOptions) -> Intervals:
+    (a, b), (lo, hi) = options.train_interval, options.test_interval
     return Intervals(a, b, lo, hi)

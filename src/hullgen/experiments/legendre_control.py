@@ -40,6 +40,7 @@ from hullgen.experiments.legendre import (
     outside_of,
     targets,
 )
+from hullgen.experiments.legendre_options import LegendreOptions
 from hullgen.experiments.program import INF, solve
 
 # The target fits' least squares are made unique (K can exceed the grid's rank) by a ridge
@@ -96,18 +97,23 @@ def reach(
 
 
 def control_table(
-    g, train: Points, intervals: Intervals, options: dict, outside_points: int = OUTSIDE_POINTS
+    g,
+    train: Points,
+    intervals: Intervals,
+    options: LegendreOptions | dict,
+    outside_points: int = OUTSIDE_POINTS,
 ) -> pd.DataFrame:
     """One row per (terms, target): status, disagreement with the target (0..1), the
     smallest training margin, and the boundary's Legendre coefficients in s. The outside is
     measured on ``outside_points`` points per side."""
-    slopes = options["target_slopes"]
-    outside = outside_of(g, intervals, slopes, options["spread"], outside_points)
+    options = LegendreOptions.of(options)
+    slopes = options.target_slopes
+    outside = outside_of(g, intervals, slopes, options.spread, outside_points)
     values = targets(g, intervals, slopes, outside.x)
     rows = []
-    for terms in options["terms"]:
+    for terms in options.terms:
         for name, target_values in values.items():
-            fitted = reach(terms, train, intervals, name, target_values, outside, options["margin"])
+            fitted = reach(terms, train, intervals, name, target_values, outside, options.margin)
             row = {"terms": terms, "target": name, "status": fitted.status}
             if fitted.status == "optimal":
                 row.update(

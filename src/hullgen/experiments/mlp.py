@@ -31,7 +31,7 @@ import torch
 from scipy.spatial import cKDTree
 
 from hullgen.experiments.mlp_models import parameter_count, per_model_loss, predict, train_models
-from hullgen.experiments.mlp_options import regime_target, target_kinds
+from hullgen.experiments.mlp_options import MlpOptions
 from hullgen.experiments.toy2d import box, grid, hull_mask, make_dataset, true_labels
 
 # Bands of the grid, by distance to the nearest training point (BAND_NAMES[band]).
@@ -136,7 +136,7 @@ class MlpStudy:
     the grid of :func:`hullgen.experiments.toy2d.grid` (x varies fastest). ``inside`` (g * g,)
     bool: in or on the training hull. ``bands`` (g * g,) int: :func:`distance_bands`.
     ``truth`` (g * g,) int64 true labels, or None where the data set has none. ``targets``
-    (len(target_kinds(options)), g * g) int64: row i is the labelling of target kind i of
+    (len(options.target_kinds()), g * g) int64: row i is the labelling of target kind i of
     :func:`target_kinds` (:func:`outside_targets`). ``models``: one row per trained model,
     ordered by width, then regime (in option order), then seed; its ``target`` column names
     the kind the model is measured against (:func:`regime_target`).
@@ -145,7 +145,7 @@ class MlpStudy:
     :func:`comparison_table`. Shares are fractions in [0, 1].
     """
 
-    options: dict
+    options: MlpOptions
     train_x: np.ndarray
     train_y: np.ndarray
     xs: np.ndarray
@@ -160,7 +160,7 @@ class MlpStudy:
     comparison: pd.DataFrame
 
 
-def run_study(options: dict, log: logging.Logger | None = None) -> MlpStudy:
+def run_study(options: MlpOptions | dict, log: logging.Logger | None = None) -> MlpStudy:
     """Train every (width, regime, seed) of ``options`` and measure them on the grid.
 
     ``options`` is the config's ``experiments.mlp`` section with its defaults filled in (see
@@ -168,36 +168,37 @@ def run_study(options: dict, log: logging.Logger | None = None) -> MlpStudy:
     logger, one line per width.
     """
     log = log or logger
-    dataset, noise = options["dataset"], options["noise"]
-    train_x, train_y = make_dataset(dataset, options["n_train"], noise, options["data_seed"])
-    xs, ys, points = grid(train_x, options["grid_size"], options["box_factor"])
+    options = MlpOptions.of(options)
+    dataset, noise = options.dataset, options.noise
+    train_x, train_y = make_dataset(dataset, options.n_train, noise, options.data_seed)
+    xs, ys, points = grid(train_x, options.grid_size, options.box_factor)
     inside = hull_mask(train_x, points)
-    kinds = target_kinds(options)
+    kinds = options.target_kinds()
     targets = np.stack(
         [outside_targets(kind, dataset, noise, train_x, train_y, points) for kind in kinds]
     )
     outside_x = outside_sample(
-        train_x, options["outside_points"], options["box_factor"], options["data_seed"]
+        train_x, options.outside_points, options.box_factor, options.data_seed
     )
     # Row r: what regime r aims at (used only where its outside_penalty is on).
     outside_y = np.stack(
         [
-            outside_targets(regime_target(options, r), dataset, noise, train_x, train_y, outside_x)
-            for r in options["regimes"]
+            outside_targets(options.target_of(r), dataset, noise, train_x, train_y, outside_x)
+            for r in options.regimes
         ]
     )
-    seeds = list(range(options["seeds"]))
+    seeds = list(range(options.seeds))
     rows, predictions = [], []
-    for width in options["widths"]:
+    for width in options.widths:
         started = time.perf_counter()
         models = train_models(
             train_x,
             train_y,
             seeds=seeds,
             width=width,
-            hidden_layers=options["hidden_layers"],
-            regimes=options["regimes"],
-            epochs=options["epochs"],
+            hidden_layers=options.hidden_layers,
+            regimes=options.regimes,
+            epochs=options.epochs,
             outside_x=outside_x,
             outside_y=outside_y,
         )
@@ -206,8 +207,8 @@ def run_study(options: dict, log: logging.Logger | None = None) -> MlpStudy:
         log.info(
             "width %d (%d parameters): %d models trained in %.1f s",
             width,
-            parameter_count(width, options["hidden_layers"]),
-            len(options["regimes"]) * len(seeds),
+            parameter_count(width, options.hidden_layers),
+            len(options.regimes) * len(seeds),
             time.perf_counter() - started,
         )
     predictions = np.concatenate(predictions)
@@ -236,22 +237,22 @@ def run_study(options: dict, log: logging.Logger | None = None) -> MlpStudy:
     )
 
 
-def _model_rows(models, train_x, train_y, width: int, options: dict, seeds: list[int]):
+def _model_rows(models, train_x, train_y, width: int, options: MlpOptions, seeds: list[int]):
     """One ``models`` table row per stacked model, without the grid measures."""
     with torch.no_grad():
         x = torch.as_tensor(train_x, dtype=torch.float32)
         y = torch.as_tensor(train_y, dtype=torch.float32)
         losses = per_model_loss(models, x, y).numpy()
     accuracies = (predict(models, train_x) == train_y[None, :]).mean(axis=1)
-    parameters = parameter_count(width, options["hidden_layers"])
-    labels = [(regime, seed) for regime in options["regimes"] for seed in seeds]
+    parameters = parameter_count(width, options.hidden_layers)
+    labels = [(regime, seed) for regime in options.regimes for seed in seeds]
     return [
         {
             "width": width,
             "parameters": parameters,
-            "regime": regime["name"],
+            "regime": regime.name,
             "seed": seed,
-            "target": regime_target(options, regime),
+            "target": options.target_of(regime),
             "train_accuracy": float(accuracy),
             "final_loss": float(loss),
         }

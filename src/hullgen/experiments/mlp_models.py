@@ -116,7 +116,7 @@ def initial_block(seeds: list[int], width: int, hidden_layers: int, init_scale: 
     return block
 
 
-def make_optimizers(models: StackedMlp, regimes: list[dict]) -> list[torch.optim.Optimizer]:
+def make_optimizers(models: StackedMlp, regimes: list) -> list[torch.optim.Optimizer]:
     """One optimizer per optimizer kind, one parameter group per regime (block).
 
     ``sgd``: SGD with momentum 0.9; ``adam``: torch.optim.Adam, whose ``weight_decay`` is an L2
@@ -127,11 +127,11 @@ def make_optimizers(models: StackedMlp, regimes: list[dict]) -> list[torch.optim
     """
     groups: dict[str, list[dict]] = {}
     for block, regime in zip(models.blocks, regimes, strict=True):
-        groups.setdefault(regime["optimizer"], []).append(
+        groups.setdefault(regime.optimizer, []).append(
             {
                 "params": list(block.parameters()),
-                "lr": regime["lr"],
-                "weight_decay": regime["weight_decay"],
+                "lr": regime.lr,
+                "weight_decay": regime.weight_decay,
             }
         )
     optimizers = []
@@ -166,10 +166,10 @@ def gradient_norms(models: StackedMlp, x: torch.Tensor, blocks: list[int]) -> to
     return grad.pow(2).sum(dim=2).mean(dim=1)
 
 
-def _weights(regimes: list[dict], key: str, seeds: int) -> tuple[list[int], torch.Tensor]:
+def _weights(regimes: list, key: str, seeds: int) -> tuple[list[int], torch.Tensor]:
     """The blocks (regimes) with a non-zero ``key`` penalty, and its weight per model."""
-    blocks = [i for i, regime in enumerate(regimes) if regime[key] > 0]
-    weights = [regimes[i][key] for i in blocks for _ in range(seeds)]
+    blocks = [i for i, regime in enumerate(regimes) if getattr(regime, key) > 0]
+    weights = [getattr(regimes[i], key) for i in blocks for _ in range(seeds)]
     return blocks, torch.tensor(weights, dtype=torch.float32)
 
 
@@ -180,7 +180,7 @@ def train_models(
     seeds: list[int],
     width: int,
     hidden_layers: int,
-    regimes: list[dict],
+    regimes: list,
     epochs: int,
     outside_x: np.ndarray | None = None,
     outside_y: np.ndarray | None = None,
@@ -197,7 +197,7 @@ def train_models(
     """
     x = torch.as_tensor(train_x, dtype=torch.float32)
     y = torch.as_tensor(train_y, dtype=torch.float32)
-    blocks = [initial_block(seeds, width, hidden_layers, r["init_scale"]) for r in regimes]
+    blocks = [initial_block(seeds, width, hidden_layers, r.init_scale) for r in regimes]
     models = StackedMlp(blocks)
     optimizers = make_optimizers(models, regimes)
     aimed, aim_weight = _weights(regimes, "outside_penalty", len(seeds))

@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from hullgen import criteria as C
-from hullgen.experiments.mlp_options import target_kinds
+from hullgen.experiments.mlp_options import MlpOptions
 from hullgen.experiments.toy2d import hull_polygon
 from hullgen.figures import save_figure
 
@@ -64,7 +64,7 @@ def plot_regions(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> 
         ax.set_title(f"{regime}: width {width}, {parameters:,} parameters", fontsize=8)
     figure.legend(handles=_region_legend(), loc="lower center", ncols=5, fontsize=8)
     figure.suptitle(
-        f"Decision regions on {study_like.options['dataset']} (seed {first_seed}), "
+        f"Decision regions on {MlpOptions.of(study_like.options).dataset} (seed {first_seed}), "
         "training hull outlined"
     )
     save_figure(figure, png, pdf, laid_out=True)
@@ -79,14 +79,14 @@ def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> No
 
     ``study_like`` needs what :func:`plot_regions` needs, plus ``inside`` (g * g,) bool and
     ``targets`` (kinds, g * g), row i for kind i of
-    :func:`hullgen.experiments.mlp_options.target_kinds`.
+    :meth:`hullgen.experiments.mlp_options.MlpOptions.target_kinds`.
     """
-    options = study_like.options
+    options = MlpOptions.of(study_like.options)
     models = study_like.models.reset_index(drop=True)
-    aimed = [r["name"] for r in options["regimes"] if r["outside_penalty"] > 0]
-    plain = [r["name"] for r in options["regimes"] if r["name"] not in aimed][:1]
+    aimed = [r.name for r in options.regimes if r.outside_penalty > 0]
+    plain = [r.name for r in options.regimes if r.name not in aimed][:1]
     columns = plain + aimed
-    kinds = target_kinds(options)
+    kinds = options.target_kinds()
     figure, panels, first_seed = _region_grid(study_like, columns, title_lines=2)
     xs, ys = grid_axes(study_like.grid_points)
     outside = ~np.asarray(study_like.inside, dtype=bool)
@@ -111,7 +111,7 @@ def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> No
     handles = [*_region_legend(), missed]
     figure.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
     figure.suptitle(
-        f"Outside behaviours reached per width\n{options['dataset']}, seed {first_seed}:"
+        f"Outside behaviours reached per width\n{options.dataset}, seed {first_seed}:"
         " each aimed regime against its target"
     )
     save_figure(figure, png, pdf, laid_out=True)
@@ -252,7 +252,7 @@ def plot_comparison(
 
 
 def plot_control(
-    models: pd.DataFrame, options: dict, png: str | os.PathLike, pdf: str | os.PathLike
+    models: pd.DataFrame, options, png: str | os.PathLike, pdf: str | os.PathLike
 ) -> None:
     """Per regime against the parameter count: the share of its models that fit the training
     set (left), and their agreement with their target labelling outside the hull (right: the
@@ -262,9 +262,10 @@ def plot_control(
     ``models``: the study's models table (its ``target`` column: the labelling each model is
     measured against); ``options``: the study's options (``n_train``, ``regimes``).
     """
+    options = MlpOptions.of(options)
     colours = regime_colours(models["regime"])
-    aimed = {r["name"] for r in options["regimes"] if r["outside_penalty"] > 0}
-    n_train = options["n_train"]
+    aimed = {r.name for r in options.regimes if r.outside_penalty > 0}
+    n_train = options.n_train
     with sns.axes_style("whitegrid"):
         figure = Figure(figsize=(11, 4.4), layout="constrained")
         fit_ax, reach_ax = figure.subplots(1, 2)

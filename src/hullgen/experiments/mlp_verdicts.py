@@ -27,7 +27,7 @@ import pandas as pd
 from hullgen import criteria as C
 from hullgen.experiments.mlp import BAND_NAMES, OUTSIDE_FAR
 from hullgen.experiments.mlp_models import parameter_count
-from hullgen.experiments.mlp_options import regime_target
+from hullgen.experiments.mlp_options import MlpOptions
 from hullgen.verdict import NOT_APPLICABLE, Verdict, outcome
 
 SECTION = "4"
@@ -72,8 +72,8 @@ def _fit_share(rows: pd.DataFrame) -> float:
     return float((rows["train_accuracy"] >= 1.0).mean()) if len(rows) else float("nan")
 
 
-def targeted_regimes(options: dict) -> list[str]:
-    return [r["name"] for r in options["regimes"] if r["outside_penalty"] > 0]
+def targeted_regimes(options: MlpOptions | dict) -> list[str]:
+    return MlpOptions.of(options).aimed()
 
 
 def _comparison(study, widths, band: str) -> tuple[float, float]:
@@ -87,9 +87,9 @@ def _comparison(study, widths, band: str) -> tuple[float, float]:
 def judge(study) -> dict[str, dict]:
     """Each verdict's ``holds`` (True, False, or None when it cannot be judged) and ``value``
     (its numbers), by id."""
-    options = study.options
+    options = MlpOptions.of(study.options)
     models = study.models.reset_index(drop=True)
-    classes = size_classes(options["n_train"])
+    classes = size_classes(options.n_train)
     under = _between(models, *classes[0][1:])
     over = _between(models, *classes[2][1:])
     out = {}
@@ -151,13 +151,13 @@ def _control(options, under, over, none_under, none_over) -> dict:
     if under.empty or over.empty:
         return {"holds": None, "value": none_under if under.empty else none_over}
     parts, over_shares = [], []
-    for regime in options["regimes"]:
-        if regime["name"] not in aimed:
+    for regime in options.regimes:
+        if regime.name not in aimed:
             continue
-        rows = over[over["regime"] == regime["name"]]
+        rows = over[over["regime"] == regime.name]
         over_shares.append(_reaches(rows).mean())
         parts.append(
-            f"{regime['name']} (to {regime_target(options, regime)}) {_pct(over_shares[-1])}"
+            f"{regime.name} (to {options.target_of(regime)}) {_pct(over_shares[-1])}"
             f" (median agreement {_pct(rows['target_agreement_outside'].median())})"
         )
     aimed_under = under[under["regime"].isin(aimed)]
@@ -172,7 +172,7 @@ def _control(options, under, over, none_under, none_over) -> dict:
     if len(others):
         value += (
             f"; the untargeted over-parameterized models agree with the"
-            f" {options['outside_target']} labelling on a median"
+            f" {options.outside_target} labelling on a median"
             f" {_pct(others['target_agreement_outside'].median())}"
         )
     return {
@@ -250,10 +250,10 @@ def summary_lines(study) -> list[str]:
     attributes ``options``, ``inside``, ``models`` and ``comparison`` (loaded back from
     files).
     """
-    options = study.options
+    options = MlpOptions.of(study.options)
     models = study.models.reset_index(drop=True)
     lines = [_setup_line(options, study.inside)]
-    for label, low, high in size_classes(options["n_train"]):
+    for label, low, high in size_classes(options.n_train):
         rows = _between(models, low, high)
         if len(rows):
             lines.append(f"{label}: {_class_findings(study, rows)}")
@@ -263,17 +263,17 @@ def summary_lines(study) -> list[str]:
     return lines
 
 
-def _setup_line(options: dict, inside: np.ndarray) -> str:
-    widths = options["widths"]
-    counts = [parameter_count(w, options["hidden_layers"]) for w in widths]
-    size = options["grid_size"]
+def _setup_line(options: MlpOptions, inside: np.ndarray) -> str:
+    widths = options.widths
+    counts = [parameter_count(w, options.hidden_layers) for w in widths]
+    size = options.grid_size
     return (
-        f"{options['dataset']} (noise {options['noise']}), {options['n_train']} training points;"
-        f" {options['hidden_layers']} hidden layers of width {', '.join(map(str, widths))}"
-        f" ({min(counts):,} to {max(counts):,} parameters); {len(options['regimes'])} regimes"
-        f" x {options['seeds']} seeds, {options['epochs']} full-batch epochs;"
+        f"{options.dataset} (noise {options.noise}), {options.n_train} training points;"
+        f" {options.hidden_layers} hidden layers of width {', '.join(map(str, widths))}"
+        f" ({min(counts):,} to {max(counts):,} parameters); {len(options.regimes)} regimes"
+        f" x {options.seeds} seeds, {options.epochs} full-batch epochs;"
         f" {float(np.mean(inside)):.1%} of the {size} x {size} grid (bounding box x"
-        f" {options['box_factor']}) lies inside the training hull"
+        f" {options.box_factor}) lies inside the training hull"
     )
 
 
