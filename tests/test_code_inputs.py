@@ -50,7 +50,7 @@ def test_the_walk_follows_imports_inside_functions(tmp_path):
     """A module imported inside a function (torch-free modules import heavy ones lazily)
     counts: the static walk sees it, though a top-level import run would not."""
     script = tmp_path / "script.py"
-    script.write_text("def f():\n    from hullgen.experiments.mlp_plots import plot_reach\n")
+    script.write_text("def f():\n    from hullgen.experiments.mlp.plots import plot_reach\n")
     assert PACKAGE_DIR / "experiments" / "mlp_plots.py" in hullgen_files(script)
     assert not loaded_by_imports(script)
 
@@ -60,6 +60,6 @@ def test_the_rules_list_the_derived_files(workdir):
     module is an input of the figures job only."""
     dry = snakemake(workdir, "-n", "--forceall", check=True).stdout
     jobs = {block.split(":")[0].split()[-1]: block for block in dry.split("rule ")[1:]}
-    assert "experiments/mlp.py" in jobs["mlp_study"]
+    assert "experiments/mlp/study.py" in jobs["mlp_study"]
     assert "mlp_plots.py" not in jobs["mlp_study"] and "mlp_plots.py" in jobs["mlp_figures"]
     assert "hull/solver.py" in jobs["hull_shard"] and "findings/" not in jobs["hull_shard"]

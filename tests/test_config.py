@@ -191,8 +191,8 @@ def test_each_options_type_has_a_field_per_key_of_its_section():
     field of its type (or from_mapping refuses the section), and no field is left over."""
     import dataclasses
 
-    from hullgen.experiments.legendre_options import LegendreOptions
-    from hullgen.experiments.mlp_options import MlpOptions, MlpRegime
+    from hullgen.experiments.legendre.options import LegendreOptions
+    from hullgen.experiments.mlp.options import MlpOptions, MlpRegime
     from hullgen.options import FindingsOptions, HullOptions, TrainOptions
 
     schema = config.load_schema()

@@ -8,8 +8,8 @@ import pytest
 from numpy.polynomial import legendre as leg
 from scipy import integrate, optimize
 
-from hullgen.experiments import legendre as L
-from hullgen.experiments.program import INF, solve
+from hullgen.experiments.legendre import study as L
+from hullgen.experiments.legendre.program import INF, solve
 
 from .helpers.studies import LEGENDRE_OPTIONS as OPTIONS
 

@@ -15,9 +15,9 @@ from numpy.polynomial import legendre as leg
 from scipy import optimize
 
 from hullgen import criteria as C
-from hullgen.experiments import legendre as L
-from hullgen.experiments import legendre_control as LC
-from hullgen.experiments import legendre_verdicts as LV
+from hullgen.experiments.legendre import control as LC
+from hullgen.experiments.legendre import study as L
+from hullgen.experiments.legendre import verdicts as LV
 from hullgen.verdict import Verdict
 
 from .helpers.studies import LEGENDRE_OPTIONS as OPTIONS

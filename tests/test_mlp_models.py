@@ -1,11 +1,10 @@
-"""The stacked MLPs and their training, penalties included (hullgen.experiments.mlp_models)."""
+"""The stacked MLPs and their training, penalties included (hullgen.experiments.mlp.models)."""
 
 import numpy as np
 import pytest
 import torch
 
-from hullgen.experiments.mlp import outside_sample, outside_targets
-from hullgen.experiments.mlp_models import (
+from hullgen.experiments.mlp.models import (
     StackedMlp,
     gradient_norms,
     initial_block,
@@ -14,9 +13,16 @@ from hullgen.experiments.mlp_models import (
     predict,
     train_models,
 )
-from hullgen.experiments.toy2d import grid, make_dataset
+from hullgen.experiments.mlp.study import outside_sample, outside_targets
+from hullgen.experiments.mlp.toy2d import grid, make_dataset
 
-PLAIN = {"outside_penalty": 0.0, "gradient_penalty": 0.0, "weight_decay": 0.0, "init_scale": 1.0}
+PLAIN = {
+    "outside_penalty": 0.0,
+    "gradient_penalty": 0.0,
+    "weight_decay": 0.0,
+    "init_scale": 1.0,
+    "outside_target": None,
+}
 ADAM = {**PLAIN, "name": "adam", "optimizer": "adam", "lr": 0.01}
 SGD = {
     **PLAIN,

@@ -11,10 +11,10 @@ import pytest
 from scipy.spatial.distance import cdist
 
 from hullgen.config import ConfigError
-from hullgen.experiments import mlp as M
-from hullgen.experiments.mlp_models import parameter_count
-from hullgen.experiments.mlp_plots import plot_comparison, plot_control, plot_reach, plot_regions
-from hullgen.experiments.toy2d import hull_mask, make_dataset, true_labels
+from hullgen.experiments.mlp import study as M
+from hullgen.experiments.mlp.models import parameter_count
+from hullgen.experiments.mlp.plots import plot_comparison, plot_control, plot_reach, plot_regions
+from hullgen.experiments.mlp.toy2d import hull_mask, make_dataset, true_labels
 
 from .helpers.studies import mlp_options
 
@@ -267,7 +267,7 @@ def test_a_different_target_moves_the_outside_elsewhere():
 def test_the_verdicts_do_not_depend_on_the_grid_size():
     """Shares of grid points measure the claims: a 20 x 20 or a 60 x 60 grid over the same
     trained models gives the same verdicts."""
-    from hullgen.experiments.mlp_verdicts import judge
+    from hullgen.experiments.mlp.verdicts import judge
 
     options = {**TINY, "widths": [2, 32], "epochs": 300}
     options.pop("grid_size")

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hullgen.experiments.mlp import BAND_NAMES
-from hullgen.experiments.mlp_verdicts import claims, judge, summary_lines
+from hullgen.experiments.mlp.study import BAND_NAMES
+from hullgen.experiments.mlp.verdicts import claims, judge, summary_lines
 from hullgen.verdict import Verdict
 
 from .helpers.studies import mlp_options

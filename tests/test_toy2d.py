@@ -5,8 +5,8 @@ import pytest
 from scipy.stats import multivariate_normal
 from sklearn.datasets import make_moons
 
-from hullgen.experiments.mlp_plots import grid_axes
-from hullgen.experiments.toy2d import grid, hull_mask, hull_polygon, make_dataset, true_labels
+from hullgen.experiments.mlp.plots import grid_axes
+from hullgen.experiments.mlp.toy2d import grid, hull_mask, hull_polygon, make_dataset, true_labels
 
 
 def test_hull_mask_of_a_square_is_the_square():

@@ -18,7 +18,8 @@ import yaml
 from hullgen.config_files import merge, read_yaml
 from hullgen.data import arrays, folder, registry
 from hullgen.errors import ConfigError
-from hullgen.experiments import legendre_options, mlp_options
+from hullgen.experiments.legendre import options as legendre_options
+from hullgen.experiments.mlp import options as mlp_options
 from hullgen.spaces import wavelet as wv
 
 # Keys that apply to each kind of space, beyond name and kind.

@@ -4,9 +4,9 @@ as the config gives them."""
 from __future__ import annotations
 
 from hullgen.config import load_schema, validate
-from hullgen.experiments import legendre as L
-from hullgen.experiments.legendre_options import LegendreOptions
-from hullgen.experiments.mlp_options import MlpOptions
+from hullgen.experiments.legendre import study as L
+from hullgen.experiments.legendre.options import LegendreOptions
+from hullgen.experiments.mlp.options import MlpOptions
 
 # A Legendre study small enough for a test: 40 training points, three term counts.
 LEGENDRE_OPTIONS = LegendreOptions.from_mapping(

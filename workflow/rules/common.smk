@@ -34,7 +34,7 @@ import hullgen
 from hullgen import config as hullgen_config
 from hullgen import preflight
 from hullgen.code_graph import hullgen_files
-from hullgen.experiments.mlp_options import MlpOptions
+from hullgen.experiments.mlp.options import MlpOptions
 from hullgen.options import FindingsOptions, HullOptions, TrainOptions
 from hullgen.data import source as data_source
 from hullgen.errors import ConfigError, DataFormatError

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from hullgen.experiments.legendre import intervals_of, outside_of, true_boundary
-from hullgen.experiments.legendre_options import LegendreOptions
-from hullgen.experiments.legendre_plots import plot_boundaries, plot_control, plot_measures
+from hullgen.experiments.legendre.options import LegendreOptions
+from hullgen.experiments.legendre.plots import plot_boundaries, plot_control, plot_measures
+from hullgen.experiments.legendre.study import intervals_of, outside_of, true_boundary
 from hullgen.figures import use_figure_options
 from hullgen.log import setup
 

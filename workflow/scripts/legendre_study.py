@@ -1,10 +1,10 @@
 """Snakemake script: fit the Legendre boundaries for every (terms, regime), and the closest
 separating boundary to every target extension for every terms (the control programs)."""
 
-from hullgen.experiments.legendre import Points, intervals_of, run_study, true_boundary
-from hullgen.experiments.legendre_control import control_table
-from hullgen.experiments.legendre_options import LegendreOptions
-from hullgen.experiments.legendre_verdicts import claims, summary_lines
+from hullgen.experiments.legendre.control import control_table
+from hullgen.experiments.legendre.options import LegendreOptions
+from hullgen.experiments.legendre.study import Points, intervals_of, run_study, true_boundary
+from hullgen.experiments.legendre.verdicts import claims, summary_lines
 from hullgen.io import atomic_path, save_json, save_table
 from hullgen.log import setup
 

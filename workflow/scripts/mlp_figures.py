@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from hullgen.experiments.mlp_options import MlpOptions
-from hullgen.experiments.mlp_plots import plot_comparison, plot_control, plot_reach, plot_regions
+from hullgen.experiments.mlp.options import MlpOptions
+from hullgen.experiments.mlp.plots import plot_comparison, plot_control, plot_reach, plot_regions
 from hullgen.figures import use_figure_options
 from hullgen.io import load_npy
 from hullgen.log import setup

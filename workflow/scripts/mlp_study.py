@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from hullgen.experiments.mlp import run_study
-from hullgen.experiments.mlp_options import MlpOptions
-from hullgen.experiments.mlp_verdicts import claims, summary_lines
+from hullgen.experiments.mlp.options import MlpOptions
+from hullgen.experiments.mlp.study import run_study
+from hullgen.experiments.mlp.verdicts import claims, summary_lines
 from hullgen.io import save_json, save_npy, save_table
 from hullgen.log import setup
 from hullgen.runtime import limit_threads

@@ -20,8 +20,8 @@ training-interval Legendre coefficients ``coefficients`` as well.
 Outside the training interval a fit is measured against g by a bounded measure, the share of
 the outside plot area that the two curves classify differently (:class:`Outside`): a fit that
 runs off the plot counts as off the plot, never as a huge number. The programs that reach a
-chosen target outside are in :mod:`hullgen.experiments.legendre_control`; the verdicts in
-:mod:`hullgen.experiments.legendre_verdicts`.
+chosen target outside are in :mod:`hullgen.experiments.legendre.control`; the verdicts in
+:mod:`hullgen.experiments.legendre.verdicts`.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 from numpy.polynomial import legendre as leg
 
-from hullgen.experiments.legendre_options import REGIMES as REGIMES  # re-exported
-from hullgen.experiments.legendre_options import LegendreOptions
-from hullgen.experiments.program import INF, solve
+from hullgen.experiments.legendre.options import REGIMES as REGIMES  # re-exported
+from hullgen.experiments.legendre.options import LegendreOptions
+from hullgen.experiments.legendre.program import INF, solve
 
 log = logging.getLogger("hullgen.experiments")
 

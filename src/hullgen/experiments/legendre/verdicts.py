@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hullgen import criteria as C
-from hullgen.experiments.legendre_options import UNTARGETED
+from hullgen.experiments.legendre.options import UNTARGETED
 from hullgen.verdict import NOT_APPLICABLE, Verdict, outcome
 
 NECESSARY_QUOTE = (

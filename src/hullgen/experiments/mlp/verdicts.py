@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from hullgen import criteria as C
-from hullgen.experiments.mlp import BAND_NAMES, OUTSIDE_FAR
-from hullgen.experiments.mlp_models import parameter_count
-from hullgen.experiments.mlp_options import MlpOptions
+from hullgen.experiments.mlp.models import parameter_count
+from hullgen.experiments.mlp.options import MlpOptions
+from hullgen.experiments.mlp.study import BAND_NAMES, OUTSIDE_FAR
 from hullgen.verdict import NOT_APPLICABLE, Verdict, outcome
 
 SECTION = "4"
@@ -246,7 +246,7 @@ def claims(study, figure: str = "") -> list[dict]:
 def summary_lines(study) -> list[str]:
     """Plain statements with their numbers, and whether each point of the paper holds.
 
-    ``study``: an :class:`hullgen.experiments.mlp.MlpStudy`, or any object with its
+    ``study``: an :class:`hullgen.experiments.mlp.study.MlpStudy`, or any object with its
     attributes ``options``, ``inside``, ``models`` and ``comparison`` (loaded back from
     files).
     """

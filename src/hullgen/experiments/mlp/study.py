@@ -30,9 +30,9 @@ import pandas as pd
 import torch
 from scipy.spatial import cKDTree
 
-from hullgen.experiments.mlp_models import parameter_count, per_model_loss, predict, train_models
-from hullgen.experiments.mlp_options import MlpOptions
-from hullgen.experiments.toy2d import box, grid, hull_mask, make_dataset, true_labels
+from hullgen.experiments.mlp.models import parameter_count, per_model_loss, predict, train_models
+from hullgen.experiments.mlp.options import MlpOptions
+from hullgen.experiments.mlp.toy2d import box, grid, hull_mask, make_dataset, true_labels
 
 # Bands of the grid, by distance to the nearest training point (BAND_NAMES[band]).
 INSIDE_POCKET, INSIDE_NEAR, OUTSIDE_NEAR, OUTSIDE_MID, OUTSIDE_FAR = -1, 0, 1, 2, 3
@@ -133,7 +133,7 @@ class MlpStudy:
 
     ``options``: the study's options (validated by the config schema). ``train_x`` (n, 2)
     float64, ``train_y`` (n,) int64. ``xs`` (g,), ``ys`` (g,) and ``grid_points`` (g * g, 2):
-    the grid of :func:`hullgen.experiments.toy2d.grid` (x varies fastest). ``inside`` (g * g,)
+    the grid of :func:`hullgen.experiments.mlp.toy2d.grid` (x varies fastest). ``inside`` (g * g,)
     bool: in or on the training hull. ``bands`` (g * g,) int: :func:`distance_bands`.
     ``truth`` (g * g,) int64 true labels, or None where the data set has none. ``targets``
     (len(options.target_kinds()), g * g) int64: row i is the labelling of target kind i of
@@ -265,7 +265,7 @@ def model_pairs(models: pd.DataFrame) -> tuple[list, list]:
     same seed and different regimes.
 
     All regimes of one seed start from the same weights (see
-    :func:`hullgen.experiments.mlp_models.init_seed`), so the first pairs differ only in their
+    :func:`hullgen.experiments.mlp.models.init_seed`), so the first pairs differ only in their
     start, the second only in how they were trained.
     """
     same_regime, same_seed = [], []

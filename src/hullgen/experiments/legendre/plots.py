@@ -11,9 +11,9 @@ import pandas as pd
 import seaborn as sns
 
 from hullgen import criteria as C
-from hullgen.experiments.legendre import REGIMES, Intervals, Outside, fit_from_row, targets
-from hullgen.experiments.legendre_control import reach_from_row
-from hullgen.experiments.legendre_verdicts import necessity
+from hullgen.experiments.legendre.control import reach_from_row
+from hullgen.experiments.legendre.study import REGIMES, Intervals, Outside, fit_from_row, targets
+from hullgen.experiments.legendre.verdicts import necessity
 from hullgen.figures import save_figure
 
 REGIME_COLOURS = dict(zip(REGIMES, sns.color_palette("colorblind", len(REGIMES)), strict=True))

@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from hullgen.experiments.mlp.options import MlpRegime
+
 OPTIMIZERS = ("sgd", "adam")
 SGD_MOMENTUM = 0.9
 # Grid points per forward pass when classifying the grid: bounds memory at large grid sizes.
@@ -116,7 +118,7 @@ def initial_block(seeds: list[int], width: int, hidden_layers: int, init_scale: 
     return block
 
 
-def make_optimizers(models: StackedMlp, regimes: list) -> list[torch.optim.Optimizer]:
+def make_optimizers(models: StackedMlp, regimes: list[MlpRegime]) -> list[torch.optim.Optimizer]:
     """One optimizer per optimizer kind, one parameter group per regime (block).
 
     ``sgd``: SGD with momentum 0.9; ``adam``: torch.optim.Adam, whose ``weight_decay`` is an L2
@@ -166,7 +168,7 @@ def gradient_norms(models: StackedMlp, x: torch.Tensor, blocks: list[int]) -> to
     return grad.pow(2).sum(dim=2).mean(dim=1)
 
 
-def _weights(regimes: list, key: str, seeds: int) -> tuple[list[int], torch.Tensor]:
+def _weights(regimes: list[MlpRegime], key: str, seeds: int) -> tuple[list[int], torch.Tensor]:
     """The blocks (regimes) with a non-zero ``key`` penalty, and its weight per model."""
     blocks = [i for i, regime in enumerate(regimes) if getattr(regime, key) > 0]
     weights = [getattr(regimes[i], key) for i in blocks for _ in range(seeds)]
@@ -180,21 +182,23 @@ def train_models(
     seeds: list[int],
     width: int,
     hidden_layers: int,
-    regimes: list,
+    regimes: list[MlpRegime | dict],
     epochs: int,
     outside_x: np.ndarray | None = None,
     outside_y: np.ndarray | None = None,
 ) -> StackedMlp:
     """Train one model per (regime, seed) with ``epochs`` full-batch steps; CPU, float32.
 
-    Each regime has keys ``optimizer``, ``lr``, ``weight_decay``, ``init_scale``,
-    ``outside_penalty`` and ``gradient_penalty``. The penalties act at ``outside_x`` (m, 2),
+    Each regime is an :class:`hullgen.experiments.mlp.options.MlpRegime` (or its mapping):
+    ``optimizer``, ``lr``, ``weight_decay``, ``init_scale``, ``outside_penalty`` and
+    ``gradient_penalty``. The penalties act at ``outside_x`` (m, 2),
     points outside the training hull, the first toward the labels ``outside_y``: (m,) for
     every regime, or (len(regimes), m), row r for regime r; a regime with a penalty needs
     them. Models are ordered regime by regime, seeds in order
     within each. Summing the models' losses gives each model exactly the gradient of its own
     loss, so models do not influence each other.
     """
+    regimes = [MlpRegime.of(regime) for regime in regimes]
     x = torch.as_tensor(train_x, dtype=torch.float32)
     y = torch.as_tensor(train_y, dtype=torch.float32)
     blocks = [initial_block(seeds, width, hidden_layers, r.init_scale) for r in regimes]

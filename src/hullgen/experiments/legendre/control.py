@@ -30,7 +30,9 @@ import numpy as np
 import pandas as pd
 from numpy.polynomial import legendre as leg
 
-from hullgen.experiments.legendre import (
+from hullgen.experiments.legendre.options import LegendreOptions
+from hullgen.experiments.legendre.program import INF, solve
+from hullgen.experiments.legendre.study import (
     OUTSIDE_POINTS,
     Intervals,
     Outside,
@@ -40,8 +42,6 @@ from hullgen.experiments.legendre import (
     outside_of,
     targets,
 )
-from hullgen.experiments.legendre_options import LegendreOptions
-from hullgen.experiments.program import INF, solve
 
 # The target fits' least squares are made unique (K can exceed the grid's rank) by a ridge
 # of this size relative to the data term.

@@ -1,9 +1,10 @@
 """Figures of the MLP study: decision regions, disagreement and error against parameter count.
 
 Every function takes plain data (DataFrames, arrays, or an object with the attribute names of
-:class:`hullgen.experiments.mlp.MlpStudy`), so that it works on results loaded back from files,
-and writes a PNG (150 dpi) and a PDF. Figures are drawn on ``matplotlib.figure.Figure`` objects
-with the Agg canvas, never through pyplot, so no window or global figure state is involved.
+:class:`hullgen.experiments.mlp.study.MlpStudy`), so that it works on results loaded back from
+files, and writes a PNG (150 dpi) and a PDF. Figures are drawn on ``matplotlib.figure.Figure``
+objects with the Agg canvas, never through pyplot, so no window or global figure state is
+involved.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from hullgen import criteria as C
-from hullgen.experiments.mlp_options import MlpOptions
-from hullgen.experiments.toy2d import hull_polygon
+from hullgen.experiments.mlp.options import MlpOptions
+from hullgen.experiments.mlp.toy2d import hull_polygon
 from hullgen.figures import save_figure
 
 PALETTE = sns.color_palette("colorblind")
@@ -53,7 +54,7 @@ def plot_regions(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> 
 
     ``study_like`` needs ``options`` (a mapping with ``dataset``), ``train_x`` (n, 2),
     ``train_y`` (n,), ``grid_points`` (g * g, 2) in the row-major, x-fastest order of
-    :func:`hullgen.experiments.toy2d.grid`, ``models`` (columns ``width``, ``parameters``,
+    :func:`hullgen.experiments.mlp.toy2d.grid`, ``models`` (columns ``width``, ``parameters``,
     ``regime``, ``seed``) and ``predictions`` (len(models), g * g), row i for models row i.
     """
     models = study_like.models.reset_index(drop=True)
@@ -79,7 +80,7 @@ def plot_reach(study_like, png: str | os.PathLike, pdf: str | os.PathLike) -> No
 
     ``study_like`` needs what :func:`plot_regions` needs, plus ``inside`` (g * g,) bool and
     ``targets`` (kinds, g * g), row i for kind i of
-    :meth:`hullgen.experiments.mlp_options.MlpOptions.target_kinds`.
+    :meth:`hullgen.experiments.mlp.options.MlpOptions.target_kinds`.
     """
     options = MlpOptions.of(study_like.options)
     models = study_like.models.reset_index(drop=True)
