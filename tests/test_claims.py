@@ -6,11 +6,11 @@ import copy
 import pandas as pd
 import pytest
 
-from hullgen import criteria as C
-from hullgen.findings.claim_texts import QUOTES
-from hullgen.findings.claims import Evidence, build_claims
-from hullgen.findings.front_page import front_page_rst
-from hullgen.verdict import (
+from hullgen.claims import criteria as C
+from hullgen.claims.front_page import front_page_rst
+from hullgen.claims.table import Evidence, build_claims
+from hullgen.claims.texts import QUOTES
+from hullgen.claims.verdict import (
     OUTCOME_COLOURS,
     OUTCOMES,
     Verdict,

@@ -40,8 +40,8 @@ def test_the_derived_code_inputs_hold_every_module_the_script_loads(script):
 def test_a_study_does_not_depend_on_its_figures_and_its_figures_do():
     study = hullgen_files(REPO / "workflow" / "scripts" / "mlp_study.py")
     figures = hullgen_files(REPO / "workflow" / "scripts" / "mlp_figures.py")
-    plots = PACKAGE_DIR / "experiments" / "mlp_plots.py"
-    assert PACKAGE_DIR / "experiments" / "mlp.py" in study and plots not in study
+    plots = PACKAGE_DIR / "experiments" / "mlp" / "plots.py"
+    assert PACKAGE_DIR / "experiments" / "mlp" / "study.py" in study and plots not in study
     assert plots in figures
     assert not any(path.is_relative_to(PACKAGE_DIR / "findings") for path in study)
 
@@ -51,7 +51,7 @@ def test_the_walk_follows_imports_inside_functions(tmp_path):
     counts: the static walk sees it, though a top-level import run would not."""
     script = tmp_path / "script.py"
     script.write_text("def f():\n    from hullgen.experiments.mlp.plots import plot_reach\n")
-    assert PACKAGE_DIR / "experiments" / "mlp_plots.py" in hullgen_files(script)
+    assert PACKAGE_DIR / "experiments" / "mlp" / "plots.py" in hullgen_files(script)
     assert not loaded_by_imports(script)
 
 
@@ -61,5 +61,5 @@ def test_the_rules_list_the_derived_files(workdir):
     dry = snakemake(workdir, "-n", "--forceall", check=True).stdout
     jobs = {block.split(":")[0].split()[-1]: block for block in dry.split("rule ")[1:]}
     assert "experiments/mlp/study.py" in jobs["mlp_study"]
-    assert "mlp_plots.py" not in jobs["mlp_study"] and "mlp_plots.py" in jobs["mlp_figures"]
+    assert "mlp/plots.py" not in jobs["mlp_study"] and "mlp/plots.py" in jobs["mlp_figures"]
     assert "hull/solver.py" in jobs["hull_shard"] and "findings/" not in jobs["hull_shard"]

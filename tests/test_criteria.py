@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
+from hullgen.claims.verdict import outcome
 from hullgen.findings import directions, shape, surface
 from hullgen.findings.shape import (
     mode_summary,
@@ -20,7 +21,6 @@ from hullgen.findings.shape import (
 from hullgen.findings.size import median_pair_distance
 from hullgen.findings.stats import compare_to_random, status_shares, superiority
 from hullgen.hull import HullDistance
-from hullgen.verdict import outcome
 
 from .helpers import natural_images
 

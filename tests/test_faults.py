@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hullgen import criteria
 from hullgen import io as hio
+from hullgen.claims import criteria
 from hullgen.errors import HullgenError
 from hullgen.findings import claim_measures
 from hullgen.findings.stats import status_shares

@@ -190,7 +190,7 @@ def edited_claims_code(small_module_run):
 
     A newer mtime alone is not enough: Snakemake also compares the checksum it stored.
     """
-    path = small_module_run.checkout / "src" / "hullgen" / "verdict.py"
+    path = small_module_run.checkout / "src" / "hullgen" / "claims" / "verdict.py"
     original, stat = path.read_bytes(), path.stat()
     path.write_bytes(original + b"# edited by tests/test_incremental.py\n")
     try:

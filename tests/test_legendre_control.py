@@ -14,11 +14,11 @@ import pytest
 from numpy.polynomial import legendre as leg
 from scipy import optimize
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
+from hullgen.claims.verdict import Verdict
 from hullgen.experiments.legendre import control as LC
 from hullgen.experiments.legendre import study as L
 from hullgen.experiments.legendre import verdicts as LV
-from hullgen.verdict import Verdict
 
 from .helpers.studies import LEGENDRE_OPTIONS as OPTIONS
 

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hullgen.claims.verdict import Verdict
 from hullgen.experiments.mlp.study import BAND_NAMES
 from hullgen.experiments.mlp.verdicts import claims, judge, summary_lines
-from hullgen.verdict import Verdict
 
 from .helpers.studies import mlp_options
 

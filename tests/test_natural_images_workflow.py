@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import pytest
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
 
 from .helpers import natural_images
 from .helpers.own_data import write_image_folder

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 
 from hullgen import config
+from hullgen.claims.front_page import dataset_text
 from hullgen.data import arrays, folder, source
 from hullgen.errors import ConfigError, DataFormatError
-from hullgen.findings.front_page import dataset_text
 from hullgen.spaces.build import fit_space, transform_test
 
 from .helpers.own_data import write_image_folder

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from hullgen.verdict import OUTCOME_COLOURS, outcome_role
+from hullgen.claims.verdict import OUTCOME_COLOURS, outcome_role
 
 from .helpers.report import chromium, run_chromium
 from .helpers.workflow import snakemake

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from hullgen.claims.verdict import OUTCOMES
 from hullgen.data.prepare import load_digits
-from hullgen.verdict import OUTCOMES
 
 from .helpers.workflow import (
     CROSS_SPACE_FINDINGS,

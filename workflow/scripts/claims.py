@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from hullgen.findings.claims import Evidence, build_claims
-from hullgen.findings.front_page import front_page_rst
+from hullgen.claims.front_page import front_page_rst
+from hullgen.claims.table import Evidence, build_claims
+from hullgen.claims.verdict import to_frame, to_markdown
 from hullgen.io import atomic_path
 from hullgen.log import setup
-from hullgen.verdict import to_frame, to_markdown
 
 log = setup(snakemake.log[0])
 inp, p = snakemake.input, snakemake.params

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hullgen import criteria
+from hullgen.claims import criteria
 from hullgen.figures import plain_text, use_figure_options
 from hullgen.findings import claim_plots, directions, images, plots, stats, surface
 from hullgen.io import load_npy, load_space

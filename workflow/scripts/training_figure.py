@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hullgen.criteria import accuracy_reference
+from hullgen.claims.criteria import accuracy_reference
 from hullgen.figures import use_figure_options
 from hullgen.findings.claim_plots import plot_training
 from hullgen.log import setup

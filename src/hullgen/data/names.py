@@ -1,7 +1,7 @@
 """Class names chosen by whoever made the data: checked to be usable as a path component.
 
 They are data, never markup: figures, tables and the report show them as text (see
-:func:`hullgen.findings.front_page.rst_text` and :func:`hullgen.figures.plain_text`).
+:func:`hullgen.claims.front_page.rst_text` and :func:`hullgen.figures.plain_text`).
 """
 
 from __future__ import annotations

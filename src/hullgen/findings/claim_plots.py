@@ -4,7 +4,7 @@ network's training curve against its reference.
 
 Like :mod:`hullgen.findings.plots`, every function draws on a ``matplotlib.figure.Figure``
 (never pyplot), titles it with ``title_prefix`` (dataset and space) and writes a PNG and a
-PDF; the criteria drawn come from :mod:`hullgen.criteria`.
+PDF; the criteria drawn come from :mod:`hullgen.claims.criteria`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from scipy import stats
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
 from hullgen.figures import save_figure
 from hullgen.findings.images import DIRECTION_CMAP
 from hullgen.findings.plots import NORMAL_COLOUR, RANDOM_COLOUR, REAL_COLOUR, class_colour

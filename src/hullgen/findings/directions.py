@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage, sparse
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
 from hullgen.findings.stats import require_columns, superiority
 
 # Folds of the probe's cross-validation: each model is fitted on 80% of the test points.
@@ -119,8 +119,8 @@ def object_energy(directions: np.ndarray, images: np.ndarray) -> tuple[np.ndarra
 
 def detail_map(images) -> np.ndarray:
     """(n, h * w): each image's detail per pixel, |x - G * x|, G a Gaussian blur of
-    :data:`hullgen.criteria.STRUCTURE_SIGMA` pixels (edges reflected), colour channels combined
-    as a Euclidean norm; pixel units.
+    :data:`hullgen.claims.criteria.STRUCTURE_SIGMA` pixels (edges reflected), colour channels
+    combined as a Euclidean norm; pixel units.
 
     ``images``: (n, h, w) grey or (n, h, w, 3) colour, any numeric type.
     """
@@ -147,7 +147,7 @@ def pixel_energy(directions: np.ndarray, image_shape: tuple[int, ...]) -> np.nda
 
 def energy_on_structure(energy: np.ndarray, detail: np.ndarray) -> np.ndarray:
     """(n,) in [0, 1]: the share of each row of ``energy`` on the
-    :data:`hullgen.criteria.STRUCTURE_SHARE` of pixels where the same row of ``detail`` is
+    :data:`hullgen.claims.criteria.STRUCTURE_SHARE` of pixels where the same row of ``detail`` is
     largest (ties go to the earlier pixel, so every mask has the same size).
 
     Examples
@@ -179,7 +179,7 @@ def structure_summary(directions: np.ndarray, images, seed: int = 0) -> dict:
     against the share on another row's image's (:func:`other_rows`, seeded).
 
     Keys: ``n``; ``own_share_median`` and ``other_share_median`` (in [0, 1]); ``mask_share``
-    (:data:`hullgen.criteria.STRUCTURE_SHARE`: a direction spread evenly puts that much
+    (:data:`hullgen.claims.criteria.STRUCTURE_SHARE`: a direction spread evenly puts that much
     there); ``effect``: :func:`hullgen.findings.stats.superiority` of the own shares over
     the other shares (0.5 for a direction blind to its image's structure). None where n < 2.
     """

@@ -2,7 +2,7 @@
 information) formal normality tests.
 
 The claims judge "resembles a normal distribution" by the TL-skewness and TL-kurtosis
-(:func:`hullgen.criteria.resembles_normal`): effect sizes whose value does not move with the
+(:func:`hullgen.claims.criteria.resembles_normal`): effect sizes whose value does not move with the
 sample size, bounded, and blind to the one most extreme value at each end. A second mode
 (:func:`modes`, on a kernel density estimate of fixed relative bandwidth) is the caveat they
 cannot see: a bell with a bump beside it that holds a tenth of the points. The
@@ -19,7 +19,7 @@ import numpy as np
 from scipy import signal, special, stats
 from scipy.special import comb
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
 
 NORMALTEST_MIN_N = 8  # scipy's skewness test, part of D'Agostino-Pearson, needs n >= 8
 SHAPIRO_MIN_N = 3
@@ -222,19 +222,20 @@ def robust_scale(x) -> float:
 def modes(x) -> list[dict]:
     """The modes of a sample: the peaks of its kernel density estimate that stand out.
 
-    The estimate (:func:`density`) uses a bandwidth of :data:`hullgen.criteria.MODE_BANDWIDTH`
-    robust standard deviations (:func:`robust_scale`): fixed relative to the spread, so that it
-    converges to one smoothed density as n grows, where a rule of thumb (Silverman's, which
+    The estimate (:func:`density`) uses a bandwidth of
+    :data:`hullgen.claims.criteria.MODE_BANDWIDTH` robust standard deviations
+    (:func:`robust_scale`): fixed relative to the spread, so that it converges to one smoothed
+    density as n grows, where a rule of thumb (Silverman's, which
     shrinks as n^(-1/5)) would find more bumps in larger samples. A peak counts when the
     density between it and the next higher peak falls at least
-    :data:`~hullgen.criteria.MODE_PROMINENCE_MIN` below it, and when its basin (between the
+    :data:`~hullgen.claims.criteria.MODE_PROMINENCE_MIN` below it, and when its basin (between the
     density's minima towards the neighbouring peaks that count) holds at least
-    :data:`~hullgen.criteria.MODE_MASS_MIN` of the values; peaks that hold less are dropped,
+    :data:`~hullgen.claims.criteria.MODE_MASS_MIN` of the values; peaks that hold less are dropped,
     smallest first, and the basins drawn again.
 
     Returns one dict per mode, by location: ``location`` (the peak), ``low`` and ``high``
     (the basin; -inf and inf at the ends), ``mass`` (share of the values in [low, high)) and
-    ``n``. A sample with fewer than :data:`~hullgen.criteria.SHAPE_MIN_N` values or no spread
+    ``n``. A sample with fewer than :data:`~hullgen.claims.criteria.SHAPE_MIN_N` values or no spread
     has no modes to find: [].
 
     Examples

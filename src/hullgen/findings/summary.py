@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
 from hullgen.findings import directions, shape, stats, surface
 
 
@@ -117,7 +117,7 @@ def outside_directions(table: pd.DataFrame, support: pd.DataFrame, train, test):
 def sample_neighbours(table: pd.DataFrame, support: pd.DataFrame, train, test, seed: int = 0):
     """:func:`hullgen.findings.surface.neighbour_summary` of a seeded sample of at most
     :data:`~hullgen.findings.surface.NEIGHBOUR_SAMPLE` test points certified outside (all
-    of them when fewer), their distances to the :data:`~hullgen.criteria.A_FEW` nearest
+    of them when fewer), their distances to the :data:`~hullgen.claims.criteria.A_FEW` nearest
     training rows and the ranks of their hull points' training rows."""
     queries = table["query"].to_numpy()[stats.outside_mask(table)]
     if len(queries) > surface.NEIGHBOUR_SAMPLE:

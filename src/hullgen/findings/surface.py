@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
 from hullgen.findings.stats import require_columns
 
 # Test points whose distances to every training point are computed (a seeded sample of the

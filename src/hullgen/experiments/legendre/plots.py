@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
 from hullgen.experiments.legendre.control import reach_from_row
 from hullgen.experiments.legendre.study import REGIMES, Intervals, Outside, fit_from_row, targets
 from hullgen.experiments.legendre.verdicts import necessity

@@ -9,16 +9,16 @@
   boundary that follows g exists.
 
 Both use the bounded disagreement (share of the outside plot area, 0..1) and the constants of
-:mod:`hullgen.criteria`.
+:mod:`hullgen.claims.criteria`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
+from hullgen.claims.verdict import NOT_APPLICABLE, Verdict, outcome
 from hullgen.experiments.legendre.options import UNTARGETED
-from hullgen.verdict import NOT_APPLICABLE, Verdict, outcome
 
 NECESSARY_QUOTE = (
     "3",
@@ -151,7 +151,7 @@ def regime_value(found: dict | None) -> str:
 
 
 def claims(fits: pd.DataFrame, control: pd.DataFrame, figure: str = "") -> list[dict]:
-    """Both verdicts as :class:`hullgen.verdict.Verdict` records (``figure``: the path of the
+    """Both verdicts as :class:`hullgen.claims.verdict.Verdict` records (``figure``: the path of the
     figure that shows the evidence)."""
     area = "share of the outside plot area between the boundary and the target, 0..1"
     reach_max, far_min = _pct(C.LEGENDRE_REACH_MAX), _pct(C.LEGENDRE_FAR_MIN)

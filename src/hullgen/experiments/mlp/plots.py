@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
 from hullgen.experiments.mlp.options import MlpOptions
 from hullgen.experiments.mlp.toy2d import hull_polygon
 from hullgen.figures import save_figure

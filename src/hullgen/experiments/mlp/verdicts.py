@@ -15,8 +15,8 @@ outside H^tr by using specific training regimes."
   under-parameterized.
 
 Size classes: under-parameterized is fewer parameters than training points, over-parameterized
-at least :data:`hullgen.criteria.MLP_OVER_FACTOR` times as many. Every measure is a share of
-models or of grid points (bounded); the constants are in :mod:`hullgen.criteria`.
+at least :data:`hullgen.claims.criteria.MLP_OVER_FACTOR` times as many. Every measure is a share of
+models or of grid points (bounded); the constants are in :mod:`hullgen.claims.criteria`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
+from hullgen.claims.verdict import NOT_APPLICABLE, Verdict, outcome
 from hullgen.experiments.mlp.models import parameter_count
 from hullgen.experiments.mlp.options import MlpOptions
 from hullgen.experiments.mlp.study import BAND_NAMES, OUTSIDE_FAR
-from hullgen.verdict import NOT_APPLICABLE, Verdict, outcome
 
 SECTION = "4"
 UNDER_QUOTE = (
@@ -222,7 +222,7 @@ CLAIMS = {
 
 
 def claims(study, figure: str = "") -> list[dict]:
-    """The four verdicts as :class:`hullgen.verdict.Verdict` records (``figure``: the figure
+    """The four verdicts as :class:`hullgen.claims.verdict.Verdict` records (``figure``: the figure
     that shows the evidence)."""
     judged = judge(study)
     verdicts = []

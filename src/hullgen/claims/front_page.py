@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from hullgen.verdict import OUTCOMES, rst_text, to_rst
+from hullgen.claims.verdict import OUTCOMES, rst_text, to_rst
 
 # Space metadata shown in columns of their own, or not at all (positions are data; the model
 # file and the device are where and how an embedding was computed, not what it is).
@@ -122,7 +122,7 @@ def front_page_rst(
 ) -> str:
     """The report's front page as reStructuredText: the dataset (its sizes and classes, from
     the data stage's ``info``), one row per space (kind, dimensions, settings) and the claims
-    table (:func:`hullgen.verdict.to_rst`) with each claim's figures rendered by ``link``.
+    table (:func:`hullgen.claims.verdict.to_rst`) with each claim's figures rendered by ``link``.
 
     ``spaces`` maps a space's name to its ``stats.json`` (as :class:`Evidence` holds them).
     Class names are the data's (folder names, labels): they are escaped, shown as text.

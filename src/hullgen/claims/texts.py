@@ -1,13 +1,14 @@
 """The words of the claims table: each claim's sentence from the paper, and what hullgen
-measures for it with the criterion it applies (constants and reasons in :mod:`hullgen.criteria`).
+measures for it with the criterion it applies (constants and reasons in
+:mod:`hullgen.claims.criteria`).
 
 Quotes are verbatim, with the paper's \\mathcal{H}^{tr} written H^tr and omitted parts marked
-[...]. :mod:`hullgen.findings.claims` builds the rows from them.
+[...]. :mod:`hullgen.claims.table` builds the rows from them.
 """
 
 from __future__ import annotations
 
-from hullgen import criteria as C
+from hullgen.claims import criteria as C
 
 # (section, quote) of each claim judged on the data.
 QUOTES = {

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from hullgen.findings.claim_measures import num
-from hullgen.findings.claim_texts import QUOTES
-from hullgen.verdict import NOT_APPLICABLE, Verdict
+from hullgen.claims.measures import num
+from hullgen.claims.texts import QUOTES
+from hullgen.claims.verdict import NOT_APPLICABLE, Verdict
 
 
 @dataclass

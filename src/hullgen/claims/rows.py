@@ -4,22 +4,22 @@ images and the hull's surface."""
 
 from __future__ import annotations
 
-from hullgen import criteria as C
-from hullgen.findings.claim_measures import num, outside_text, pct
-from hullgen.findings.claim_texts import (
-    PIXEL,
-    SIMILAR_CRITERION,
-    SIMILAR_QUANTITY,
-    SURFACE_QUANTITY,
-)
-from hullgen.findings.evidence import (
+from hullgen.claims import criteria as C
+from hullgen.claims.evidence import (
     FEATURE_ROWS,
     Evidence,
     missing_row,
     random_control,
     verdict_row,
 )
-from hullgen.verdict import NOT_APPLICABLE, REPORTED, Verdict, combine, outcome
+from hullgen.claims.measures import num, outside_text, pct
+from hullgen.claims.texts import (
+    PIXEL,
+    SIMILAR_CRITERION,
+    SIMILAR_QUANTITY,
+    SURFACE_QUANTITY,
+)
+from hullgen.claims.verdict import NOT_APPLICABLE, REPORTED, Verdict, combine, outcome
 
 
 def paper_numbers_row(evidence: Evidence, pixel: list[dict]) -> Verdict:

@@ -1,9 +1,10 @@
 """The quantities a claim measures in each space it reads: how each is written in the
-claims table's value, and the criterion that judges it (constants in :mod:`hullgen.criteria`).
+claims table's value, and the criterion that judges it (constants in
+:mod:`hullgen.claims.criteria`).
 
-:mod:`hullgen.findings.claims` applies them to every space a claim names. A text function
+:mod:`hullgen.claims.table` applies them to every space a claim names. A text function
 takes a space's ``stats.json`` and ``class_name`` (a label to its printed name); a judge takes
-the stats and the random control's value and returns an outcome of :mod:`hullgen.verdict`.
+the stats and the random control's value and returns an outcome of :mod:`hullgen.claims.verdict`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hullgen import criteria as C
-from hullgen.findings.claim_texts import (
+from hullgen.claims import criteria as C
+from hullgen.claims.texts import (
     DIRECTIONS_CRITERION,
     DIRECTIONS_QUANTITY,
     NOISE_CRITERION,
@@ -22,7 +23,7 @@ from hullgen.findings.claim_texts import (
     SHAPE_CRITERION,
     SHAPE_QUANTITY,
 )
-from hullgen.verdict import outcome
+from hullgen.claims.verdict import outcome
 
 ClassName = Callable[[int], str]
 
@@ -109,7 +110,7 @@ class Measure:
     quantity: str
     criterion: str
     text: Callable[[dict, ClassName], str]
-    # (a space's stats, the control's value or None) -> an outcome (hullgen.verdict)
+    # (a space's stats, the control's value or None) -> an outcome (hullgen.claims.verdict)
     judge: Callable[[dict, float | None], str]
     figures: tuple[str, ...]
     control: tuple[str, Callable[[dict], float | None]] | None = None

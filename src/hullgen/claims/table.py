@@ -1,12 +1,12 @@
 """The claims table: each claim of the paper, quoted, judged on this run's numbers.
 
-Every row is a :class:`hullgen.verdict.Verdict`: the paper's sentence, the quantity hullgen
-measures, the criterion (constants and reasons in :mod:`hullgen.criteria`), the value on
+Every row is a :class:`hullgen.claims.verdict.Verdict`: the paper's sentence, the quantity hullgen
+measures, the criterion (constants and reasons in :mod:`hullgen.claims.criteria`), the value on
 this run, the outcome and the figure that shows the evidence. The sentences, quantities and
-criteria are worded in :mod:`hullgen.findings.claim_texts`; the quantities judged space by
-space, with their criteria, are in :mod:`hullgen.findings.claim_measures`; the claims judged
-on the whole run in :mod:`hullgen.findings.claim_rows`; what they are all judged on, and the
-rows they build from, in :mod:`hullgen.findings.evidence`.
+criteria are worded in :mod:`hullgen.claims.texts`; the quantities judged space by
+space, with their criteria, are in :mod:`hullgen.claims.measures`; the claims judged
+on the whole run in :mod:`hullgen.claims.rows`; what they are all judged on, and the
+rows they build from, in :mod:`hullgen.claims.evidence`.
 
 Inputs are the per-space statistics of the findings stage (``stats.json``, see
 :func:`hullgen.findings.summary.space_summary`), the random-against-real comparison, the PCA
@@ -15,14 +15,21 @@ sweep, the trained network's metrics and the model studies' verdicts.
 
 from __future__ import annotations
 
-from hullgen.findings.claim_measures import (
+from hullgen.claims.evidence import (
+    Evidence,
+    control_text,
+    missing_row,
+    random_control,
+    verdict_row,
+)
+from hullgen.claims.measures import (
     DIRECTIONS,
     NOISE,
     OUTSIDE,
     SHAPE,
     Measure,
 )
-from hullgen.findings.claim_rows import (
+from hullgen.claims.rows import (
     low_dim_row,
     network_row,
     paper_numbers_row,
@@ -30,21 +37,14 @@ from hullgen.findings.claim_rows import (
     similar_row,
     surface_row,
 )
-from hullgen.findings.claim_texts import (
+from hullgen.claims.texts import (
     PIXEL,
     POOLED,
     PREPOOL,
     WAVELET_ALL,
     WAVELET_SUBSET,
 )
-from hullgen.findings.evidence import (
-    Evidence,
-    control_text,
-    missing_row,
-    random_control,
-    verdict_row,
-)
-from hullgen.verdict import Verdict, combine
+from hullgen.claims.verdict import Verdict, combine
 
 
 def _space_row(

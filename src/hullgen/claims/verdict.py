@@ -1,7 +1,7 @@
 """The one verdict type of every claim hullgen judges, and the claims table built from them.
 
 A :class:`Verdict` quotes the paper's sentence, names the quantity measured on this run,
-states the criterion (its constants live in :mod:`hullgen.criteria`), gives the measured
+states the criterion (its constants live in :mod:`hullgen.claims.criteria`), gives the measured
 value, the outcome and the figure that shows the evidence. Outcomes:
 
 - ``yes``: the criterion is met;

@@ -3,7 +3,7 @@ it has its value, and the functions that apply them.
 
 The rules followed here:
 
-- a criterion tests the paper's sentence (quoted in :mod:`hullgen.findings.claim_texts`), not a
+- a criterion tests the paper's sentence (quoted in :mod:`hullgen.claims.texts`), not a
   neighbouring one;
 - it is an effect size, not a p-value, so that it does not depend on the number of test
   points unless the claim does (a significance test at n = 10,000 rejects any real data);
