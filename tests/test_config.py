@@ -215,3 +215,17 @@ def test_each_options_type_has_a_field_per_key_of_its_section():
         }
         with pytest.raises(ValueError, match="unknown \\['typo'\\]"):
             kind.from_mapping({**validated, "typo": 1})
+
+
+def test_the_config_becomes_its_options_once():
+    """hullgen.config.options: every section a stage computes with, as its type, from the
+    validated config; a changed value shows in its attribute."""
+    validated = config.validate(
+        {"hull": {"gap": 1.0e-5}, "experiments": {"mlp": {"widths": [3, 5]}}}, config.load_schema()
+    )
+    options = config.options(validated)
+    assert options.hull.gap == 1.0e-5 and options.hull.solver_arguments()["gap"] == 1.0e-5
+    assert options.mlp.widths == (3, 5) and options.mlp.regimes[0].name == "sgd"
+    assert options.train.depth == validated["train"]["depth"]
+    assert options.legendre.terms == tuple(validated["experiments"]["legendre"]["terms"])
+    assert options.findings.pca_space == validated["findings"]["pca_space"]

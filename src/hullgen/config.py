@@ -9,6 +9,7 @@ import copy
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from hullgen.data import arrays, folder, registry
 from hullgen.errors import ConfigError
 from hullgen.experiments.legendre import options as legendre_options
 from hullgen.experiments.mlp import options as mlp_options
+from hullgen.options import FindingsOptions, HullOptions, TrainOptions
 from hullgen.spaces import wavelet as wv
 
 # Keys that apply to each kind of space, beyond name and kind.
@@ -327,6 +329,31 @@ def _check_experiments(experiments: dict) -> list[str]:
         problems.append(f"config key {err}")
     problems += mlp_options.MlpOptions.from_mapping(experiments["mlp"]).problems()
     return problems
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Every section a stage computes with, as its type (see :mod:`hullgen.options`)."""
+
+    train: TrainOptions
+    hull: HullOptions
+    findings: FindingsOptions
+    legendre: legendre_options.LegendreOptions
+    mlp: mlp_options.MlpOptions
+
+
+def options(config: dict) -> RunOptions:
+    """The validated ``config``'s sections as frozen dataclasses, built once: the code below
+    reads attributes, not keys. Whether a stage runs at all (``enabled``) stays in the
+    config."""
+    experiments = config["experiments"]
+    return RunOptions(
+        train=TrainOptions.from_mapping(config["train"]),
+        hull=HullOptions.from_mapping(config["hull"]),
+        findings=FindingsOptions.from_mapping(config["findings"]),
+        legendre=legendre_options.LegendreOptions.from_mapping(experiments["legendre"]),
+        mlp=mlp_options.MlpOptions.from_mapping(experiments["mlp"]),
+    )
 
 
 def load(

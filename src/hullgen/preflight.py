@@ -31,7 +31,6 @@ from hullgen.data.source import SPLITS
 from hullgen.data.split import subset_counts
 from hullgen.errors import ConfigError, DataFormatError
 from hullgen.hull.memory import least_memory
-from hullgen.options import HullOptions
 from hullgen.spaces.build import is_pixel_isometry, space_width
 
 
@@ -146,7 +145,7 @@ def _least_subset(train_counts: np.ndarray, needed: np.ndarray) -> int:
 def memory_problems(config: dict, source: data_source.Source) -> list[str]:
     """Spaces whose training matrix ``hull.memory_budget_gb`` cannot hold (with the least
     the solver needs to work, :func:`hullgen.hull.memory.least_memory`)."""
-    hull = HullOptions.from_mapping(config["hull"])
+    hull = hullgen_config.options(config).hull
     budget = hull.memory_budget_gb * 2**30
     precision = "float32" if hull.device == "cuda" else hull.precision
     n_train = int(kept_counts(config, source)["train"].sum())

@@ -34,8 +34,6 @@ import hullgen
 from hullgen import config as hullgen_config
 from hullgen import preflight
 from hullgen.code_graph import hullgen_files
-from hullgen.experiments.mlp.options import MlpOptions
-from hullgen.options import FindingsOptions, HullOptions, TrainOptions
 from hullgen.data import source as data_source
 from hullgen.errors import ConfigError, DataFormatError
 from hullgen.io import load_npy
@@ -67,13 +65,15 @@ OWN_DATASET = re.escape(DATASET) if SOURCE.own else "(?!)"
 SPACES = {space["name"]: space for space in config["spaces"]}
 EMBEDDING_SPACES = [name for name, space in SPACES.items() if space["kind"] == "embedding"]
 BUILT_SPACES = [name for name in SPACES if name not in EMBEDDING_SPACES]
-# The train section as its type, read as attributes (hullgen.options); whether it runs.
-TRAIN = TrainOptions.from_mapping(config["train"])
+# The sections as their types, built once and read as attributes (hullgen.options);
+# whether a stage runs stays in the config.
+OPTIONS = hullgen_config.options(config)
+TRAIN = OPTIONS.train
 TRAIN_ENABLED = config["train"]["enabled"]
 EXPERIMENTS = config["experiments"]
-FINDINGS = FindingsOptions.from_mapping(config["findings"])
+FINDINGS = OPTIONS.findings
 FINDINGS_ENABLED = config["findings"]["enabled"]
-HULL = HullOptions.from_mapping(config["hull"])
+HULL = OPTIONS.hull
 PIXEL_SPACES = [name for name, space in SPACES.items() if space["kind"] == "pixel"]
 RANDOM_SPACES = [name for name, space in SPACES.items() if space["kind"] == "random"]
 # The data's own coordinates (pixels of images, the rows of arrays): the random baseline's

@@ -11,7 +11,7 @@ MLP_SMALL_STEP = 32768
 
 def mlp_threads():
     """The MLP study's threads: one for small full-batch steps, else MLP_THREADS."""
-    mlp = MlpOptions.from_mapping(EXPERIMENTS["mlp"])
+    mlp = OPTIONS.mlp
     return 1 if mlp.n_train * max(mlp.widths) < MLP_SMALL_STEP else MLP_THREADS
 
 
