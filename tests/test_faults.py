@@ -16,8 +16,8 @@ import pytest
 
 from hullgen import io as hio
 from hullgen.claims import criteria
+from hullgen.claims import measures as claim_measures
 from hullgen.errors import HullgenError
-from hullgen.findings import claim_measures
 from hullgen.findings.stats import status_shares
 from hullgen.hull import HullDistance, qp, separate, wolfe_warm
 from hullgen.hull.result import HullResult
