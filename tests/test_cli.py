@@ -9,6 +9,7 @@ import pytest
 import yaml
 from PIL import Image
 
+from hullgen import config_files
 from hullgen.cli import main
 
 from .helpers.workflow import REPO
@@ -26,23 +27,21 @@ def test_check_config_merges_its_files_as_snakemake_does(tmp_path, capsys):
     --configfile merges them; alone it is not a config (an overlay names no spaces to keep)."""
     from snakemake.utils import update_config
 
-    from hullgen import config
-
     overlay = tmp_path / "fashion-offline.yaml"
     overlay.write_text(
         "dataset: {data_dir: /usr/share/datasets/fashion-mnist}\n"
         "subset: {n_train: 500, n_test: 100}\nhull: {shards: 1}\n"
     )
     fashion = str(REPO / "config" / "fashion-mnist.yaml")
-    dataset = config.read_yaml(fashion)["dataset"]
+    dataset = config_files.read_yaml(fashion)["dataset"]
     if not Path(dataset["data_dir"] or "/usr/share/datasets/fashion-mnist").is_dir():
         pytest.skip("needs Debian's dataset-fashion-mnist (the overlay's data_dir)")
     assert main(["check-config", fashion, str(overlay)]) == 0
     assert f"{fashion} + {overlay}: ok" in capsys.readouterr().out
     # The merge is Snakemake's own.
-    expected = config.read_yaml(fashion)
-    update_config(expected, config.read_yaml(overlay))
-    assert config.merge(config.read_yaml(fashion), config.read_yaml(overlay)) == expected
+    expected = config_files.read_yaml(fashion)
+    update_config(expected, config_files.read_yaml(overlay))
+    assert config_files.read_merged([fashion, overlay]) == expected
     # An invalid overlay is named with the files it was merged onto.
     (tmp_path / "bad.yaml").write_text("hull: {shards: 0}\n")
     assert main(["check-config", fashion, str(tmp_path / "bad.yaml")]) == 1

@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from hullgen.config_files import merge, read_yaml
+from hullgen.config_files import read_merged, read_yaml
 from hullgen.data import arrays, folder, registry
 from hullgen.errors import ConfigError
 from hullgen.experiments.legendre import options as legendre_options
@@ -361,17 +361,15 @@ def load(
     schema_path: str | os.PathLike | None = None,
 ) -> dict:
     """Read the YAML config file(s) ``paths``, merged in order as Snakemake merges them
-    (:func:`merge`), and validate the result (against the packaged schema by default).
+    (:func:`hullgen.config_files.read_merged`), and validate the result (against the packaged
+    schema by default).
 
     Errors raise ConfigError naming the file(s); OSError (missing file, ...) propagates.
     """
     paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     schema = load_schema(schema_path)
-    raw: dict = {}
-    for path in paths:
-        raw = merge(raw, read_yaml(path))
     try:
-        return validate(raw, schema)
+        return validate(read_merged(paths), schema)
     except ConfigError as err:
         raise ConfigError(f"{' + '.join(map(str, paths))}: {err}") from None
 

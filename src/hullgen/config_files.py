@@ -72,3 +72,12 @@ def merge(base: dict, overlay: dict) -> dict:
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def read_merged(paths) -> dict:
+    """The mappings of the YAML files ``paths`` (:func:`read_yaml`), merged in order as
+    ``snakemake --configfile A.yaml B.yaml`` merges them (:func:`merge`)."""
+    merged: dict = {}
+    for path in paths:
+        merged = merge(merged, read_yaml(path))
+    return merged

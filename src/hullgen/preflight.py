@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hullgen import config as hullgen_config
-from hullgen.config_files import merge, read_yaml
+from hullgen.config_files import read_merged
 from hullgen.data import source as data_source
 from hullgen.data.source import SPLITS
 from hullgen.data.split import subset_counts
@@ -65,11 +65,8 @@ def check_files(
     OSError (a missing file, ...) is left to the caller."""
     named = " + ".join(map(str, paths))
     schema = hullgen_config.load_schema(schema_path)
-    raw: dict = {}
-    for path in paths:
-        raw = merge(raw, read_yaml(path))
     try:
-        return check(raw, schema)
+        return check(read_merged(paths), schema)
     except ConfigError as err:
         raise ConfigError(f"{named}: {err}") from None
     except DataFormatError as err:
