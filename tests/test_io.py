@@ -1,5 +1,6 @@
 """Atomic writers: complete files under their final names, nothing on failure."""
 
+import os
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from hullgen.figures import save_figure
-from hullgen.io import load_space, save_npy, save_table
+from hullgen.io import load_space, save_link, save_npy, save_npy_or_link, save_table
 
 
 def test_save_figure_writes_png_and_pdf(tmp_path):
@@ -81,3 +82,45 @@ def test_workflow_scripts_read_spaces_with_load_space():
     raw = re.compile(r"load_npy\((?:snakemake\.)?(?:inp|input)\.(?:train|test)\)")
     found = {p.name for p in scripts.glob("*.py") if raw.search(p.read_text())}
     assert found == {"hull_shard.py"}, found
+
+
+def test_save_link_links_relative_inside_the_working_folder_and_absolute_outside(
+    tmp_path, monkeypatch
+):
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    (work / "data").mkdir(parents=True)
+    elsewhere.mkdir()
+    monkeypatch.chdir(work)
+    rows = np.arange(6, dtype=np.float32).reshape(3, 2)
+    np.save(elsewhere / "rows.npy", rows)
+    save_link("data/x.npy", elsewhere / "rows.npy")
+    assert Path("data/x.npy").is_symlink()
+    assert Path(os.readlink("data/x.npy")).is_absolute()
+    save_link("space/train.npy", "data/x.npy")
+    assert os.readlink("space/train.npy") == "../data/x.npy"  # a results folder moves whole
+    np.testing.assert_array_equal(np.load("space/train.npy"), rows)
+    # Linking again replaces the link; nothing temporary stays behind.
+    save_link("data/x.npy", elsewhere / "rows.npy")
+    assert sorted(p.name for p in Path("data").iterdir()) == ["x.npy"]
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        save_link("data/y.npy", elsewhere / "missing.npy")
+    assert not Path("data/y.npy").exists()
+
+
+def test_save_npy_or_link_links_only_the_file_as_it_is(tmp_path):
+    source = tmp_path / "source.npy"
+    np.save(source, np.arange(12, dtype=np.float32).reshape(4, 3))
+    mapped = np.load(source, mmap_mode="r")
+    save_npy_or_link(tmp_path / "same.npy", mapped, source, mapped)
+    assert (tmp_path / "same.npy").is_symlink()
+    # Anything else is written: another dtype, a part of the rows, a copy.
+    for name, array in (
+        ("float64.npy", mapped.astype(np.float64)),
+        ("part.npy", mapped[1:]),
+        ("copy.npy", np.array(mapped)),
+    ):
+        save_npy_or_link(tmp_path / name, array, source, mapped)
+        assert not (tmp_path / name).is_symlink()
+        np.testing.assert_array_equal(np.load(tmp_path / name), array)
+    save_npy_or_link(tmp_path / "none.npy", mapped, None, mapped)
+    assert not (tmp_path / "none.npy").is_symlink()

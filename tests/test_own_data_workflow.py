@@ -102,6 +102,14 @@ def test_digits_arrays_give_the_named_datasets_distances(arrays_run, default_run
         pd.read_parquet(named / "hull" / "pixel.parquet"),
         order,
     )
+    # Rows kept whole in a .npy file are linked, not copied, and so are the spaces whose
+    # rows are the prepared rows as they are; a .npz member is copied.
+    assert (results / "data" / "test_x.npy").resolve() == (arrays_run / "arrays" / "test.npy")
+    assert not (results / "data" / "train_x.npy").is_symlink()
+    for split in ("train", "test"):
+        linked = results / "spaces" / "features" / f"{split}.npy"
+        assert linked.resolve() == (results / "data" / f"{split}_x.npy").resolve()
+    assert (results / "spaces" / "random" / "train.npy").is_symlink()
     # Every stage ran: the data's record, both spaces' findings, the claims.
     info = (results / "data" / "info.json").read_text()
     assert '"kind": "arrays"' in info and '"width": 64' in info

@@ -56,6 +56,52 @@ def save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
         np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
 
 
+def save_link(path: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Make ``path`` a symbolic link to the existing file ``target``, atomically.
+
+    For an output that is an input as it is (the user's rows when no subset is taken, a
+    feature space's rows): a link costs no disk and no copy, and jobs that memory-map it
+    share the pages of one file. The link is relative when ``target`` is under the same
+    working folder as ``path`` (a results folder moves as a whole), else absolute.
+    """
+    path, target = Path(path), Path(target).absolute()
+    if not target.is_file():
+        raise FileNotFoundError(f"cannot link {path} to {target}: no such file")
+    cwd = Path.cwd()
+    inside = target.is_relative_to(cwd) and path.absolute().is_relative_to(cwd)
+    link = os.path.relpath(target, path.absolute().parent) if inside else str(target.resolve())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f".{path.name}.{os.getpid()}.link.part"
+        tmp.unlink(missing_ok=True)
+        os.symlink(link, tmp)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise _cannot_write(path, err) from err
+
+
+def save_npy_or_link(
+    path: str | os.PathLike, array: np.ndarray, source: str | os.PathLike | None, read
+) -> None:
+    """Write ``array`` to ``path``, or link ``path`` to the ``.npy`` file ``source`` when
+    ``array`` is that file's contents as they are (``read``, the file memory-mapped, or a
+    view of all of it: same shape, dtype and memory). A space whose rows are the prepared
+    rows unchanged (feature rows, the random baseline's training side) costs no copy."""
+    unchanged = (
+        source is not None
+        and isinstance(read, np.memmap)
+        and array.shape == read.shape
+        and array.dtype == read.dtype
+        and array.strides == read.strides
+        and array.__array_interface__["data"][0] == read.__array_interface__["data"][0]
+        and array.flags.c_contiguous
+    )
+    if unchanged:
+        save_link(path, source)
+    else:
+        save_npy(path, array)
+
+
 def save_json(path: str | os.PathLike, obj: object) -> None:
     """Write ``obj`` as indented JSON, atomically."""
     with atomic_path(path) as tmp:

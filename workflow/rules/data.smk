@@ -95,6 +95,8 @@ rule dataset_info:
         info=data_info_file("{dataset}"),
     log:
         log_file("{dataset}", "dataset_info"),
+    benchmark:
+        benchmark_file("{dataset}", "dataset_info")
     wildcard_constraints:
         dataset=OWN_DATASET,
     conda:

@@ -48,6 +48,8 @@ rule hull_gather:
         **hull_files("{dataset}", "{space}"),
     log:
         log_file("{dataset}", "hull/{space}/gather"),
+    benchmark:
+        benchmark_file("{dataset}", "hull/{space}/gather")
     wildcard_constraints:
         space=one_of(SOLVED_SPACES),
     conda:

@@ -4,7 +4,7 @@ space's meta (what it keeps of the training set)."""
 import json
 from pathlib import Path
 
-from hullgen.io import load_npy, save_npy
+from hullgen.io import load_npy, save_npy_or_link
 from hullgen.log import setup
 from hullgen.spaces.build import transform_test
 
@@ -14,5 +14,5 @@ meta = json.loads(Path(snakemake.input.meta).read_text())
 named = dict(snakemake.input.items())
 x_test = load_npy(named["test_x"]) if "test_x" in named else None
 test = transform_test(spec, meta, x_test, len(x_test) if n_rows is None else n_rows)
-save_npy(snakemake.output.test, test)
+save_npy_or_link(snakemake.output.test, test, named.get("test_x"), x_test)
 log.info("wrote %s: test %s %s", spec["name"], test.shape, test.dtype)

@@ -138,8 +138,6 @@ def scan(files: dict[str, str | os.PathLike | None]) -> ArraysScan:
 def read_rows(scan_: ArraysScan, split: str, rows: np.ndarray | None = None) -> np.ndarray:
     """One split's rows (those at positions ``rows``, all by default), as stored, through
     the checked reader (:func:`hullgen.data.matrix.load_rows`: the scan's width, every value
-    finite, the first row and column that is not named)."""
-    chosen = load_rows(
-        scan_.rows[split], split, width=scan_.width, rows=rows, scale=split == "train"
-    )
-    return np.ascontiguousarray(chosen)
+    finite, the first row and column that is not named). All rows of a ``.npy`` file are
+    the file memory-mapped, never a copy."""
+    return load_rows(scan_.rows[split], split, width=scan_.width, rows=rows, scale=split == "train")

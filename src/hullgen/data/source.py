@@ -106,13 +106,18 @@ def n_rows(source: Source, subset: dict, split: str) -> int:
 
 def load_split(source: Source, split: str, subset: dict):
     """``(x, y, index)`` of one split of the user's own data: images (uint8, n x h x w[x 3])
-    or rows as stored, class indices, and each row's position in the source's order."""
+    or rows as stored, class indices, and each row's position in the source's order.
+
+    A split kept whole from a ``.npy`` file is that file memory-mapped (an ``np.memmap``,
+    checked block by block): the data stage links to it rather than copy it.
+    """
     labels = source.labels(split)
+    whole = subset[f"n_{split}"] is None
     rows = subset_positions(labels, subset[f"n_{split}"], subset["seed"], split)
     if isinstance(source.scan, folder.FolderScan):
         x = folder.read_split(source.scan, split, rows)
     else:
-        x = arrays.read_rows(source.scan, split, rows)
+        x = arrays.read_rows(source.scan, split, None if whole else rows)
     return x, labels[rows], rows.astype(np.int64)
 
 
