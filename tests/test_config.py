@@ -62,7 +62,7 @@ def test_space_defaults_depend_on_kind(schema):
         "mode": "periodization",
         "select": "all",
     }
-    assert cfg["spaces"][1] == {"name": "r", "kind": "random", "seed": 0}
+    assert cfg["spaces"][1] == {"name": "r", "kind": "random", "seed": 0, "points": 2000}
     cfg = config.validate({"spaces": [{"name": "e", "kind": "embedding"}]}, schema)
     assert cfg["spaces"][0] == {"name": "e", "kind": "embedding", "layer": "pooled"}
     assert cfg["train"]["depth"] == 20 and cfg["train"]["device"] == "auto"

@@ -256,6 +256,9 @@ def test_compare_to_random_on_known_numbers():
     random = hull_table([5.0, 20.0, 30.0, 40.0, 10.0])
     result = compare_to_random(real, random)
     assert result == {
+        # The random baseline may draw fewer (or more) points than the test rows.
+        "real_n": 4,
+        "random_n": 5,
         "real_mean": 4.0,
         "real_median": 2.5,
         "random_mean": 21.0,
@@ -414,6 +417,70 @@ def test_per_class_figure_keeps_class_colours(tmp_path, sample):
     np.testing.assert_allclose(points, expected)
     np.testing.assert_allclose(boxes, expected)
     assert len(set(plots.CLASS_PALETTE)) == 10 and plots.class_colour(12) == plots.class_colour(2)
+
+
+def test_per_class_figure_of_a_thousand_classes_draws_the_largest(tmp_path):
+    """ImageNet-size: 1,000 classes. The figure draws the MOST_CLASSES classes with the most
+    test points, says so, and stays the size of a figure of that many classes."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 1000, size=20_000)
+    big = [3, 141, 592, 999, *range(10, 26)]  # 20 classes given 100 extra points each
+    labels = np.concatenate([labels, np.repeat(big, 100)])
+    table = hull_table(rng.uniform(1, 10, len(labels)))
+    names = [f"n{k:08d}" for k in range(1000)]
+    png, pdf = written(tmp_path, "per_class")
+    figure = plots.plot_per_class(table, labels, names, png, pdf, "imagenet / features")
+    assert_written(png, pdf)
+    ticks = [t.get_text().split(" ")[0] for t in figure.axes[0].get_yticklabels()]
+    assert ticks == [names[k] for k in sorted(big)]
+    assert "the 20 classes with the most test points, of 1,000" in figure.axes[0].get_title()
+    assert figure.get_size_inches()[1] <= 1.0 + 0.45 * plots.MOST_CLASSES
+    assert pdf.stat().st_size < 2_000_000
+
+
+@pytest.mark.parametrize("images", [False, True])
+def test_directions_figure_of_a_thousand_classes_draws_the_largest(tmp_path, images):
+    """Class-mean directions of 1,000 classes: a heat map of feature rows, or a panel per
+    class of images; either way MOST_CLASSES classes, those with the most points outside."""
+    from hullgen.findings import claim_plots
+
+    rng = np.random.default_rng(1)
+    means = rng.normal(size=(1000, 64))
+    counts = rng.integers(1, 50, size=1000)
+    counts[[5, 500, 995]] = 100
+    names = [f"n{k:08d}" for k in range(1000)]
+    summary = {"structure_effect": None, "probe_skill": 0.1, "probe_points_skill": 0.2}
+    png, pdf = written(tmp_path, "directions")
+    figure = claim_plots.plot_directions(
+        means.reshape(1000, 8, 8) if images else None,
+        means,
+        list(range(1000)),
+        names,
+        summary,
+        png,
+        pdf,
+        "imagenet / features",
+        counts=counts,
+    )
+    assert_written(png, pdf)
+    drawn = plots.drawn_classes(dict(enumerate(counts)))
+    assert {5, 500, 995} <= set(drawn) and len(drawn) == plots.MOST_CLASSES
+    if images:
+        titles = [ax.get_title() for ax in figure.axes if ax.get_title()]
+        assert titles == [names[k] for k in drawn]
+    else:
+        ticks = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+        assert ticks == [names[k] for k in drawn]
+    assert "the 20 classes with the most test points outside, of 1,000" in figure.get_suptitle()
+    assert figure.get_size_inches()[1] < 12 and pdf.stat().st_size < 2_000_000
+
+
+def test_drawn_classes_are_the_largest_ties_to_the_smaller():
+    counts = {k: 1 for k in range(30)} | {7: 5, 20: 5, 25: 3}
+    assert plots.drawn_classes(counts, most=3) == [7, 20, 25]
+    assert plots.drawn_classes(counts, most=4) == [0, 7, 20, 25]
+    assert plots.drawn_classes({4: 1, 2: 9}) == [2, 4]
+    assert plots.classes_note(20, 20) == ""
 
 
 def test_relative_to_nn_figure(tmp_path, sample):

@@ -14,7 +14,7 @@ from hullgen import config
 from hullgen.claims.front_page import dataset_text
 from hullgen.data import arrays, folder, source
 from hullgen.errors import ConfigError, DataFormatError
-from hullgen.spaces.build import fit_space, transform_test
+from hullgen.spaces.build import fit_space, random_points, transform_test
 
 from .helpers.own_data import write_image_folder
 
@@ -266,6 +266,33 @@ def test_the_random_baseline_of_images_is_as_before():
     test = transform_test({"name": "r", "kind": "random", "seed": 0}, meta, None, 3)
     expected = np.random.default_rng(0).uniform(0.0, 255.0, size=(3, 16))
     np.testing.assert_array_equal(test, expected)
+
+
+def test_the_random_baseline_draws_at_most_points_the_first_of_its_stream():
+    """min(points, test rows): at ImageNet size 2,000 of 50,000; a small test set (digits'
+    450) keeps every point it had, the same numbers; null draws one per test row."""
+    x = images(10, 5, (4, 4))
+    spec = {"name": "r", "kind": "random", "seed": 0, "points": 2000}
+    _, meta = fit_space(spec, x)
+    every = np.random.default_rng(0).uniform(0.0, 255.0, size=(50_000, 16))
+    assert random_points(spec, 50_000) == 2000 and random_points(spec, 450) == 450
+    np.testing.assert_array_equal(transform_test(spec, meta, None, 50_000), every[:2000])
+    np.testing.assert_array_equal(transform_test(spec, meta, None, 450), every[:450])
+    whole = transform_test({**spec, "points": None}, meta, None, 50_000)
+    np.testing.assert_array_equal(whole, every)
+    assert random_points({"kind": "random"}, 7) == 7  # a spec from before the key
+
+
+def test_the_random_baseline_points_key_in_the_config():
+    cfg = config.validate({"spaces": [{"name": "r", "kind": "random"}]}, config.load_schema())
+    assert cfg["spaces"] == [{"name": "r", "kind": "random", "seed": 0, "points": 2000}]
+    spaces = [{"name": "r", "kind": "random", "points": None}]
+    cfg = config.validate({"spaces": spaces}, config.load_schema())
+    assert cfg["spaces"][0]["points"] is None
+    assert "points" in _config_error({"spaces": [{"name": "r", "kind": "random", "points": 0}]})
+    assert "does not apply to spaces of kind pixel" in _config_error(
+        {"spaces": [{"name": "p", "kind": "pixel", "points": 10}]}
+    )
 
 
 # ---- config ------------------------------------------------------------------------------------

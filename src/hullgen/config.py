@@ -28,7 +28,7 @@ from hullgen.spaces import wavelet as wv
 SPACE_KEYS = {
     "pixel": (),
     "wavelet": ("wavelet", "level", "mode", "select"),
-    "random": ("seed",),
+    "random": ("seed", "points"),
     "embedding": ("layer",),
     "features": ("units",),
 }

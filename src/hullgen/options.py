@@ -113,11 +113,13 @@ class HullOptions(Section):
 @dataclass(frozen=True)
 class FindingsOptions(Section):
     """The ``findings`` section: which spaces the PCA sweep and the class hulls use (resolved
-    from ``auto`` by the config's validation; None skips them), their sizes and the seed."""
+    from ``auto`` by the config's validation; None skips them), their sizes (test points,
+    classes) and the seed."""
 
     normality_sample: int
     pca_space: str | None
     pca_dims: tuple[int, ...]
     class_hull_space: str | None
     max_test: int
+    max_classes: int
     seed: int

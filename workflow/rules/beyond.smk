@@ -77,6 +77,7 @@ rule class_hulls:
         mem_mb=mem_mb_for(8, minimum=2000),
     params:
         max_test=FINDINGS.max_test,
+        max_classes=FINDINGS.max_classes,
         seed=FINDINGS.seed,
         hull=hull_options_for_findings(),
     script:

@@ -14,10 +14,17 @@ table = class_hull_distances(
     load_space(inp.test),
     load_npy(inp.test_y),
     max_test=p.max_test,
+    max_classes=p.max_classes,
     seed=p.seed,
     hull_options=p.hull,
 )
 save_table(table, snakemake.output.table, snakemake.output.csv)
 owned = table[table["own_distance"].notna()]
 closer = (owned["own_distance"] < owned["other_distance"]).mean()
-log.info("%.1f%% of test points are nearer their own class's hull", 100 * closer)
+log.info(
+    "%.1f%% of %d test points are nearer their own class's hull (%d of %d classes)",
+    100 * closer,
+    len(table),
+    table["n_classes"].iloc[0] if len(table) else 0,
+    table["n_classes_total"].iloc[0] if len(table) else 0,
+)

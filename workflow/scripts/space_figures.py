@@ -76,6 +76,9 @@ if p.structure and len(queries) >= 2:
         test, directions.hull_points(train, support, len(test)), queries
     )
     structure = directions.structure_shares(unit, test_x[queries], seed=p.seed)
+# Test points outside per class, aligned with the direction classes (both sorted): the
+# figure draws the classes with the most.
+_, direction_counts = np.unique(test_y[queries], return_counts=True)
 claim_plots.plot_directions(
     # Feature rows have no class-mean image to draw.
     np.stack(class_images) if class_images and np.ndim(class_images[0]) >= 2 else None,
@@ -87,6 +90,7 @@ claim_plots.plot_directions(
     out.directions_pdf,
     prefix,
     structure=structure,
+    counts=direction_counts,
 )
 claim_plots.plot_surface(
     surface.own_class_weights(support, train_y, test_y, queries),

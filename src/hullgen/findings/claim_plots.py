@@ -23,7 +23,14 @@ from scipy import stats
 from hullgen.claims import criteria as C
 from hullgen.figures import save_figure
 from hullgen.findings.images import DIRECTION_CMAP
-from hullgen.findings.plots import NORMAL_COLOUR, RANDOM_COLOUR, REAL_COLOUR, class_colour
+from hullgen.findings.plots import (
+    NORMAL_COLOUR,
+    RANDOM_COLOUR,
+    REAL_COLOUR,
+    class_colour,
+    classes_note,
+    drawn_classes,
+)
 from hullgen.findings.shape import population_tl_ratios
 
 ACCEPT_COLOUR = "#d9f0d3"
@@ -106,9 +113,14 @@ def plot_directions(
     pdf: str | os.PathLike,
     title_prefix: str,
     structure: tuple[np.ndarray, np.ndarray] | None = None,
+    counts: Sequence[int] | None = None,
 ) -> Figure:
     """The mean unit direction (x - p) / ||x - p|| of each class's test points and, given
     ``structure``, how the directions fall on their images' structure.
+
+    At most :data:`~hullgen.findings.plots.MOST_CLASSES` classes are drawn: those with the
+    most test points outside (``counts``, aligned with ``classes``; without it, the first),
+    as the title says.
 
     ``class_images`` (K, h, w[, 3]) are the means in image form (colour summed over the
     channels), or None for a space without one, where ``class_means`` (K, d) is drawn as a
@@ -122,7 +134,18 @@ def plot_directions(
     title = f"{title_prefix}: directions from the hull"
     if effect is not None:
         title += f"; A = {effect:.2f} (criterion >= {C.STRUCTURE_EFFECT_MIN:g})"
-    names = [str(class_names[int(c)]) for c in classes]
+    classes = [int(c) for c in classes]
+    weights = np.ones(len(classes)) if counts is None else np.asarray(counts, dtype=float)
+    if len(weights) != len(classes):
+        raise ValueError(f"{len(weights)} counts for {len(classes)} classes: they must align")
+    # Position among the classes: with equal weights, the first MOST_CLASSES are kept.
+    kept = drawn_classes(dict(enumerate(weights)))
+    title += classes_note(len(kept), len(classes), "test points outside")
+    classes = [classes[i] for i in kept]
+    class_means = np.asarray(class_means)[kept] if len(class_means) else class_means
+    if class_images is not None and len(class_images):
+        class_images = np.asarray(class_images)[kept]
+    names = [str(class_names[c]) for c in classes]
     height = (
         PANEL_INCHES * math.ceil(len(class_images) / min(5, len(class_images))) + 0.6
         if class_images is not None and len(class_images)

@@ -41,11 +41,37 @@ LOG_SCALE_RATIO = 10.0
 # Points drawn over each class's box: enough to show the spread, few enough to stay legible
 # (and keep the PDF small) with thousands of test points per class.
 STRIP_POINTS_PER_CLASS = 200
+# A per-class figure draws at most this many classes, those with the most points, and says
+# so in its title: ImageNet's 1,000 classes would be 1,000 boxes, unreadable and a PDF of
+# megabytes; 20 rows of a box or an image still fit on a page.
+MOST_CLASSES = 20
 
 
 def class_colour(k: int) -> tuple[float, float, float]:
     """The RGB colour of class ``k``, the same in every per-class figure."""
     return CLASS_PALETTE[k % len(CLASS_PALETTE)]
+
+
+def drawn_classes(counts, most: int = MOST_CLASSES) -> list[int]:
+    """The classes a per-class figure draws, sorted: every class of ``counts`` (a mapping
+    or Series of class -> points) when there are at most ``most``, else the ``most`` with
+    the most points (ties to the smaller class).
+
+    >>> drawn_classes({0: 5, 1: 9, 2: 9, 3: 1}, most=2)
+    [1, 2]
+    """
+    counts = pd.Series(counts, dtype=float)
+    if len(counts) <= most:
+        return sorted(int(k) for k in counts.index)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return sorted(int(k) for k, _ in ranked[:most])
+
+
+def classes_note(drawn: int, present: int, what: str = "test points") -> str:
+    """The title's note on the classes a figure leaves out ("" when it draws them all)."""
+    if drawn >= present:
+        return ""
+    return f" (the {drawn} classes with the most {what}, of {present:,})"
 
 
 def distance_label(units: str) -> str:
@@ -164,14 +190,17 @@ def plot_per_class(
     """Distance per class: a box per class with up to 200 of its points (seeded) drawn over it.
 
     ``labels``: int array-like over all test rows (index = ``query``); ``class_names[k]`` names
-    class k (None: the class number). Each class has :func:`class_colour`; all rows are drawn,
-    points inside the hull at distance 0.
+    class k (None: the class number). Each class has :func:`class_colour`; all rows of the
+    classes drawn are drawn, points inside the hull at distance 0. At most
+    :data:`MOST_CLASSES` classes are drawn (:func:`drawn_classes`), as the title says.
     """
     require_columns(table, ["query", "distance"])
     classes = labels_per_query(table, labels)
     frame = pd.DataFrame({"class": classes, "distance": table["distance"].to_numpy(dtype=float)})
-    present = sorted(set(classes.tolist()))
     counts = frame["class"].value_counts()
+    present = drawn_classes(counts)
+    note = classes_note(len(present), len(counts))
+    frame = frame[frame["class"].isin(present)]
     names = {k: _class_name(k, class_names) + f" (n={counts[k]:,})" for k in present}
     frame["name"] = frame["class"].map(names)
     order = [names[k] for k in present]
@@ -199,7 +228,7 @@ def plot_per_class(
         _class_box(ax, frame.loc[frame["class"] == k, "distance"], position, class_colour(k))
     ax.set_xlabel(distance_label(units))
     ax.set_ylabel("class of the test image")
-    ax.set_title(f"{title_prefix}: distance to the training hull per class")
+    ax.set_title(f"{title_prefix}: distance to the training hull per class{note}")
     save_figure(figure, png, pdf)
     return figure
 

@@ -240,7 +240,9 @@ def superiority(a, b) -> float:
 def compare_to_random(real_table: pd.DataFrame, random_table: pd.DataFrame) -> dict:
     """How much farther from the hull random points lie than real test points (all rows).
 
-    Keys: ``real_mean``, ``real_median``, ``random_mean``, ``random_median`` (space units),
+    Keys: ``real_n`` and ``random_n`` (the points compared: the random baseline may draw
+    fewer points than there are test rows, see :func:`hullgen.spaces.build.random_points`),
+    ``real_mean``, ``real_median``, ``random_mean``, ``random_median`` (space units),
     ``median_ratio`` (random median / real median; None when the real median is 0) and
     ``superiority``: the probability that a random point lies farther than a real test point
     (ties count half; the Mann-Whitney U over the number of pairs, in [0, 1]).
@@ -249,6 +251,8 @@ def compare_to_random(real_table: pd.DataFrame, random_table: pd.DataFrame) -> d
     random = _distances(random_table, "random hull table")
     real_median, random_median = float(np.median(real)), float(np.median(random))
     return {
+        "real_n": len(real),
+        "random_n": len(random),
         "real_mean": float(real.mean()),
         "real_median": real_median,
         "random_mean": float(random.mean()),

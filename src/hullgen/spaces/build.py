@@ -77,16 +77,30 @@ def fit_space(spec: dict, x_train: np.ndarray) -> tuple[np.ndarray, dict]:
     return train, meta
 
 
+def random_points(spec: dict, n_test: int) -> int:
+    """How many points the random baseline of config entry ``spec`` draws for ``n_test`` test
+    rows: ``min(points, n_test)``, or ``n_test`` when ``points`` is None (or absent). Random
+    point i stands in for test row i: the first rows, where a control pairs a point with a
+    test image or label.
+
+    >>> random_points({"points": 2000}, 50_000), random_points({"points": 2000}, 450)
+    (2000, 450)
+    """
+    points = spec.get("points")
+    return int(n_test) if points is None else min(int(points), int(n_test))
+
+
 def transform_test(spec: dict, meta: dict, x_test: np.ndarray | None, n_test: int) -> np.ndarray:
     """The test matrix of the space fitted by :func:`fit_space` (``meta``): the test data in
-    the space, or, for the random baseline, ``n_test`` points uniform in its box (seeded;
-    ``x_test`` may then be None)."""
+    the space, or, for the random baseline, :func:`random_points` points uniform in its box
+    for ``n_test`` test rows (seeded; ``x_test`` may then be None). The points are the first
+    of one seeded stream: fewer points are a prefix of more."""
     kind = spec["kind"]
     if kind == "random":
         # A scalar box (pixels) or one per coordinate (feature rows).
         low, high = np.asarray(meta["low"]), np.asarray(meta["high"])
         rng = np.random.default_rng(spec["seed"])
-        return rng.uniform(low, high, size=(n_test, meta["dim"]))
+        return rng.uniform(low, high, size=(random_points(spec, n_test), meta["dim"]))
     if kind == "pixel":
         return _pixels(x_test)
     if kind == "features":
@@ -138,7 +152,7 @@ def is_pixel_isometry(spec: dict, image_shape: tuple[int, ...]) -> bool:
 
 def build_space(spec: dict, x_train: np.ndarray, x_test: np.ndarray):
     """Return ``(train, test, meta)`` for the space described by config entry ``spec``
-    (:func:`fit_space`, then :func:`transform_test` with as many random points as test rows)."""
+    (:func:`fit_space`, then :func:`transform_test` for the test rows of ``x_test``)."""
     train, meta = fit_space(spec, x_train)
     test = transform_test(spec, meta, x_test, len(x_test))
     return train, test, {**meta, "n_test": int(test.shape[0])}

@@ -2,10 +2,15 @@
 # threads and memory. Snakemake's linter keeps functions apart from rules.
 
 
+# The random baseline's keys that only its test points depend on: its seed and how many
+# points it draws.
+TEST_SIDE_KEYS = ("seed", "points")
+
+
 def space_fit_options(space):
     """The settings of a space its training side depends on (a params entry): all but the
-    random baseline's seed, which draws the test points only."""
-    return {k: v for k, v in SPACES[space].items() if k != "seed"}
+    random baseline's TEST_SIDE_KEYS."""
+    return {k: v for k, v in SPACES[space].items() if k not in TEST_SIDE_KEYS}
 
 
 def space_test_inputs(wildcards):
@@ -20,8 +25,9 @@ def space_test_inputs(wildcards):
 
 
 def random_test_rows(wildcards):
-    """The random baseline's number of test points when known from the parsed source (the
-    user's own data), else None (read from the prepared test data)."""
+    """The random baseline's number of test rows when known from the parsed source (the
+    user's own data), else None (read from the prepared test data). It draws
+    min(points, test rows) points (hullgen.spaces.build.random_points)."""
     if SPACES[wildcards.space]["kind"] != "random" or not SOURCE.own:
         return None
     return data_source.n_rows(SOURCE, config["subset"], "test")
