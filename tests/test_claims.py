@@ -118,7 +118,7 @@ SPACES = {
     "logits": _stats("logits", "embedding", {"layer": "logits"}, inside=100),
 }
 TWO_BELLS = {"location": 50.0, "low": -float("inf"), "high": 75.0, "mass": 0.4, "n": 200}
-PCA = pd.DataFrame({"k": [1, 10, 50], "share_outside": [0.0, 0.9, 1.0]})
+PCA = pd.DataFrame({"k": [1, 10, 50], "share_outside": [0.0, 0.9, 1.0], "n_test": [300] * 3})
 NETWORK = {"test_accuracy": 0.99, "depth": 20, "epochs": 164, "full_training_set": True}
 RANDOM = {"random_median": 500.0, "real_median": 100.0, "median_ratio": 5.0, "superiority": 1.0}
 STUDY = Verdict("mlp-control", "4", "q", "m", "c", "v", "no", "f.png").to_dict()
@@ -331,3 +331,44 @@ def test_the_front_page_shows_each_verdict_in_its_colour_partly_with_its_caveat(
     for holds in set(table["holds"]):
         assert f"span.{outcome_role(holds)} {{ background: {OUTCOME_COLOURS[holds]}" in page
     assert len(set(OUTCOME_COLOURS.values())) == len(OUTCOMES)  # each outcome its own colour
+
+
+def test_every_row_states_the_sample_its_value_rests_on():
+    """Test points, random points (the baseline draws fewer than the test rows at scale),
+    the PCA sweep's sample and the network's test rows: each row says what it counted."""
+    spaces = copy.deepcopy(SPACES)
+    spaces["random"] = _random_stats(n=200)
+    network = {**NETWORK, "test_rows": 450}
+    random = {**RANDOM, "real_n": 500, "random_n": 200}
+    rows = {v.id: v for v in build_claims(_evidence(spaces=spaces, random=random, network=network))}
+    assert all(v.sample for v in rows.values()), [k for k, v in rows.items() if not v.sample]
+    assert rows["pixel-outside"].sample == "pixel: 500 test points"
+    assert rows["pixel-normal"].sample == "pixel: 500 test points outside, of 500"
+    assert rows["directions"].sample.endswith(
+        "control random: 200 random points outside, of 200 (their directions; the probe: 200"
+        " in 10 classes)"
+    )
+    assert rows["random-farther"].sample == "random: 200 random points; against 500 test points"
+    assert rows["no-low-dim-view"].sample.endswith("PCA sweep: 300 test points (a sample)")
+    assert rows["network"].sample == "450 test images"
+    assert "a sample of 500 test points outside" in rows["similar-training-images"].sample
+    assert "diameter over 1,000 training rows" in rows["not-small-noise"].sample
+    assert "synthetic" in rows["mlp-control"].sample  # a study's own data
+    # Fewer points outside: the shape rests on those.
+    few = {"pixel": _stats("pixel", "pixel", inside=20)}
+    shape = {v.id: v for v in build_claims(_evidence(spaces=few))}["pixel-normal"]
+    assert shape.sample == "pixel: 480 test points outside, of 500"
+    # A row that measures nothing rests on nothing.
+    empty = build_claims(Evidence("digits", {}))
+    assert {v.sample for v in empty} == {"none"}
+
+
+def test_the_sample_is_a_column_of_every_rendering():
+    table = to_frame(build_claims(_evidence()), "digits")
+    assert list(table.columns[table.columns.get_loc("value") :][:2]) == ["value", "sample"]
+    assert "| id | holds | value | sample |" in to_markdown(table)
+    assert "- **sample**: pixel: 500 test points" in to_markdown(table)
+    assert "     - value on this run\n     - sample\n" in front_page_rst("digits", SPACES, table)
+    # A record written before the sample was stated still reads.
+    old = {k: v for k, v in STUDY.items() if k != "sample"}
+    assert Verdict.from_dict(old).sample == ""

@@ -23,7 +23,12 @@ def read_json(path):
 
 spaces = {stats["space"]: stats for stats in map(read_json, inp.stats)}
 info = read_json(inp.info)
-network = {**read_json(named["metrics"]), **p.network} if "metrics" in named else None
+network = None
+if "metrics" in named:
+    # The test accuracy's sample: every test row (the data stage's counts).
+    counts = info.get("class_counts_test")
+    network = {**read_json(named["metrics"]), **p.network}
+    network["test_rows"] = int(sum(counts)) if counts else None
 evidence = Evidence(
     dataset,
     spaces,

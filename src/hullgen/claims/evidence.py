@@ -19,7 +19,8 @@ class Evidence:
 
     ``spaces`` maps a space's name to its ``stats.json``; ``random`` is the random-against-real
     comparison; ``pca`` the PCA sweep; ``network`` the trained network's ``metrics.json`` with
-    ``depth``, ``epochs`` and ``full_training_set`` added; ``studies`` the model studies'
+    ``depth``, ``epochs``, ``full_training_set`` and ``test_rows`` (the test rows its accuracy
+    is over, None if unknown) added; ``studies`` the model studies'
     verdict records; ``figures`` the figure paths (see :func:`build_claims`); ``data_kind``
     where the data came from (``dataset.kind``); ``class_names`` the classes' names.
     """
@@ -67,9 +68,24 @@ class Evidence:
         return "; ".join(p for p in paths if p)
 
 
-def verdict_row(claim_id: str, quantity: str, criterion: str, value: str, holds: str, figure: str):
+def verdict_row(
+    claim_id: str,
+    quantity: str,
+    criterion: str,
+    value: str,
+    holds: str,
+    figure: str,
+    *,
+    sample: str,
+) -> Verdict:
+    """The verdict of claim ``claim_id`` with the paper's quote; ``sample``: what ``value``
+    rests on (how many test points, random points, classes)."""
     section, quote = QUOTES[claim_id]
-    return Verdict(claim_id, section, quote, quantity, criterion, value, holds, figure)
+    return Verdict(claim_id, section, quote, quantity, criterion, value, holds, figure, sample)
+
+
+# The sample of a row that measures nothing.
+NO_SAMPLE = "none"
 
 
 FEATURE_ROWS = "the data are feature rows (dataset.kind: arrays), not images"
@@ -82,7 +98,7 @@ def missing_row(claim_id: str, quantity: str, criterion: str, needs: str, eviden
         value = f"not applicable: {FEATURE_ROWS}; the claim is about a space of {needs}"
     else:
         value = f"not measured: this run has no space of {needs}"
-    return verdict_row(claim_id, quantity, criterion, value, NOT_APPLICABLE, "")
+    return verdict_row(claim_id, quantity, criterion, value, NOT_APPLICABLE, "", sample=NO_SAMPLE)
 
 
 def random_control(evidence: Evidence) -> dict | None:

@@ -40,6 +40,23 @@ def pct(value) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
+def points_of(stats: dict) -> str:
+    """What a space's points are: random points for the random baseline, else test points."""
+    return "random points" if stats["kind"] == "random" else "test points"
+
+
+def all_points(stats: dict) -> str:
+    """The sample of a number over every point of a space: ``pixel: 449 test points``."""
+    return f"{stats['space']}: {stats['shares']['n']:,} {points_of(stats)}"
+
+
+def outside_points(stats: dict) -> str:
+    """The sample of a number over a space's points outside the hull (distances, their
+    directions and surface): ``pixel: 449 test points outside, of 449``."""
+    s = stats["shares"]
+    return f"{stats['space']}: {s['outside']:,} {points_of(stats)} outside, of {s['n']:,}"
+
+
 def outside_text(stats: dict, class_name: ClassName | None = None) -> str:
     s = stats["shares"]
     text = (
@@ -113,6 +130,8 @@ class Measure:
     # (a space's stats, the control's value or None) -> an outcome (hullgen.claims.verdict)
     judge: Callable[[dict, float | None], str]
     figures: tuple[str, ...]
+    # A space's stats -> what its value rests on (hullgen.claims.evidence.all_points, ...).
+    sample: Callable[[dict], str]
     control: tuple[str, Callable[[dict], float | None]] | None = None
 
 
@@ -136,6 +155,27 @@ def directions_text(stats: dict, class_name: ClassName) -> str:
     return text
 
 
+def noise_sample(stats: dict) -> str:
+    """The distances of the points outside, against the training set's size: its diameter
+    over every training row, its median pair distance over a sample of pairs."""
+    size, n_train = stats["diameter"], stats["meta"].get("n_train")
+    text = outside_points(stats)
+    if n_train is not None:
+        text += f"; diameter over {n_train:,} training rows"
+    if size.get("pairs"):
+        text += f", median pair distance over {size['pairs']:,} pairs"
+    return text
+
+
+def directions_sample(stats: dict) -> str:
+    """The directions of the points outside; the probe keeps the classes with enough."""
+    d = stats["directions"]
+    probe = ""
+    if d.get("probe_n") is not None:
+        probe = f"; the probe: {d['probe_n']:,} in {d.get('probe_classes')} classes"
+    return f"{outside_points(stats)} (their directions{probe})"
+
+
 def _structure_effect(stats: dict):
     return stats["directions"].get("structure_effect")
 
@@ -151,6 +191,7 @@ OUTSIDE = Measure(
     outside_text,
     lambda s, _: outcome(C.all_outside(s["shares"])),
     ("distribution",),
+    sample=all_points,
 )
 SHAPE = Measure(
     SHAPE_QUANTITY,
@@ -158,6 +199,7 @@ SHAPE = Measure(
     shape_text,
     lambda s, _: _shape_outcome(s),
     ("distribution", "shape"),
+    sample=outside_points,
 )
 NOISE = Measure(
     NOISE_QUANTITY,
@@ -165,6 +207,7 @@ NOISE = Measure(
     noise_text,
     lambda s, _: outcome(noise_flag(s)),
     ("distribution",),
+    sample=noise_sample,
 )
 DIRECTIONS = Measure(
     DIRECTIONS_QUANTITY,
@@ -172,5 +215,6 @@ DIRECTIONS = Measure(
     directions_text,
     lambda s, control: outcome(C.directions_on_structure(_structure_effect(s), control)),
     ("directions", "examples"),
+    sample=directions_sample,
     control=("A", _structure_effect),
 )

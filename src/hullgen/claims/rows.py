@@ -7,12 +7,13 @@ from __future__ import annotations
 from hullgen.claims import criteria as C
 from hullgen.claims.evidence import (
     FEATURE_ROWS,
+    NO_SAMPLE,
     Evidence,
     missing_row,
     random_control,
     verdict_row,
 )
-from hullgen.claims.measures import num, outside_text, pct
+from hullgen.claims.measures import all_points, num, outside_points, outside_text, pct
 from hullgen.claims.texts import (
     PIXEL,
     SIMILAR_CRITERION,
@@ -50,6 +51,10 @@ def paper_numbers_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
             f" (paper: {C.PAPER_DIAMETER:,.0f}, about {C.PAPER_FARTHEST:,.0f}, about"
             f" {C.PAPER_FARTHEST_SHARE:.0%})"
         )
+    n_train = s["meta"].get("n_train")
+    sample = f"{s['space']}: farthest over {s['shares']['n']:,} test points" + (
+        f", diameter over {n_train:,} training rows" if n_train is not None else ""
+    )
     return verdict_row(
         "paper-numbers",
         quantity,
@@ -57,6 +62,7 @@ def paper_numbers_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         text,
         holds,
         evidence.figure("distribution", s["space"]),
+        sample=sample,
     )
 
 
@@ -69,10 +75,14 @@ def network_row(evidence: Evidence) -> Verdict:
     network = evidence.network
     if network is None and evidence.data_kind == "arrays":
         value = f"not applicable: {FEATURE_ROWS}, so there is no network to train"
-        return verdict_row("network", quantity, criterion, value, NOT_APPLICABLE, "")
+        return verdict_row(
+            "network", quantity, criterion, value, NOT_APPLICABLE, "", sample=NO_SAMPLE
+        )
     if network is None:
         value = "not measured: this run trains no network (train.enabled: false)"
-        return verdict_row("network", quantity, criterion, value, NOT_APPLICABLE, "")
+        return verdict_row(
+            "network", quantity, criterion, value, NOT_APPLICABLE, "", sample=NO_SAMPLE
+        )
     accuracy = network["test_accuracy"]
     recipe = (
         f"ResNet-{network['depth']}, {network['epochs']} epochs,"
@@ -87,7 +97,11 @@ def network_row(evidence: Evidence) -> Verdict:
     else:
         holds = outcome(C.accuracy_normal(accuracy, reference))
         text += f"; reference {reference.accuracy:.4f}: {reference.source}"
-    return verdict_row("network", quantity, criterion, text, holds, evidence.figure("training"))
+    rows = network.get("test_rows")
+    sample = f"{rows:,} test images" if rows is not None else "the test set"
+    return verdict_row(
+        "network", quantity, criterion, text, holds, evidence.figure("training"), sample=sample
+    )
 
 
 def low_dim_row(evidence: Evidence, named: list[dict]) -> Verdict:
@@ -104,9 +118,13 @@ def low_dim_row(evidence: Evidence, named: list[dict]) -> Verdict:
         needs = "kind: embedding, layer: prepool or pooled"
         return missing_row("no-low-dim-view", quantity, criterion, needs, evidence)
     texts = [outside_text(s) for s in named]
-    texts += [f"context: {outside_text(s)}" for s in evidence.of_kind("embedding", layer="logits")]
+    logits = evidence.of_kind("embedding", layer="logits")
+    texts += [f"context: {outside_text(s)}" for s in logits]
+    samples = [all_points(s) for s in named + logits]
     pca = evidence.pca
     if pca is not None and len(pca):
+        if "n_test" in pca:
+            samples.append(f"PCA sweep: {int(pca['n_test'].iloc[0]):,} test points (a sample)")
         enough = pca[pca["share_outside"] >= C.OUTSIDE_SHARE_MIN]
         smallest = f"k = {int(enough['k'].min())}" if len(enough) else "no k swept"
         texts.append(
@@ -122,6 +140,7 @@ def low_dim_row(evidence: Evidence, named: list[dict]) -> Verdict:
         "; ".join(texts),
         combine(outcome(C.mostly_outside(s["shares"])) for s in named),
         evidence.figures_of(["distribution", "pca_sweep"], named),
+        sample="; ".join(samples),
     )
 
 
@@ -142,7 +161,9 @@ def random_row(evidence: Evidence) -> Verdict:
             f"not applicable: {FEATURE_ROWS}; the claim is about random points in the images'"
             " pixel domain (random_vs_real compares the rows with random points in their box)"
         )
-        return verdict_row("random-farther", quantity, criterion, value, NOT_APPLICABLE, "")
+        return verdict_row(
+            "random-farther", quantity, criterion, value, NOT_APPLICABLE, "", sample=NO_SAMPLE
+        )
     control, comparison = random_control(evidence), evidence.random
     if control is None or comparison is None:
         needs = "kind: random beside one of kind: pixel"
@@ -153,6 +174,9 @@ def random_row(evidence: Evidence) -> Verdict:
         f" test {num(comparison['real_median'])} (ratio {num(ratio)}); P(random farther than"
         f" test) = {num(comparison.get('superiority'))}"
     )
+    sample = all_points(control)
+    if comparison.get("real_n") is not None:
+        sample += f"; against {comparison['real_n']:,} test points"
     return verdict_row(
         "random-farther",
         quantity,
@@ -160,6 +184,7 @@ def random_row(evidence: Evidence) -> Verdict:
         text,
         outcome(C.random_much_farther(control["shares"], ratio)),
         evidence.figure("random_vs_real"),
+        sample=sample,
     )
 
 
@@ -172,7 +197,9 @@ def similar_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
             f"not applicable: {FEATURE_ROWS}; the claim compares test images with random points"
             " in the images' pixel domain"
         )
-        return verdict_row(claim, SIMILAR_QUANTITY, SIMILAR_CRITERION, value, NOT_APPLICABLE, "")
+        return verdict_row(
+            claim, SIMILAR_QUANTITY, SIMILAR_CRITERION, value, NOT_APPLICABLE, "", sample=NO_SAMPLE
+        )
     control = random_control(evidence)
     measured = [s for s in pixel if s.get("neighbours") and s["neighbours"].get("n")]
     if control is None or not measured:
@@ -180,6 +207,10 @@ def similar_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         return missing_row(claim, SIMILAR_QUANTITY, SIMILAR_CRITERION, needs, evidence)
     random_nn = control.get("nn_median")
     texts, flags = [], []
+    samples = [
+        f"{s['space']}: a sample of {s['neighbours']['n']:,} test points outside" for s in measured
+    ]
+    samples.append(f"random points' nearest: {outside_points(control)}")
     for stats in measured:
         near = stats["neighbours"]
         kth = near["kth_median"]
@@ -204,6 +235,7 @@ def similar_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
             + [evidence.figure("surface", s["space"]) for s in measured]
             if p
         ),
+        sample="; ".join(samples),
     )
 
 
@@ -217,9 +249,12 @@ def surface_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
     criterion = "none: the paper reports an investigation here, not a claim"
     if not pixel:
         return missing_row("hull-surface", SURFACE_QUANTITY, criterion, PIXEL[1], evidence)
-    texts = []
+    texts, samples = [], []
     for stats in pixel:
         f, near = stats["surface"], stats.get("neighbours") or {}
+        samples.append(outside_points(stats) + " (their hull points p)")
+        if near.get("n"):
+            samples[-1] += f", ranks on a sample of {near['n']:,}"
         text = (
             f"{stats['space']}: training images in p: median {num(f['support_size_median'])}"
             f" (quartiles {num(f['support_size_q1'])}-{num(f['support_size_q3'])}, at most"
@@ -238,5 +273,11 @@ def surface_row(evidence: Evidence, pixel: list[dict]) -> Verdict:
         texts.append(text)
     figures = evidence.figures_of(["surface", "support"], pixel)
     return verdict_row(
-        "hull-surface", SURFACE_QUANTITY, criterion, "; ".join(texts), REPORTED, figures
+        "hull-surface",
+        SURFACE_QUANTITY,
+        criterion,
+        "; ".join(texts),
+        REPORTED,
+        figures,
+        sample="; ".join(samples),
     )

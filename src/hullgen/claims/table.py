@@ -46,6 +46,9 @@ from hullgen.claims.texts import (
 )
 from hullgen.claims.verdict import Verdict, combine
 
+# The sample of a model study's rows: its own synthetic data, whose sizes its value gives.
+STUDY_SAMPLE = "the study's synthetic data (experiments section), not the dataset's points"
+
 
 def _space_row(
     claim_id, evidence: Evidence, spaces: list[dict], group, measure: Measure, note=None
@@ -54,12 +57,15 @@ def _space_row(
     if not spaces:
         return missing_row(claim_id, measure.quantity, measure.criterion, group[1], evidence)
     texts = [measure.text(s, evidence.class_name) + (note(s) if note else "") for s in spaces]
+    samples = [measure.sample(s) for s in spaces]
     control_value = None
     if measure.control is not None:
         name, value_of = measure.control
         control = random_control(evidence)
         control_value = value_of(control) if control else None
         texts.append(control_text(control, name, control_value))
+        if control is not None:
+            samples.append(f"control {measure.sample(control)}")
     return verdict_row(
         claim_id,
         f"{measure.quantity}, {group[0]}",
@@ -67,6 +73,7 @@ def _space_row(
         "; ".join(texts),
         combine(measure.judge(s, control_value) for s in spaces),
         evidence.figures_of(measure.figures, spaces),
+        sample="; ".join(samples),
     )
 
 
@@ -114,4 +121,8 @@ def build_claims(evidence: Evidence) -> list[Verdict]:
         similar_row(evidence, pixel),
         surface_row(evidence, pixel),
     ]
-    return verdicts + [Verdict.from_dict(record) for record in evidence.studies]
+    studies = [
+        Verdict.from_dict({**record, "sample": record.get("sample") or STUDY_SAMPLE})
+        for record in evidence.studies
+    ]
+    return verdicts + studies

@@ -2,7 +2,8 @@
 
 A :class:`Verdict` quotes the paper's sentence, names the quantity measured on this run,
 states the criterion (its constants live in :mod:`hullgen.claims.criteria`), gives the measured
-value, the outcome and the figure that shows the evidence. Outcomes:
+value, the sample it rests on (how many test points, random points, classes), the outcome and
+the figure that shows the evidence. Outcomes:
 
 - ``yes``: the criterion is met;
 - ``partly``: the criterion is met by the bulk of the data, with a named caveat that the value
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 
 import pandas as pd
 
@@ -62,6 +63,9 @@ class Verdict:
         One of :data:`OUTCOMES`.
     figure : str
         Path(s) of the figure(s) showing the evidence, ``; ``-separated ("" if none).
+    sample : str
+        What ``value`` rests on: how many test points (random points, classes, test points
+        of the PCA sweep), per space, ``; ``-separated ("" for a record from before it).
 
     Examples
     --------
@@ -77,6 +81,7 @@ class Verdict:
     value: str
     holds: str
     figure: str
+    sample: str = ""
 
     def __post_init__(self):
         if self.holds not in OUTCOMES:
@@ -89,15 +94,28 @@ class Verdict:
 
     @classmethod
     def from_dict(cls, record: dict) -> Verdict:
-        """A verdict from :meth:`to_dict`'s output (as read back from JSON)."""
-        names = [f.name for f in fields(cls)]
-        missing = [name for name in names if name not in record]
+        """A verdict from :meth:`to_dict`'s output (as read back from JSON); a field with a
+        default (``sample``) may be missing."""
+        required = [f.name for f in fields(cls) if f.default is MISSING]
+        missing = [name for name in required if name not in record]
         if missing:
             raise ValueError(f"verdict record {record.get('id')!r} lacks {missing}")
-        return cls(**{name: record[name] for name in names})
+        return cls(**{f.name: record[f.name] for f in fields(cls) if f.name in record})
 
 
-COLUMNS = tuple(f.name for f in fields(Verdict))
+# The claims table's columns (after ``dataset``): the sample beside the value it rests on.
+COLUMNS = (
+    "id",
+    "section",
+    "paper",
+    "quantity",
+    "criterion",
+    "value",
+    "sample",
+    "holds",
+    "figure",
+)
+assert set(COLUMNS) == {f.name for f in fields(Verdict)}
 
 
 def outcome(flag: bool | None, caveat: bool = False) -> str:
@@ -143,9 +161,9 @@ def _cell(value) -> str:
 
 def to_markdown(table: pd.DataFrame) -> str:
     """The claims table as Markdown: a summary table, then each claim in full."""
-    lines = ["| id | holds | value |", "|---|---|---|"]
+    lines = ["| id | holds | value | sample |", "|---|---|---|---|"]
     lines += [
-        f"| {_cell(row.id)} | **{_cell(row.holds)}** | {_cell(row.value)} |"
+        f"| {_cell(row.id)} | **{_cell(row.holds)}** | {_cell(row.value)} | {_cell(row.sample)} |"
         for row in table.itertuples()
     ]
     for row in table.itertuples():
@@ -158,6 +176,7 @@ def to_markdown(table: pd.DataFrame) -> str:
             f"- **measured**: {_cell(row.quantity)}",
             f"- **criterion**: {_cell(row.criterion)}",
             f"- **value**: {_cell(row.value)}",
+            f"- **sample**: {_cell(row.sample) or 'not stated'}",
             f"- **figure**: {_cell(row.figure) or 'none'}",
         ]
     return "\n".join(lines) + "\n"
@@ -218,8 +237,8 @@ def to_rst(
 ) -> str:
     """The claims table as a reStructuredText ``list-table``: one row per claim with its
     verdict (in its colour, through the roles of :func:`outcome_styles`), the value on this
-    run, the criterion and its figures, each rendered by ``link(path)`` (an rst inline
-    element; default: the path as literal text).
+    run, the sample it rests on, the criterion and its figures, each rendered by
+    ``link(path)`` (an rst inline element; default: the path as literal text).
 
     Examples
     --------
@@ -228,12 +247,12 @@ def to_rst(
     >>> "``a.png``, ``b.png``" in text and "\\\\= 1" in text and ":verdict-partly:`partly`" in text
     True
     """
-    header = ("claim", "verdict", "value on this run", "criterion", "figure")
+    header = ("claim", "verdict", "value on this run", "sample", "criterion", "figure")
     lines = [
         outcome_styles(),
         f".. list-table:: {title}",
         "   :header-rows: 1",
-        "   :widths: 14 8 30 30 18",
+        "   :widths: 13 8 28 14 23 14",
         "   :class: claims",
         "",
     ]
@@ -242,6 +261,7 @@ def to_rst(
             rst_text(row.id),
             f":{outcome_role(row.holds)}:`{rst_text(row.holds)}`",
             rst_text(row.value),
+            rst_text(row.sample) or "not stated",
             rst_text(row.criterion),
             ", ".join(link(path) for path in figure_paths(row.figure)) or "none",
         )
