@@ -507,6 +507,51 @@ def test_nearest_training_against_brute_force(classes):
     assert len(ranks) == support["query"].isin(queries).sum()
 
 
+def test_hull_points_gathered_by_blocks_are_the_weighted_rows(monkeypatch):
+    rng = np.random.default_rng(6)
+    train = rng.normal(size=(50, 4)).astype(np.float32)
+    support = pd.DataFrame({
+        "query": [0, 0, 2, 2, 2], "train_index": [3, 41, 0, 17, 49],
+        "weight": [0.25, 0.75, 0.2, 0.3, 0.5],
+    })  # fmt: skip
+    monkeypatch.setattr(directions, "GATHER_BLOCK", 2)
+    points = directions.hull_points(train, support, 3)
+    expected = np.zeros((3, 4))
+    for q, j, w in support.itertuples(index=False):
+        expected[q] += w * train[j].astype(np.float64)
+    np.testing.assert_allclose(points, expected, rtol=1e-15, atol=1e-15)
+    assert not points[1].any()  # a row without support is 0
+
+
+def test_nearest_training_by_blocks_counts_ties_exactly(monkeypatch):
+    """Training rows a few at a time (as at ImageNet's size), duplicated rows and rows tied
+    with a support row: the distances and ranks of one block over everything, exactly."""
+    from scipy.spatial.distance import cdist
+
+    rng = np.random.default_rng(5)
+    base = rng.integers(0, 6, size=(40, 7)).astype(np.float64)  # small integers: exact ties
+    train = np.concatenate([base, base[:15]])  # duplicates of support rows among them
+    test = rng.integers(0, 6, size=(9, 7)).astype(np.float64) + 0.5
+    support = pd.DataFrame({
+        "query": np.repeat(np.arange(9), 3),
+        "train_index": rng.integers(0, len(train), size=27),
+        "weight": np.full(27, 1 / 3),
+    }).drop_duplicates(["query", "train_index"])  # fmt: skip
+    monkeypatch.setattr(surface, "TRAIN_BLOCK", 8)
+    monkeypatch.setattr(surface, "NEIGHBOUR_BLOCK", 4)
+    queries = np.arange(9)
+    distances, ranks = surface.nearest_training(train, test, queries, support, k=3)
+    full = cdist(test, train)
+    np.testing.assert_allclose(distances, np.sort(full, axis=1)[:, :3], rtol=1e-12)
+    squared = ((test[:, None, :] - train[None, :, :]) ** 2).sum(-1)  # exact: small integers
+    expected = [
+        1 + int((squared[q] < squared[q, j]).sum())
+        for q, j in zip(ranks["query"], ranks["train_index"], strict=True)
+    ]
+    assert ranks["rank"].tolist() == expected
+    assert len(ranks) == len(support)
+
+
 def test_neighbour_summary_bins_the_ranks_by_hand():
     distances = np.array([[1.0, 2.0], [3.0, 5.0]])
     ranks = pd.DataFrame(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import resource
 import sys
 from types import TracebackType
 
@@ -88,4 +90,24 @@ def setup(log_path: str | os.PathLike | None = None, level: int = logging.INFO) 
         import hullgen
 
         logger.info("hullgen %s from %s", hullgen.__version__, os.path.dirname(hullgen.__file__))
+        atexit.register(_log_peak_memory, handlers[-1])
     return logger
+
+
+def peak_memory_mib() -> tuple[float, float]:
+    """The peak resident memory of this process and of its largest finished child (MiB):
+    the high-water marks the kernel keeps, which a sampling benchmark can miss."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, child
+
+
+def _log_peak_memory(handler: logging.Handler) -> None:
+    """The job's peak memory, in its log file only (the console keeps one line per job)."""
+    own, child = peak_memory_mib()
+    record = logging.getLogger("hullgen").makeRecord(
+        "hullgen", logging.INFO, __file__, 0,
+        "peak resident memory: %.0f MiB (this process), %.0f MiB (its largest child)",
+        (own, child), None,
+    )  # fmt: skip
+    handler.handle(record)

@@ -25,7 +25,7 @@ rule pca_sweep:
         "../../envs/findings.yaml"
     threads: findings_hull_threads
     resources:
-        mem_mb=mem_mb_for(8, minimum=2000),
+        mem_mb=job_mem_mb("pca_sweep"),
     params:
         dims=list(FINDINGS.pca_dims),
         max_test=FINDINGS.max_test,
@@ -49,7 +49,7 @@ rule pca_sweep_figure:
         "../../envs/findings.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=job_mem_mb("tables"),
     params:
         space=FINDINGS.pca_space,
         figures=config["figures"],
@@ -74,7 +74,7 @@ rule class_hulls:
         "../../envs/findings.yaml"
     threads: findings_hull_threads
     resources:
-        mem_mb=mem_mb_for(8, minimum=2000),
+        mem_mb=job_mem_mb("class_hulls"),
     params:
         max_test=FINDINGS.max_test,
         max_classes=FINDINGS.max_classes,
@@ -94,11 +94,13 @@ rule class_hulls_figure:
         ),
     log:
         log_file("{dataset}", "findings/class_hulls_figure"),
+    benchmark:
+        benchmark_file("{dataset}", "findings/class_hulls_figure")
     conda:
         "../../envs/findings.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=job_mem_mb("tables"),
     params:
         space=FINDINGS.class_hull_space,
         class_names=list(DATASET_SPEC.classes),

@@ -29,11 +29,13 @@ rule claims:
         ),
     log:
         log_file("{dataset}", "findings/claims"),
+    benchmark:
+        benchmark_file("{dataset}", "claims")
     conda:
         "../../envs/findings.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=job_mem_mb("tables"),
     params:
         figures=lambda wildcards: claims_figures(wildcards.dataset),
         network=network_recipe(),

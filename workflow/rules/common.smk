@@ -32,6 +32,7 @@ if HULLGEN_SOURCE is not None:
 
 import hullgen
 from hullgen import config as hullgen_config
+from hullgen import job_memory
 from hullgen import preflight
 from hullgen.code_graph import hullgen_files
 from hullgen.data import source as data_source
@@ -149,6 +150,30 @@ def npy_shape(path):
         return load_npy(path).shape
     except (OSError, ValueError):
         return None
+
+
+# Every job's memory from the sizes of the matrices it reads, known now (hullgen.job_memory):
+# a dry run shows each request, and a SLURM job asks for what it uses at any scale.
+SPACE_SIZES = job_memory.space_sizes(config, SOURCE)
+LARGEST_TEST = max(SPACE_SIZES.values(), key=lambda size: size.n_test)
+
+
+def job_mem_mb(model):
+    """A rule's memory request (a ``mem_mb`` callable) by ``model`` of
+    :data:`hullgen.job_memory.MODELS`, for the space its job reads: the ``space`` wildcard,
+    else the space of its ``train`` input, else the one with the most test rows."""
+
+    def mem_mb(wildcards, input, threads, attempt):
+        if "space" in wildcards.keys():
+            size = SPACE_SIZES[wildcards.space]
+        elif "train" in input.keys():
+            size = SPACE_SIZES[Path(input.train).parent.name]
+        else:
+            size = LARGEST_TEST
+        budget = int(HULL.memory_budget_gb * 2**30)
+        return job_memory.request_mb(model, size, threads, budget, attempt)
+
+    return mem_mb
 
 
 def mem_mb_for(factor, minimum=1000):

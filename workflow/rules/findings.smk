@@ -31,7 +31,7 @@ rule space_diameter:
         "../../envs/findings.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_for(4, minimum=2000),
+        mem_mb=job_mem_mb("space_diameter"),
     params:
         seed=FINDINGS.seed,
     script:
@@ -52,7 +52,7 @@ rule space_stats:
         "../../envs/findings.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_for(4, minimum=2000),
+        mem_mb=job_mem_mb("space_stats"),
     params:
         space=lambda wildcards: SPACES[wildcards.space],
         energy=lambda wildcards: object_energy(wildcards.space),
@@ -77,11 +77,13 @@ rule space_figures:
         ),
     log:
         log_file("{dataset}", "findings/{space}/figures"),
+    benchmark:
+        benchmark_file("{dataset}", "findings/{space}/figures")
     conda:
         "../../envs/findings.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_for(4, minimum=2000),
+        mem_mb=job_mem_mb("space_figures"),
     params:
         units=lambda wildcards: space_units(wildcards.space),
         class_names=list(DATASET_SPEC.classes),
@@ -143,11 +145,13 @@ rule random_vs_real:
         comparison=random_comparison_file("{dataset}"),
     log:
         log_file("{dataset}", "findings/random_vs_real"),
+    benchmark:
+        benchmark_file("{dataset}", "findings/random_vs_real")
     conda:
         "../../envs/findings.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=job_mem_mb("tables"),
     script:
         "../scripts/random_vs_real.py"
 
@@ -169,7 +173,7 @@ rule random_vs_real_figure:
         "../../envs/findings.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=job_mem_mb("tables"),
     params:
         figures=config["figures"],
     script:

@@ -30,7 +30,7 @@ rule hull_shard:
         "../../envs/hull.yaml"
     threads: hull_threads
     resources:
-        mem_mb=hull_mem_mb,
+        mem_mb=job_mem_mb("hull_shard"),
         gpu=1 if HULL.device == "cuda" else 0,
     params:
         options=hull_options(),
@@ -56,6 +56,6 @@ rule hull_gather:
         "../../envs/hull.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=job_mem_mb("hull_gather"),
     script:
         "../scripts/hull_gather.py"

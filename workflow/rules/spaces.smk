@@ -23,7 +23,7 @@ rule build_space_train:
         "../../envs/spaces.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_for(40, minimum=2000),
+        mem_mb=job_mem_mb("build_space_train"),
     params:
         space=lambda wildcards: space_fit_options(wildcards.space),
     script:
@@ -46,7 +46,7 @@ rule build_space_test:
         "../../envs/spaces.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_for(40, minimum=2000),
+        mem_mb=job_mem_mb("build_space_test"),
     params:
         space=lambda wildcards: SPACES[wildcards.space],
         n_rows=random_test_rows,

@@ -32,6 +32,8 @@ from scipy import ndimage, sparse
 from hullgen.claims import criteria as C
 from hullgen.findings.stats import require_columns, superiority
 
+# Training rows of the support gathered at a time (16,384 x 768 float64 is 96 MiB).
+GATHER_BLOCK = 16_384
 # Folds of the probe's cross-validation: each model is fitted on 80% of the test points.
 PROBE_FOLDS = 5
 # Ridge penalty of the probe on unit vectors (X^T X has trace n): a light one, against
@@ -54,7 +56,12 @@ def hull_points(train, support: pd.DataFrame, n_test: int) -> np.ndarray:
         (support["weight"].to_numpy(dtype=np.float64), (support["query"].to_numpy(), column)),
         shape=(n_test, len(used)),
     )
-    return np.asarray(weights @ np.asarray(train[used], dtype=np.float64))
+    points = np.zeros((n_test, train.shape[1]))
+    # The training rows a block at a time: the support may hold most of a large training set.
+    for first in range(0, len(used), GATHER_BLOCK):
+        chunk = slice(first, first + GATHER_BLOCK)
+        points += weights[:, chunk] @ np.asarray(train[used[chunk]], dtype=np.float64)
+    return points
 
 
 def unit_directions(test, points: np.ndarray, queries) -> np.ndarray:

@@ -18,13 +18,16 @@ import pandas as pd
 
 from hullgen.claims import criteria as C
 from hullgen.findings.stats import require_columns
+from hullgen.hull.rounding import F64_EPS
 
 # Test points whose distances to every training point are computed (a seeded sample of the
 # points outside): the median of 2,000 is within about 3% of the spread (its standard error
 # is 1.25 sd / sqrt(n)), and the product costs one 2,000-row pass over the training set.
 NEIGHBOUR_SAMPLE = 2000
-# Rows of test points per block of the distance product: 256 x 60,000 float64 is 120 MiB.
+# The distance product by blocks: 256 test points x 16,384 training rows in float64 is 32 MiB,
+# whatever the training set's size.
 NEIGHBOUR_BLOCK = 256
+TRAIN_BLOCK = 16_384
 # Nearest-neighbour ranks of p's training images are binned by the share of the training set
 # nearer to the test image: the nearest 0.1%, 1%, 10% and the rest. A support drawn at random
 # from the training set would put each bin's width of weight in it.
@@ -148,8 +151,6 @@ def nearest_training(train, test, queries, support: pd.DataFrame, k: int = C.A_F
     n_train = len(train)
     if not 1 <= k <= n_train:
         raise ValueError(f"k must be in 1..{n_train} (the training rows), got {k}")
-    train_rows = np.asarray(train, dtype=np.float64)
-    train_norms = np.einsum("ij,ij->i", train_rows, train_rows)
     rows = support[support["query"].isin(queries)].sort_values(["query", "train_index"])
     by_query = dict(tuple(rows.groupby("query", sort=False)))
     distances = np.empty((len(queries), k))
@@ -157,20 +158,62 @@ def nearest_training(train, test, queries, support: pd.DataFrame, k: int = C.A_F
     for start in range(0, len(queries), NEIGHBOUR_BLOCK):
         block = queries[start : start + NEIGHBOUR_BLOCK]
         x = np.asarray(test[block], dtype=np.float64)
-        squared = np.einsum("ij,ij->i", x, x)[:, None] - 2 * (x @ train_rows.T) + train_norms
-        np.maximum(squared, 0, out=squared)
-        ordered = np.sort(squared, axis=1)
-        distances[start : start + len(block)] = np.sqrt(ordered[:, :k])
-        for row, query in enumerate(block):
-            own = by_query.get(query)
-            if own is None:
-                continue
-            index = own["train_index"].to_numpy(dtype=np.int64)
-            rank = 1 + np.searchsorted(ordered[row], squared[row, index], side="left")
-            ranks.append(own.assign(rank=rank))
+        x_norms = np.einsum("ij,ij->i", x, x)
+        # Each query's support rows and their exact squared distances (from differences).
+        own = [by_query.get(int(query)) for query in block]
+        support_d2 = [
+            None if o is None else _exact_squared(x[r], train, o["train_index"].to_numpy())
+            for r, o in enumerate(own)
+        ]
+        nearest = np.full((len(block), k), np.inf)
+        nearer = [None if d is None else np.zeros(len(d), dtype=np.int64) for d in support_d2]
+        # The training rows a block at a time: memory stays at one block whatever n_train.
+        for first in range(0, n_train, TRAIN_BLOCK):
+            rows_f64 = np.asarray(train[first : first + TRAIN_BLOCK], dtype=np.float64)
+            row_norms = np.einsum("ij,ij->i", rows_f64, rows_f64)
+            squared = x_norms[:, None] - 2 * (x @ rows_f64.T) + row_norms
+            np.maximum(squared, 0, out=squared)
+            kept = min(k, squared.shape[1])
+            both = np.concatenate([nearest, np.partition(squared, kept - 1, axis=1)[:, :kept]], 1)
+            nearest = np.sort(both, axis=1)[:, :k]
+            # The product's float64 rounding, bounded: a row this near a support row's
+            # distance is compared exactly.
+            tol = 4 * (x.shape[1] + 2) * F64_EPS * (x_norms + row_norms.max())
+            for r, d2 in enumerate(support_d2):
+                if d2 is not None:
+                    nearer[r] += _count_below(squared[r], d2, tol[r], x[r], rows_f64)
+        distances[start : start + len(block)] = np.sqrt(nearest)
+        for o, count in zip(own, nearer, strict=True):
+            if o is not None:
+                ranks.append(o.assign(rank=1 + count))
     columns = ["query", "train_index", "weight", "rank"]
     frame = pd.concat(ranks, ignore_index=True)[columns] if ranks else pd.DataFrame(columns=columns)
     return distances, frame
+
+
+def _exact_squared(x: np.ndarray, train, index: np.ndarray) -> np.ndarray:
+    """Squared distances from ``x`` to the training rows ``index``, from their differences."""
+    difference = np.asarray(train[np.asarray(index, dtype=np.int64)], dtype=np.float64) - x
+    return np.einsum("ij,ij->i", difference, difference)
+
+
+def _count_below(
+    values: np.ndarray, thresholds: np.ndarray, tol: float, x: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """For each threshold, how many of the block's squared distances ``values`` (within
+    ``tol`` of exact; ``rows`` are the block's rows, ``x`` the test point) are strictly below
+    it. A value within ``tol`` of a threshold is recomputed from its difference first."""
+    order = np.sort(thresholds)
+    near = np.searchsorted(order, values + tol, side="right") > np.searchsorted(
+        order, values - tol, side="left"
+    )
+    if near.any():
+        values = values.copy()
+        difference = rows[near] - x
+        values[near] = np.einsum("ij,ij->i", difference, difference)
+    # A value is below threshold t exactly when no more thresholds are <= it than are < t.
+    at_most = np.bincount(np.searchsorted(order, values, side="right"), minlength=len(order) + 1)
+    return np.cumsum(at_most)[np.searchsorted(order, thresholds, side="left")]
 
 
 def neighbour_summary(distances: np.ndarray, ranks: pd.DataFrame, n_train: int) -> dict:

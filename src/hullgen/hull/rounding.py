@@ -1,10 +1,11 @@
-"""Float32 rounding bounds of the blocked products (no torch: the diameter needs them too)."""
+"""Rounding bounds of the blocked products (no torch: the diameter needs them too)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 F32_EPS = float(np.finfo(np.float32).eps) / 2  # unit roundoff of float32
+F64_EPS = float(np.finfo(np.float64).eps) / 2  # unit roundoff of float64
 
 
 def float32_dot_error(d: int) -> float:

@@ -45,13 +45,13 @@ from hullgen.hull.inputs import as_matrix, check_finite
 from hullgen.hull.memory import BLOCK_ROWS, MemoryBudgetError, least_memory, query_bytes
 from hullgen.hull.products import TrainingProducts
 from hullgen.hull.result import HullResult
+from hullgen.hull.rounding import F64_EPS
 from hullgen.hull.rows import TrainingRows
 from hullgen.hull.separate import separate
 from hullgen.hull.state import QueryState, collect
 from hullgen.hull.working_set import WorkingSets
 
 log = logging.getLogger("hullgen.hull")
-F64_EPS = float(np.finfo(np.float64).eps) / 2
 
 # Full pricing rounds without progress before switching to the exact solver (or stopping).
 STALL_ROUNDS = 3

@@ -40,14 +40,16 @@ def own_data_inputs(wildcards):
 
 
 def own_data_mem_mb(wildcards, input, attempt):
-    """Memory of a split's job: the split's images as uint8 (an image folder's files are not
-    inputs), or six times its arrays (read, subset, written), at least 2 GB."""
+    """Memory of a split's job: the split's images as uint8, three times (an image folder's
+    files are not inputs); or its arrays, read (memory-mapped when a .npy, whole when a
+    .npz member) and, for a subset, the rows kept copied (a whole .npy is linked)."""
     if SOURCE.images:
         n = data_source.n_rows(SOURCE, config["subset"], wildcards.split)
         needed = 3 * n * math.prod(DATASET_SPEC.image_shape) / 2**20
     else:
-        needed = 6 * input.size_mb
-    return max(2000, int(needed * attempt))
+        subset = config["subset"][f"n_{wildcards.split}"] is not None
+        needed = (2 if subset else 1) * input.size_mb
+    return job_memory.request_for_mb(needed, attempt)
 
 
 def own_data_fingerprint(wildcards):

@@ -55,11 +55,3 @@ def hull_threads(wildcards, input):
     """A hull shard's threads: one for a small shard, else HULL_THREADS."""
     small = pass_is_small(input, lambda test_rows: -(-test_rows // HULL.shards))
     return 1 if small else HULL_THREADS
-
-
-def hull_mem_mb(wildcards, input, attempt):
-    """The training file, memory-mapped (its pages count where cgroups charge the page cache),
-    plus the budget, which holds the solver's float32 copy."""
-    train = Path(input.train)
-    train_mb = train.stat().st_size / 2**20 if train.exists() else 0
-    return int((1.2 * train_mb + 1024 * HULL.memory_budget_gb + 500) * attempt)

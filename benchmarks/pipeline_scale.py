@@ -1,0 +1,255 @@
+"""The whole pipeline on ImageNet-size feature arrays: each stage's time and peak memory at
+a few scales, the growth fitted per stage, and the projection to full size.
+
+    python benchmarks/pipeline_scale.py run --scale 0.025 --out benchmarks/out/pipeline \
+        --json pipeline.0.025.json
+    python benchmarks/pipeline_scale.py fit pipeline.0.025.json pipeline.0.05.json \
+        pipeline.0.1.json --cores 32
+
+``run`` generates the feature set (``feature_set.py``: CLIP-like rows, 1,000 classes) at
+``--scale`` of ImageNet's sizes, writes an arrays config for it and runs the workflow on it
+with ``--cores``, every stage (the model studies aside: they do not depend on the data),
+then Snakemake's report. Each job's wall time and peak memory come from its Snakemake
+benchmark file: the peak is the proportional set size (``max_pss``: a memory-mapped file's
+pages counted once, as cgroups charge them; ``max_rss`` counts them once per process).
+
+``fit`` fits each stage's time as ``a * n_train ** b`` over the runs (least squares in
+log-log), and projects it to ImageNet's 1,281,167 x 50,000 rows. The projected wall time on
+``--cores`` assumes what the workflow does there: the hull shards and the multi-threaded
+stages spread over the cores (their CPU time divided by the cores), the one-thread jobs of a
+stage run side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+from feature_set import IMAGENET_TEST, IMAGENET_TRAIN  # noqa: E402
+
+# Benchmark files (results/<name>/benchmarks/...) -> the stage they measure.
+STAGES = (
+    ("prepare_", "data"),
+    ("dataset_info", "data"),
+    ("spaces/", "spaces"),
+    ("hull/", "hull"),
+    ("findings/pca_sweep", "pca sweep"),
+    ("findings/class_hulls", "class hulls"),
+    ("findings/random_vs_real", "findings"),
+    ("/diameter", "diameter"),
+    ("/stats", "findings"),
+    ("/figures", "figures"),
+    ("/gather", "hull"),
+    ("claims", "claims"),
+)
+
+
+# The cores each stage's jobs use together on a 32-core node with the shipped settings
+# (`snakemake --cores 32`): the hull's 8 shards x 4 threads per space; the PCA sweep and the
+# class hulls 4 threads each (FINDINGS_HULL_THREADS), side by side; the diameter's BLAS one
+# job per space; the rest one thread per job, a job per space and split.
+FULL_SIZE_WIDTHS = {"hull": 32, "pca sweep": 4, "class hulls": 4, "diameter": 4,
+                    "spaces": 4, "data": 2, "findings": 2, "figures": 2}  # fmt: skip
+
+
+def stage_of(name: str) -> str:
+    """The stage a benchmark file (its path under benchmarks/, no suffix) belongs to."""
+    for prefix, stage in STAGES:
+        if prefix in name:
+            if stage == "hull" and name.endswith("/gather"):
+                return "hull gather"
+            return stage
+    return "other"
+
+
+def write_config(folder: Path, data: Path, name: str, shards: int) -> Path:
+    """An arrays config for the feature set in ``data`` (its labels as classes)."""
+    config = folder / "config.yaml"
+    config.write_text(
+        f"""dataset:
+  kind: arrays
+  name: {name}
+  train: {data / "train_x.npy"}
+  train_labels: {data / "train_y.npy"}
+  test: {data / "test_x.npy"}
+  test_labels: {data / "test_y.npy"}
+spaces:
+  - {{name: clip, kind: features, units: "synthetic CLIP-like embedding"}}
+  - {{name: random, kind: random, seed: 0}}
+hull:
+  shards: {shards}
+experiments:
+  legendre: {{enabled: false}}
+  mlp: {{enabled: false}}
+"""
+    )
+    return config
+
+
+PEAK = re.compile(r"peak resident memory: (\d+) MiB \(this process\), (\d+) MiB")
+
+
+def logged_peak(log: Path) -> tuple[float, float] | None:
+    """The peaks a job's log ends with (``hullgen.log``): the kernel's high-water marks of
+    the job's process and its largest child, which Snakemake's samples (every second, then
+    every 30 s) can miss."""
+    if not log.is_file():
+        return None
+    found = PEAK.findall(log.read_text())
+    return (float(found[-1][0]), float(found[-1][1])) if found else None
+
+
+def read_benchmarks(results: Path) -> list[dict]:
+    """Every job's benchmark: its name, stage, seconds, CPU seconds and peaks (MiB): the
+    sampled proportional set size of its processes, and its process's high-water mark."""
+    jobs = []
+    for path in sorted((results / "benchmarks").rglob("*.tsv")):
+        with path.open() as handle:
+            row = list(csv.DictReader(handle, delimiter="\t"))[-1]
+        name = str(path.relative_to(results / "benchmarks").with_suffix(""))
+        peak = logged_peak(results / "logs" / f"{name}.log")
+        pss = float(row["max_pss"]) if row["max_pss"] not in ("", "NA", "-") else 0.0
+        jobs.append({
+            "job": name, "stage": stage_of(name), "seconds": float(row["s"]),
+            "cpu_seconds": float(row["cpu_time"]), "sampled_pss_mib": pss,
+            "process_peak_mib": peak[0] if peak else None,
+            "child_peak_mib": peak[1] if peak else None,
+            "peak_mib": max(pss, peak[0] if peak else 0.0),
+        })  # fmt: skip
+    return jobs
+
+
+def run(args) -> dict:
+    from feature_set import split_sizes
+
+    n_train, n_test = split_sizes(args.scale)
+    data = Path(args.out) / f"clip-{args.scale}"
+    if not (data / "feature_set.json").is_file():
+        subprocess.run(
+            [sys.executable, str(HERE / "feature_set.py"), "--scale", str(args.scale),
+             "--kind", "clip", "--out", str(data)], check=True,
+        )  # fmt: skip
+    work = Path(args.out) / f"run-{args.scale}"
+    work.mkdir(parents=True, exist_ok=True)
+    name = f"imagenet-clip-{args.scale}"
+    config = write_config(work, data.resolve(), name, args.shards)
+    snakemake = str(Path(sys.executable).with_name("snakemake"))
+    base = [snakemake, "--snakefile", str(REPO / "Snakefile"), "--directory", str(work),
+            "--configfile", str(config), "--cores", str(args.cores)]  # fmt: skip
+    start = time.perf_counter()
+    proc = subprocess.run([*base, "--forceall"], capture_output=True, text=True)
+    workflow_seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-5000:])
+        raise SystemExit(f"the workflow failed at scale {args.scale}")
+    start = time.perf_counter()
+    report = work / "report.zip"
+    subprocess.run([*base, "--report", str(report)], check=True, capture_output=True)
+    report_seconds = time.perf_counter() - start
+    jobs = read_benchmarks(work / "results" / name)
+    train_mib = n_train * 768 * 4 / 2**20
+    record = {
+        "scale": args.scale, "n_train": n_train, "n_test": n_test, "width": 768,
+        "cores": args.cores, "shards": args.shards, "train_float32_mib": train_mib,
+        "workflow_seconds": workflow_seconds, "report_seconds": report_seconds, "jobs": jobs,
+        "largest_peak_over_train": max(j["peak_mib"] for j in jobs) / train_mib,
+    }  # fmt: skip
+    return record
+
+
+def stage_totals(record: dict) -> dict[str, dict]:
+    """Per stage: wall seconds of its jobs added up, CPU seconds, the largest peak."""
+    totals: dict[str, dict] = {}
+    for job in record["jobs"]:
+        t = totals.setdefault(job["stage"], {"seconds": 0.0, "cpu_seconds": 0.0, "peak_mib": 0})
+        t["seconds"] += job["seconds"]
+        t["cpu_seconds"] += job["cpu_seconds"]
+        t["peak_mib"] = max(t["peak_mib"], job["peak_mib"])
+    totals["report"] = {"seconds": record["report_seconds"],
+                        "cpu_seconds": record["report_seconds"], "peak_mib": None}  # fmt: skip
+    return totals
+
+
+def fit(records: list[dict], cores: int, widths: dict[str, int]) -> dict:
+    """Per stage: the exponent b and factor a of CPU seconds = a * n_train ** b over the
+    runs, and the projected full-size wall seconds on ``cores``: the CPU seconds spread over
+    as many cores as the stage's jobs use there (``widths``, at most ``cores``), the stages
+    one after another (they overlap in a real run: an upper bound)."""
+    records = sorted(records, key=lambda r: r["n_train"])
+    per_stage = [stage_totals(r) for r in records]
+    n = np.array([r["n_train"] for r in records], dtype=float)
+    out = {}
+    for stage in per_stage[-1]:
+        cpu = np.array([t.get(stage, {}).get("cpu_seconds", np.nan) for t in per_stage])
+        ok = np.isfinite(cpu) & (cpu > 0)
+        if ok.sum() < 2:
+            continue
+        b, log_a = np.polyfit(np.log(n[ok]), np.log(cpu[ok]), 1)
+        full_cpu = math.exp(log_a) * IMAGENET_TRAIN**b
+        width = min(cores, widths.get(stage, 1))
+        out[stage] = {
+            "exponent": round(float(b), 2),
+            "seconds": [round(t.get(stage, {}).get("seconds", math.nan), 2) for t in per_stage],
+            "cpu_seconds": cpu.round(2).tolist(),
+            "peak_mib": [t.get(stage, {}).get("peak_mib") for t in per_stage],
+            "full_cpu_seconds": round(full_cpu, 1),
+            "cores_used": width,
+            "full_seconds_on_cores": round(full_cpu / width, 1),
+        }
+    return {
+        "cores": cores, "n_train": n.tolist(), "full_n_train": IMAGENET_TRAIN,
+        "full_n_test": IMAGENET_TEST, "stages": out,
+        "full_seconds_on_cores": round(sum(s["full_seconds_on_cores"] for s in out.values()), 1),
+    }  # fmt: skip
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="one scale")
+    r.add_argument("--scale", type=float, required=True)
+    r.add_argument("--out", default=str(HERE / "out" / "pipeline"))
+    r.add_argument("--cores", type=int, default=os.cpu_count())
+    r.add_argument("--shards", type=int, default=4)
+    r.add_argument("--json", required=True)
+    f = sub.add_parser("fit", help="fit the runs' growth and project to full size")
+    f.add_argument("runs", nargs="+")
+    f.add_argument("--cores", type=int, default=32)
+    f.add_argument(
+        "--widths", default=json.dumps(FULL_SIZE_WIDTHS),
+        help="JSON: the cores each stage's jobs use together at full size",
+    )  # fmt: skip
+    f.add_argument("--json")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        record = run(args)
+        Path(args.json).write_text(json.dumps(record, indent=2) + "\n")
+        for stage, t in stage_totals(record).items():
+            print(f"{stage:12s} {t['seconds']:8.1f} s  peak {t['peak_mib'] or 0:8.0f} MiB")
+        print(
+            f"workflow {record['workflow_seconds']:.1f} s, report {record['report_seconds']:.1f} s"
+        )
+        return 0
+    runs = [json.loads(Path(p).read_text()) for p in args.runs]
+    result = fit(runs, args.cores, json.loads(args.widths))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
