@@ -71,7 +71,8 @@ def test_hull_benchmark_reports_the_floor_the_profile_and_memory(tmp_path):
 
 def test_the_prepared_gpu_check_runs_its_steps_on_a_cpu(tmp_path):
     """benchmarks/gpu_check.sh, the one command for a lent GPU machine, run on a CPU
-    (DEVICE=cpu) on small IDX files: it builds both sets and writes each hull benchmark's
+    (DEVICE=cpu) on small IDX files and a small feature set: it builds the three sets and
+    writes each hull benchmark's
     numbers, all points certified, and leaves no data behind."""
     rng = np.random.default_rng(2)
     fashion = tmp_path / "fashion"
@@ -79,7 +80,8 @@ def test_the_prepared_gpu_check_runs_its_steps_on_a_cpu(tmp_path):
     for name, n in (("train-images-idx3-ubyte.gz", 300), ("t10k-images-idx3-ubyte.gz", 12)):
         write_idx(fashion / name, rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), True)
     out = tmp_path / "out"
-    env = {**os.environ, "DEVICE": "cpu", "THREADS": "1", "TRAIN": "0", "PYTHON": sys.executable}
+    env = {**os.environ, "DEVICE": "cpu", "THREADS": "1", "TRAIN": "0", "SCALE": "0.001",
+           "PYTHON": sys.executable}  # fmt: skip
     subprocess.run(
         ["bash", str(REPO / "benchmarks" / "gpu_check.sh"), str(fashion), str(out)],
         cwd=REPO, env=env, capture_output=True, text=True, check=True, timeout=600,
@@ -90,7 +92,12 @@ def test_the_prepared_gpu_check_runs_its_steps_on_a_cpu(tmp_path):
         assert raw["hullgen"]["train_dtype"] == dtype
         assert raw["hullgen"]["train_mib"] * 2**20 == 300 * dims * np.dtype(dtype).itemsize
         assert raw["profile"]["points"] == 12 and raw["floor"]["seconds"] > 0
+    # The feature set at 1/1000 of ImageNet: 1,281 x 768 training rows, 50 test rows.
+    raw = json.loads((out / "hull-features-cpu.json").read_text())
+    assert raw["hullgen"]["status"] == {"certified": 50}
+    assert raw["hullgen"]["train_mib"] * 2**20 == 1281 * 768 * 4
     assert sorted(p.name for p in out.iterdir()) == [
         "hull-cifar-size-cpu.json",
+        "hull-features-cpu.json",
         "hull-pixel-cpu.json",
     ]
