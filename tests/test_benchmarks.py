@@ -71,9 +71,8 @@ def test_hull_benchmark_reports_the_floor_the_profile_and_memory(tmp_path):
 
 def test_the_prepared_gpu_check_runs_its_steps_on_a_cpu(tmp_path):
     """benchmarks/gpu_check.sh, the one command for a lent GPU machine, run on a CPU
-    (DEVICE=cpu) on small IDX files and a small feature set: it builds the three sets and
-    writes each hull benchmark's
-    numbers, all points certified, and leaves no data behind."""
+    (DEVICE=cpu) on small IDX files and a small feature set: it builds the three sets,
+    writes each hull benchmark's numbers, all points certified, and leaves no data behind."""
     rng = np.random.default_rng(2)
     fashion = tmp_path / "fashion"
     fashion.mkdir()
