@@ -17,7 +17,14 @@ from hullgen import config, preflight
 from hullgen.data import prepare, registry, source
 from hullgen.data.split import subset_counts
 from hullgen.errors import ConfigError
-from hullgen.hull.memory import MemoryBudgetError, least_memory
+from hullgen.hull.memory import (
+    AUTO_BATCH,
+    BLOCK_ROWS,
+    MemoryBudgetError,
+    auto_budget,
+    least_memory,
+    query_bytes,
+)
 from hullgen.hull.run import hull_distance_files
 from hullgen.hull.solver import HullDistance
 from hullgen.spaces.build import build_space, space_width
@@ -152,6 +159,25 @@ def test_the_least_memory_is_the_solvers(precision):
     assert small.threads == 1 and small.batch_size == 1
     reference = HullDistance(train, precision=precision).query(test)
     assert np.allclose(small.query(test).distance, reference.distance, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_no_budget_holds_the_copy_and_every_threads_batch(precision):
+    """hull.memory_budget_gb null: the solver sizes the budget to its copy and a full batch
+    per worker, so it never runs fewer workers or smaller batches than asked."""
+    if precision == "bfloat16":
+        pytest.importorskip("torch")
+    train = np.random.default_rng(2).normal(size=(300, 20))
+    solver = HullDistance(train, precision=precision, threads=3)
+    assert solver.memory_budget == auto_budget(300, 20, precision, 32, 3)
+    assert solver.memory_budget - least_memory(300, 20, precision, 32) >= 2 * 1024 * (
+        query_bytes(300, 20, 32, BLOCK_ROWS)
+    )
+    assert solver.threads == 3 and solver.batch_size == AUTO_BATCH
+    # The workflow's request counts the larger copy, whichever the passes use.
+    assert auto_budget(300, 20, "auto", 32, 3) == auto_budget(300, 20, "float32", 32, 3)
+    # Nothing to refuse when parsed, even for MNIST's largest space.
+    preflight.check({"dataset": {"name": "mnist"}, "hull": {"memory_budget_gb": None}}, SCHEMA)
 
 
 def test_a_budget_that_cannot_hold_a_space_is_refused_naming_the_key_and_space():

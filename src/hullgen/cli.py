@@ -79,7 +79,7 @@ def _hull_distance(args: argparse.Namespace) -> int:
         threads=args.threads,
         gap=args.gap,
         k_seed=args.k_seed,
-        memory_budget=int(args.memory_budget * 2**30),
+        memory_budget=None if args.memory_budget is None else int(args.memory_budget * 2**30),
         budget_name="--memory-budget",
         device=args.device,
     )
@@ -219,8 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     hull.add_argument(
         "--memory-budget",
         type=_bounded(float, "memory_budget_gb"),
-        default=2.0,
-        help="GiB besides the data",
+        default=None,
+        help="GiB besides the data (default: the passes' copy and each thread's batch)",
     )
     hull.add_argument(
         "--device",

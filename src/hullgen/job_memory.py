@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from hullgen.hull.memory import auto_budget
 from hullgen.spaces.build import space_width
 
 MB = 2**20
@@ -180,6 +181,14 @@ def request_for_mb(needed_mb: float, attempt: int = 1) -> int:
     """A request (MB) for a job that holds ``needed_mb`` of data besides its process: the
     first attempt's, times ``attempt`` (a job killed for memory is retried with more)."""
     return max(FLOOR_MB, math.ceil(HEADROOM * (needed_mb + PROCESS_MB))) * attempt
+
+
+def hull_budget(size: SpaceSize, budget_gb: float | None, k_seed: int, threads: int) -> int:
+    """The hull solver's budget (bytes) on a space of ``size``: ``hull.memory_budget_gb``, or
+    when it is null what the solver sizes it to (the larger, float32, copy)."""
+    if budget_gb is not None:
+        return int(budget_gb * 2**30)
+    return auto_budget(size.n_train, size.width, "auto", k_seed, threads)
 
 
 def request_mb(

@@ -97,7 +97,7 @@ class HullOptions(Section):
     max_rounds: int
     settle: bool
     inside_tol: float
-    memory_budget_gb: float
+    memory_budget_gb: float | None
     qp_time_limit: float
     device: str
     precision: str
@@ -106,7 +106,9 @@ class HullOptions(Section):
         """The keyword arguments of :class:`hullgen.hull.solver.HullDistance`: every option
         but the job layout, the budget in bytes, keys sorted (a params entry)."""
         arguments = {k: v for k, v in self.as_dict().items() if k != "shards"}
-        arguments["memory_budget"] = int(arguments.pop("memory_budget_gb") * 2**30)
+        budget = arguments.pop("memory_budget_gb")
+        # None: the solver sizes it (hullgen.hull.memory.auto_budget).
+        arguments["memory_budget"] = None if budget is None else int(budget * 2**30)
         return dict(sorted(arguments.items()))
 
 

@@ -143,6 +143,8 @@ def memory_problems(config: dict, source: data_source.Source) -> list[str]:
     """Spaces whose training matrix ``hull.memory_budget_gb`` cannot hold (with the least
     the solver needs to work, :func:`hullgen.hull.memory.least_memory`)."""
     hull = hullgen_config.options(config).hull
+    if hull.memory_budget_gb is None:
+        return []  # sized by the solver to hold the copy: nothing to refuse
     budget = hull.memory_budget_gb * 2**30
     precision = "float32" if hull.device == "cuda" else hull.precision
     n_train = int(kept_counts(config, source)["train"].sum())

@@ -170,7 +170,7 @@ def job_mem_mb(model):
             size = SPACE_SIZES[Path(input.train).parent.name]
         else:
             size = LARGEST_TEST
-        budget = int(HULL.memory_budget_gb * 2**30)
+        budget = job_memory.hull_budget(size, HULL.memory_budget_gb, HULL.k_seed, threads)
         return job_memory.request_mb(model, size, threads, budget, attempt)
 
     return mem_mb

@@ -41,6 +41,28 @@ def query_bytes(n: int, d: int, k_seed: int, block_rows: int) -> int:
     return 3 * 4 * min(n, block_rows) + 8 * d * (4 + k_seed)
 
 
+# Queries per worker's batch that the automatic budget holds: enough that each block of the
+# passes' products is a matrix product, not a matrix-vector one.
+AUTO_BATCH = 1024
+
+
+def auto_budget(
+    n: int, d: int, precision: str, k_seed: int, threads: int, block_rows: int = BLOCK_ROWS
+) -> int:
+    """The budget (bytes) when none is given: the passes' copy of the training matrix and
+    each of ``threads`` workers' batch of :data:`AUTO_BATCH` queries. ``precision`` "auto"
+    counts the larger (float32) copy.
+
+    >>> auto_budget(1000, 64, "float32", 32, 2, 16384)
+    62580736
+    """
+    if precision == "auto":
+        precision = "float32"
+    return copy_bytes(n, d, precision) + threads * AUTO_BATCH * query_bytes(
+        n, d, k_seed, block_rows
+    )
+
+
 def least_memory(n: int, d: int, precision: str, k_seed: int, block_rows: int = BLOCK_ROWS) -> int:
     """The smallest budget (bytes) a run on an ``n`` x ``d`` training set can work in: one
     query at a time, one worker. ``precision`` "auto" counts the smaller (bfloat16) copy, so

@@ -42,7 +42,13 @@ import numpy as np
 
 from hullgen.hull import bf16, workers
 from hullgen.hull.inputs import as_matrix, check_finite
-from hullgen.hull.memory import BLOCK_ROWS, MemoryBudgetError, least_memory, query_bytes
+from hullgen.hull.memory import (
+    BLOCK_ROWS,
+    MemoryBudgetError,
+    auto_budget,
+    least_memory,
+    query_bytes,
+)
 from hullgen.hull.products import TrainingProducts
 from hullgen.hull.result import HullResult
 from hullgen.hull.rounding import F64_EPS
@@ -98,7 +104,9 @@ class HullDistance:
         entering points; more than the largest support expected.
     inside_tol : a distance below ``inside_tol`` times the query's scale triggers the LP test.
     memory_budget : bytes of working memory besides the memory-mapped training matrix (the
-        float32 copy counts in the budget, and is shared among the worker processes).
+        float32 copy counts in the budget, and is shared among the worker processes); None
+        holds the copy and each worker's batch of :data:`hullgen.hull.memory.AUTO_BATCH`
+        queries (:func:`hullgen.hull.memory.auto_budget`).
     qp_time_limit : seconds before HiGHS (the fast solver's fallback) gives a restricted QP up.
     settle : solve the separating LP (:mod:`hullgen.hull.separate`) for every query column
         generation leaves open; False leaves such queries ``not_converged``.
@@ -122,7 +130,7 @@ class HullDistance:
         max_inner: int = 50,
         candidates: int = 128,
         inside_tol: float = 1e-7,
-        memory_budget: int = 2 * 2**30,
+        memory_budget: int | None = None,
         qp_time_limit: float = 10.0,
         settle: bool = True,
         device: str = "cpu",
@@ -153,7 +161,7 @@ class HullDistance:
         self.inside_tol = float(inside_tol)
         self.qp_time_limit = float(qp_time_limit)
         self.settle = bool(settle)
-        self.memory_budget = int(memory_budget)
+        self.memory_budget = None if memory_budget is None else int(memory_budget)
         self.subset_passes = [
             (int(first), int(stride))
             for first, stride in subset_passes
@@ -167,6 +175,10 @@ class HullDistance:
         # bfloat16) copy the passes need.
         self.train = TrainingRows(train, self.mean)
         precision = pass_precision(precision, device, self.n, self.d)
+        if self.memory_budget is None:
+            self.memory_budget = auto_budget(
+                self.n, self.d, precision, self.k_seed, self.threads, block_rows
+            )
         # Before the copy is made: a budget that cannot hold it is refused at once.
         needed = least_memory(self.n, self.d, precision, self.k_seed, block_rows)
         if self.memory_budget < needed:
