@@ -63,6 +63,8 @@ def _hullgen(args, queue):
         "max_gap": float(result.relative_gap().max()),
         "precision": "bfloat16" if tree.products.bf16 is not None else "float32",
         "support_median": float(np.median(result.support_size)),
+        "support_quartiles": np.percentile(result.support_size, [25, 50, 75]).tolist(),
+        "support_max": int(result.support_size.max()),
         "rounds_mean": float(result.rounds.mean()),
     })  # fmt: skip
 
@@ -299,6 +301,9 @@ def main(argv=None) -> int:
          f"({hull.get('train_dtype', 'float64')})"),
         ("status", ", ".join(f"{v} {k}" for k, v in hull["status"].items())),
         ("largest relative gap", f"{hull['max_gap']:.1e}"),
+        ("support of p: quartiles, largest, and pricing rounds per point",
+         " / ".join(f"{q:g}" for q in hull.get("support_quartiles", [])) +
+         f", {hull.get('support_max', '?')}; {hull.get('rounds_mean', float('nan')):.2f} rounds"),
         ("float32 GEMM floor (X T^T)",
          f"{floor['seconds']:.2f} s, peak {floor['peak_mib']:.0f} MiB"),
         ("hullgen / floor", f"{hull['seconds'] / floor['seconds']:.1f}x"),

@@ -30,7 +30,7 @@ rule claims:
     log:
         log_file("{dataset}", "findings/claims"),
     benchmark:
-        benchmark_file("{dataset}", "claims")
+        benchmark_file("{dataset}", "findings/claims")
     conda:
         "../../envs/findings.yaml"
     threads: 1
