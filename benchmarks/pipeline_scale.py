@@ -47,6 +47,7 @@ STAGES = (
     ("prepare_", "data"),
     ("dataset_info", "data"),
     ("spaces/", "spaces"),
+    ("hull/random/", "hull random"),
     ("hull/", "hull"),
     ("findings/pca_sweep", "pca sweep"),
     ("findings/class_hulls", "class hulls"),
@@ -60,18 +61,21 @@ STAGES = (
 
 
 # The cores each stage's jobs use together on a 32-core node with the shipped settings
-# (`snakemake --cores 32`): the hull's 8 shards x 4 threads per space; the PCA sweep and the
-# class hulls 4 threads each (FINDINGS_HULL_THREADS), side by side; the diameter's BLAS one
-# job per space; the rest one thread per job, a job per space and split.
-FULL_SIZE_WIDTHS = {"hull": 32, "pca sweep": 4, "class hulls": 4, "diameter": 4,
-                    "spaces": 4, "data": 2, "findings": 2, "figures": 2}  # fmt: skip
+# (`snakemake --cores 32`, hull.shards 8): each hull space's 8 shards x 4 threads
+# (HULL_THREADS); the PCA sweep and the class hulls 2 threads each (FINDINGS_HULL_THREADS);
+# the diameter one job of one thread (the random baseline shares the rows of the features);
+# the rest one thread per job: a job per space (spaces, findings, figures) or split (data).
+FULL_SIZE_WIDTHS = {
+    "hull": 32, "hull random": 32, "pca sweep": 2, "class hulls": 2, "diameter": 1,
+    "spaces": 4, "data": 2, "findings": 2, "figures": 2,
+}  # fmt: skip
 
 
 def stage_of(name: str) -> str:
     """The stage a benchmark file (its path under benchmarks/, no suffix) belongs to."""
     for prefix, stage in STAGES:
         if prefix in name:
-            if stage == "hull" and name.endswith("/gather"):
+            if stage.startswith("hull") and name.endswith("/gather"):
                 return "hull gather"
             return stage
     return "other"
@@ -112,6 +116,22 @@ def logged_peak(log: Path) -> tuple[float, float] | None:
         return None
     found = PEAK.findall(log.read_text())
     return (float(found[-1][0]), float(found[-1][1])) if found else None
+
+
+def requests(work: Path) -> dict[str, int]:
+    """Each job's memory request (``mem_mb``) in the run's Snakemake log, by its log file's
+    name under ``logs/`` (no suffix), as its benchmark file is named."""
+    logs = sorted(
+        (work / ".snakemake" / "log").glob("*.snakemake.log"), key=lambda p: p.stat().st_size
+    )
+    asked = {}
+    text = logs[-1].read_text() if logs else ""
+    for block in re.split(r"\n(?=\[[^\n]*\]\n(?:local)?rule )", text):
+        log = re.search(r"^\s+log: results/[^/]+/logs/(\S+)\.log", block, re.M)
+        mem = re.search(r"^\s+resources: .*\bmem_mb=(\d+)", block, re.M)
+        if log and mem:
+            asked[log.group(1)] = int(mem.group(1))
+    return asked
 
 
 def read_benchmarks(results: Path) -> list[dict]:
@@ -162,6 +182,9 @@ def run(args) -> dict:
     subprocess.run([*base, "--report", str(report)], check=True, capture_output=True)
     report_seconds = time.perf_counter() - start
     jobs = read_benchmarks(work / "results" / name)
+    asked = requests(work)
+    for job in jobs:
+        job["requested_mb"] = asked.get(job["job"])
     train_mib = n_train * 768 * 4 / 2**20
     record = {
         "scale": args.scale, "n_train": n_train, "n_test": n_test, "width": 768,

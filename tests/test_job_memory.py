@@ -1,6 +1,7 @@
 """Memory requests from the matrices' sizes: the sizes known when the workflow is parsed are
 those of the files it writes, and a full-size config asks SLURM for what fits a node."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -73,8 +74,8 @@ def test_requests_grow_with_the_matrix_and_the_attempt():
         if first > job_memory.FLOOR_MB:
             assert second >= 2 * first - 1, rule
     # A hull shard holds the mapped file, the budget and its workers: no less is asked.
-    asked = job_memory.request_mb("hull_shard", large, threads=8, budget=2**31) * 2**20
-    assert asked >= large.train_bytes + 2**31 + 8 * job_memory.WORKER_MB * 2**20
+    asked = job_memory.request_mb("hull_shard", large, threads=8, budget=2**31) * 10**6
+    assert asked >= large.train_bytes + 2**31 + 8 * job_memory.WORKER_MB * 10**6
 
 
 @pytest.mark.workflow
@@ -91,9 +92,54 @@ def test_a_full_size_config_asks_slurm_for_requests_that_fit_a_node(tmp_path):
         assert 0 < job["mem_mb"] < NODE_MB, rule
     hull = table["hull_shard"]
     assert hull["jobs"] == 16 and hull["threads"] == 8  # 8 shards of 2 spaces, the profile
-    assert hull["mem_mb"] * 2**20 >= clip.train_bytes + 2 * 2**30  # the mapped file, the budget
-    assert table["space_diameter"]["mem_mb"] * 2**20 >= clip.train_bytes + clip.train_float32_bytes
+    # mem_mb counts megabytes: the mapped file and the budget's copy, at least.
+    assert hull["mem_mb"] * 10**6 >= clip.train_bytes + clip.train_bytes // 2
+    assert table["space_diameter"]["mem_mb"] * 10**6 >= clip.train_bytes + clip.train_float32_bytes
     # Jobs that read tables only stay small whatever the matrix.
     assert table["claims"]["mem_mb"] <= 2000
     # Every rule of the run is listed, with its request.
     assert {"prepare_split", "build_space_train", "pca_sweep", "class_hulls"} <= set(table)
+
+
+# A job of the pipeline benchmark (its benchmark file's name) -> the rule model it asks by.
+RULE_OF = (
+    ("spaces/", "/train", "build_space_train"),
+    ("spaces/", "/test", "build_space_test"),
+    ("hull/", "/gather", "hull_gather"),
+    ("hull/", "-of-", "hull_shard"),
+    ("findings/", "/diameter", "space_diameter"),
+    ("findings/", "/stats", "space_stats"),
+    ("findings/", "/figures", "space_figures"),
+    ("findings/pca_sweep", "", "pca_sweep"),
+    ("findings/class_hulls", "", "class_hulls"),
+)
+
+
+@pytest.mark.parametrize(
+    "record", sorted((REPO / "benchmarks").glob("pipeline_scale.0.*.json")), ids=lambda p: p.stem
+)
+def test_the_model_covers_every_peak_measured_at_scale(record):
+    """The peaks of every job of the ImageNet-scale runs (benchmarks/, measured on generated
+    CLIP-like features at 1/40 to 1/5 of ImageNet's size): the model's request holds each,
+    and each stays within twice the training matrix in float32 plus 500 MiB."""
+    run = json.loads(record.read_text())
+    n_train, n_test, width = run["n_train"], run["n_test"], run["width"]
+    sizes = {
+        "clip": job_memory.SpaceSize(n_train, n_test, width, 4, 4, "features"),
+        "random": job_memory.SpaceSize(n_train, min(2000, n_test), width, 4, 8, "random"),
+    }
+    checked = 0
+    for job in run["jobs"]:
+        rule = next(
+            (r for a, b, r in RULE_OF if job["job"].startswith(a) and b in job["job"]), None
+        )
+        if rule is None:
+            continue
+        space = job["job"].split("/")[1]
+        size = sizes.get(space, sizes["clip"])
+        budget = job_memory.hull_budget(size, None, 32, run["cores"])
+        asked = job_memory.request_mb(rule, size, threads=run["cores"], budget=budget)
+        assert job["peak_mib"] * 2**20 / 1e6 <= asked, (job["job"], job["peak_mib"], asked)
+        checked += 1
+    assert checked >= 15
+    assert max(j["peak_mib"] for j in run["jobs"]) <= 2 * run["train_float32_mib"] + 500

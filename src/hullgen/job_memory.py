@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from hullgen.hull.memory import auto_budget
 from hullgen.spaces.build import space_width
 
-MB = 2**20
-# One process's own memory (proportional set size) with hullgen's imports, measured.
-PROCESS_MB = 400
+MB = 10**6  # Snakemake's mem_mb counts megabytes
+# One process's own memory with hullgen's imports (matplotlib's and scikit-learn's for the
+# findings): the largest measured, 450 MiB, and some to spare.
+PROCESS_MB = 500
 # A hull worker's own memory (its buffers are in the budget), measured.
 WORKER_MB = 150
 # Requests over the model: the measured peaks stay below the model, this is for the rest.
@@ -129,8 +130,10 @@ def _diameter(size: SpaceSize, threads: int, budget: int) -> float:
 
 
 def _reads_both(size: SpaceSize, threads: int, budget: int) -> float:
-    """Both matrices mapped or read, the test matrix once more in float64 (directions)."""
-    return size.train_bytes + size.test_bytes + size.n_test * size.width * 8
+    """Both matrices mapped or read, and the directions' float64 arrays of the test points
+    (the points, their hull points, differences, unit vectors: six such arrays at the peak,
+    measured at 10,000 x 768)."""
+    return size.train_bytes + size.test_bytes + 6 * size.n_test * size.width * 8
 
 
 def _derived_hulls(size: SpaceSize, threads: int, budget: int) -> float:
@@ -201,6 +204,6 @@ def request_mb(
     --------
     >>> size = SpaceSize(1_281_167, 6_250, 768, 4, 4, "features")
     >>> request_mb("space_diameter", size)
-    9884
+    10465
     """
     return request_for_mb(MODELS[rule](size, threads, budget) / MB, attempt)
