@@ -18,21 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
-import resource
 import sys
 import time
 
-
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _limit_threads(threads: int) -> None:
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(threads)
+from processes import in_process, limit_threads, peak_mib
 
 
 def all_pairs_diameter(points, block: int = 4096) -> tuple[float, int, int]:
@@ -82,7 +73,7 @@ def all_pairs_diameter(points, block: int = 4096) -> tuple[float, int, int]:
 
 
 def _hullgen(path, threads, queue):
-    _limit_threads(threads)
+    limit_threads(threads)
     import numpy as np
 
     from hullgen.hull.diameter import diameter_search
@@ -93,7 +84,7 @@ def _hullgen(path, threads, queue):
     found = diameter_search(train)
     seconds = time.perf_counter() - start
     queue.put({
-        "seconds": seconds, "peak_mib": _peak_mib(), "diameter": found.diameter,
+        "seconds": seconds, "peak_mib": peak_mib(), "diameter": found.diameter,
         "i": found.i, "j": found.j, "block": found.block,
         "projection_dims": found.projection_dims, "block_pairs": found.block_pairs,
         "block_pairs_multiplied": found.block_pairs_multiplied,
@@ -103,24 +94,14 @@ def _hullgen(path, threads, queue):
 
 
 def _all_pairs(path, threads, queue):
-    _limit_threads(threads)
+    limit_threads(threads)
     import numpy as np
 
     train = np.load(path, mmap_mode="r")
     start = time.perf_counter()
     diameter, i, j = all_pairs_diameter(train)
     seconds = time.perf_counter() - start
-    queue.put({"seconds": seconds, "peak_mib": _peak_mib(), "diameter": diameter, "i": i, "j": j})
-
-
-def _in_process(target, *args):
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=target, args=(*args, queue))
-    proc.start()
-    out = queue.get()
-    proc.join()
-    return out
+    queue.put({"seconds": seconds, "peak_mib": peak_mib(), "diameter": diameter, "i": i, "j": j})
 
 
 def main(argv=None) -> int:
@@ -138,9 +119,9 @@ def main(argv=None) -> int:
     for path in args.train:
         n, d = np.load(path, mmap_mode="r").shape
         print(f"{path}: {n} x {d}, threads {args.threads}", flush=True)
-        hull = _in_process(_hullgen, path, args.threads)
+        hull = in_process(_hullgen, path, args.threads)
         print(f"  hullgen: {hull['seconds']:.1f} s", flush=True)
-        pairs = _in_process(_all_pairs, path, args.threads)
+        pairs = in_process(_all_pairs, path, args.threads)
         print(f"  all pairs: {pairs['seconds']:.1f} s", flush=True)
         same = (hull["diameter"], hull["i"], hull["j"]) == (
             pairs["diameter"], pairs["i"], pairs["j"],

@@ -136,6 +136,31 @@ def write_split(path_x: Path, path_y: Path, model: FeatureModel, sizes, rng) -> 
     np.save(path_y, labels)
 
 
+def arrays_config(data: Path, name: str, units: str, shards: int, studies: bool = True) -> str:
+    """An arrays config (YAML) for the four files of a feature set in ``data``: the
+    ``features`` space (``units``) and the random baseline, ``shards`` hull jobs per space;
+    without ``studies``, the model studies (which do not depend on the data) are off."""
+    config = f"""dataset:
+  kind: arrays
+  name: {name}
+  train: {data / "train_x.npy"}
+  train_labels: {data / "train_y.npy"}
+  test: {data / "test_x.npy"}
+  test_labels: {data / "test_y.npy"}
+spaces:
+  - {{name: clip, kind: features, units: "{units}"}}
+  - {{name: random, kind: random, seed: 0}}
+hull:
+  shards: {shards}
+"""
+    if not studies:
+        config += """experiments:
+  legendre: {enabled: false}
+  mlp: {enabled: false}
+"""
+    return config
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="folder for the four .npy files")

@@ -23,7 +23,13 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-from feature_set import IMAGENET_CLASSES, IMAGENET_TEST, IMAGENET_TRAIN, class_sizes  # noqa: E402
+from feature_set import (  # noqa: E402
+    IMAGENET_CLASSES,
+    IMAGENET_TEST,
+    IMAGENET_TRAIN,
+    arrays_config,
+    class_sizes,
+)
 
 WIDTH = 768  # CLIP ViT-B/16, DINOv2 ViT-B
 
@@ -40,21 +46,7 @@ def write_headers(
         labels = np.repeat(np.arange(IMAGENET_CLASSES), class_sizes(n, IMAGENET_CLASSES))
         np.save(folder / f"{split}_y.npy", labels)
     config = folder / "config.yaml"
-    config.write_text(
-        f"""dataset:
-  kind: arrays
-  name: imagenet-clip
-  train: {folder / "train_x.npy"}
-  train_labels: {folder / "train_y.npy"}
-  test: {folder / "test_x.npy"}
-  test_labels: {folder / "test_y.npy"}
-spaces:
-  - {{name: clip, kind: features, units: "CLIP ViT-B/16 image embedding"}}
-  - {{name: random, kind: random, seed: 0}}
-hull:
-  shards: 8
-"""
-    )
+    config.write_text(arrays_config(folder, "imagenet-clip", "CLIP ViT-B/16 image embedding", 8))
     return config
 
 

@@ -19,30 +19,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
-import resource
 import sys
 import time
 
-
-def _peak_mib() -> float:
-    """Peak resident memory of this process and, separately, of its largest child."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _peak_children_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-def _limit_threads(threads: int) -> None:
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(threads)
+from processes import in_process, limit_threads, peak_children_mib, peak_mib
 
 
 def _hullgen(args, queue):
-    _limit_threads(args.threads)
+    limit_threads(args.threads)
     import numpy as np
 
     from hullgen.hull import HullDistance
@@ -58,7 +44,7 @@ def _hullgen(args, queue):
     np.save(args.scratch, result.distance)
     status = {s: int((result.status == s).sum()) for s in sorted(set(result.status))}
     queue.put({
-        "seconds": seconds, "peak_mib": _peak_mib(), "worker_peak_mib": _peak_children_mib(),
+        "seconds": seconds, "peak_mib": peak_mib(), "worker_peak_mib": peak_children_mib(),
         "train_mib": train.nbytes / 2**20, "train_dtype": str(train.dtype), "status": status,
         "max_gap": float(result.relative_gap().max()),
         "precision": "bfloat16" if tree.products.bf16 is not None else "float32",
@@ -71,7 +57,7 @@ def _hullgen(args, queue):
 
 def _profile(args, queue):
     """``--profile`` points in one process, one thread, under cProfile: where the time goes."""
-    _limit_threads(1)
+    limit_threads(1)
     import cProfile
     import pstats
 
@@ -167,7 +153,7 @@ def _profile(args, queue):
 
 
 def _floor(args, queue):
-    _limit_threads(args.threads)
+    limit_threads(args.threads)
     import numpy as np
 
     train = np.ascontiguousarray(np.load(args.train), dtype=np.float32)
@@ -190,7 +176,7 @@ def _floor(args, queue):
         torch.set_num_threads(args.threads)
         train16, test16 = (torch.from_numpy(a).bfloat16() for a in (train, test))
         bf16 = _best_of_two(lambda: test16 @ train16.T, lambda: None)
-    queue.put({"seconds": best, "bfloat16_seconds": bf16, "peak_mib": _peak_mib()})
+    queue.put({"seconds": best, "bfloat16_seconds": bf16, "peak_mib": peak_mib()})
 
 
 def _best_of_two(product, sync) -> float:
@@ -204,7 +190,7 @@ def _best_of_two(product, sync) -> float:
 
 
 def _naive(args, queue):
-    _limit_threads(args.threads)
+    limit_threads(args.threads)
     import numpy as np
 
     from hullgen.hull.naive import full_qp_distance, membership_lp
@@ -221,17 +207,7 @@ def _naive(args, queue):
         start = time.perf_counter()
         inside, _ = membership_lp(train, test[i])
         lp.append({"point": int(i), "seconds": time.perf_counter() - start, "inside": inside})
-    queue.put({"qp": qp, "lp": lp, "peak_mib": _peak_mib()})
-
-
-def _in_process(target, args):
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=target, args=(args, queue))
-    proc.start()
-    out = queue.get()
-    proc.join()
-    return out
+    queue.put({"qp": qp, "lp": lp, "peak_mib": peak_mib()})
 
 
 def main(argv=None) -> int:
@@ -271,16 +247,16 @@ def main(argv=None) -> int:
         hull, floor = previous["hullgen"], previous["floor"]
         distances = np.load(args.reuse + ".distances.npy")
     else:
-        hull = _in_process(_hullgen, args)
+        hull = in_process(_hullgen, args)
         print(f"hullgen: {hull['seconds']:.1f} s", flush=True)
         args.bfloat16_floor = hull.get("precision") == "bfloat16"
-        floor = _in_process(_floor, args)
+        floor = in_process(_floor, args)
         print(f"float32 GEMM floor: {floor['seconds']:.2f} s", flush=True)
         distances = np.load(args.scratch)
         if not args.json:
             os.unlink(args.scratch)
-    naive = _in_process(_naive, args) if args.baseline_points else {"qp": [], "lp": []}
-    profile = _in_process(_profile, args) if args.profile else None
+    naive = in_process(_naive, args) if args.baseline_points else {"qp": [], "lp": []}
+    profile = in_process(_profile, args) if args.profile else None
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(

@@ -40,7 +40,7 @@ from scipy import optimize
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-from feature_set import IMAGENET_TEST, IMAGENET_TRAIN  # noqa: E402
+from feature_set import IMAGENET_TEST, IMAGENET_TRAIN, arrays_config  # noqa: E402
 
 # Benchmark files (results/<name>/benchmarks/...) -> the stage they measure.
 STAGES = (
@@ -84,24 +84,8 @@ def stage_of(name: str) -> str:
 def write_config(folder: Path, data: Path, name: str, shards: int) -> Path:
     """An arrays config for the feature set in ``data`` (its labels as classes)."""
     config = folder / "config.yaml"
-    config.write_text(
-        f"""dataset:
-  kind: arrays
-  name: {name}
-  train: {data / "train_x.npy"}
-  train_labels: {data / "train_y.npy"}
-  test: {data / "test_x.npy"}
-  test_labels: {data / "test_y.npy"}
-spaces:
-  - {{name: clip, kind: features, units: "synthetic CLIP-like embedding"}}
-  - {{name: random, kind: random, seed: 0}}
-hull:
-  shards: {shards}
-experiments:
-  legendre: {{enabled: false}}
-  mlp: {{enabled: false}}
-"""
-    )
+    units = "synthetic CLIP-like embedding"
+    config.write_text(arrays_config(data, name, units, shards, studies=False))
     return config
 
 

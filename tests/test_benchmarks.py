@@ -100,3 +100,64 @@ def test_the_prepared_gpu_check_runs_its_steps_on_a_cpu(tmp_path):
         "hull-features-cpu.json",
         "hull-pixel-cpu.json",
     ]
+
+
+def test_natural_scenes_keep_the_object_and_have_a_natural_spectrum():
+    rng = np.random.default_rng(1)
+    images = np.zeros((64, 28, 28), dtype=np.uint8)
+    images[:, 8:20, 8:20] = 200  # an object in the middle, black around it
+    rows = cifar_size_set.in_scenes(images, rng).reshape(64, 3, 32, 32)
+    assert rows.dtype == np.float32 and rows.min() >= 0 and rows.max() <= 255
+    # Inside the object: its pixels, tinted by one factor per channel in [0.5, 1].
+    inside = rows[:, :, 12:20, 12:20] / 200
+    assert inside.min() >= 0.5 - 1e-6 and inside.max() <= 1 + 1e-6
+    assert np.allclose(inside.std(axis=(2, 3)), 0, atol=1e-3)  # the smoothed edge, far off
+    # The scenes: 1/f noise, whose power falls with the frequency (white noise: flat).
+    scenes = cifar_size_set.scenes(256, np.random.default_rng(2))[:, 0]
+    power = np.abs(np.fft.rfft2(scenes - scenes.mean((1, 2), keepdims=True))) ** 2
+    low, high = power[:, 1:3, 1:3].mean(), power[:, 12:16, 12:16].mean()
+    assert low > 20 * high
+    # Its three channels share the scene: strongly correlated, not equal.
+    both = cifar_size_set.scenes(64, np.random.default_rng(3))
+    r = np.corrcoef(both[:, 0].ravel(), both[:, 1].ravel())[0, 1]
+    assert 0.5 < r < 0.999
+
+
+def test_feature_sets_are_seeded_and_shaped_like_embeddings(tmp_path):
+    """CLIP-like rows are unit vectors with a shared direction; ResNet-like rows are
+    non-negative with the asked share of zeros; both put most variance in a few directions."""
+    import feature_set
+
+    out = {}
+    for kind in ("clip", "resnet"):
+        for run in ("a", "b"):
+            folder = tmp_path / f"{kind}-{run}"
+            feature_set.main(["--scale", "0.002", "--kind", kind, "--dim", "64",
+                              "--classes", "20", "--out", str(folder)])  # fmt: skip
+        a, b = (np.load(tmp_path / f"{kind}-{r}" / "train_x.npy") for r in "ab")
+        np.testing.assert_array_equal(a, b)  # seeded
+        assert a.shape == (2562, 64) and a.dtype == np.float32
+        assert np.load(tmp_path / f"{kind}-a" / "train_y.npy").tolist().count(0) in (128, 129)
+        out[kind] = a
+    clip, resnet = out["clip"], out["resnet"]
+    np.testing.assert_allclose(np.linalg.norm(clip, axis=1), 1, rtol=1e-5)
+    cosine = (clip @ clip.T)[np.triu_indices(200, 1)]
+    assert 0.35 < cosine.mean() < 0.65  # CLIP's embeddings: about 0.5
+    assert resnet.min() == 0 and 0.3 < (resnet == 0).mean() < 0.5
+    variance = np.linalg.eigvalsh(np.cov(resnet[:, :].T))[::-1]
+    assert variance[:6].sum() > 0.4 * variance.sum()  # a power law, not isotropic (6/64)
+
+
+def test_the_diameter_benchmark_agrees_with_all_pairs(tmp_path):
+    rows = np.random.default_rng(4).normal(size=(600, 12)).astype(np.float32)
+    np.save(tmp_path / "rows.npy", rows)
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "diameter.py"), "--train",
+         str(tmp_path / "rows.npy"), "--threads", "1", "--json", str(tmp_path / "d.json")],
+        check=True, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    from scipy.spatial.distance import pdist
+
+    (raw,) = json.loads((tmp_path / "d.json").read_text())["files"].values()
+    assert raw["same"] and raw["hullgen"]["diameter"] == pdist(rows).max()
+    assert raw["hullgen"]["block_pairs_multiplied"] <= raw["hullgen"]["block_pairs"]
