@@ -131,7 +131,9 @@ def test_front_page_shows_dataset_spaces_and_claims_with_figure_links(default_ru
         assert f"span.{role} {{ background: {OUTCOME_COLOURS[claim.holds]}" in front
         cells = [" ".join(html.unescape(re.sub(r"<[^>]*>", "", c)).split())
                  for c in re.findall(r"<td>(.*?)</td>", row, re.S)]  # fmt: skip
-        assert cells[2:4] == [" ".join(claim.value.split()), " ".join(claim.criterion.split())]
+        # The value on this run, the sample it rests on, the criterion.
+        expected = [claim.value, claim.sample, claim.criterion]
+        assert cells[2:5] == [" ".join(text.split()) for text in expected]
         figures = [p.strip() for p in claim.figure.split(";") if p.strip()]
         linked = re.findall(r"javascript:app\.showResultInfo\('([^']*)'\)", row)
         assert linked == figures, (claim.id, linked, figures)
