@@ -116,12 +116,12 @@ RULE_OF = (
 
 
 @pytest.mark.parametrize(
-    "record", sorted((REPO / "benchmarks").glob("pipeline_scale.0.*.json")), ids=lambda p: p.stem
+    "record", sorted((REPO / "benchmarks").glob("pipeline_scale.[01].*.json")), ids=lambda p: p.stem
 )
 def test_the_model_covers_every_peak_measured_at_scale(record):
     """The peaks of every job of the ImageNet-scale runs (benchmarks/, measured on generated
-    CLIP-like features at 1/40 to 1/5 of ImageNet's size): the model's request holds each,
-    and each stays within twice the training matrix in float32 plus 500 MiB."""
+    CLIP-like features at 1/40 to 1/5 of ImageNet's size and at full size): the model's
+    request holds each, and each stays within twice the float32 training matrix + 600 MiB."""
     run = json.loads(record.read_text())
     n_train, n_test, width = run["n_train"], run["n_test"], run["width"]
     sizes = {
@@ -142,4 +142,4 @@ def test_the_model_covers_every_peak_measured_at_scale(record):
         assert job["peak_mib"] * 2**20 / 1e6 <= asked, (job["job"], job["peak_mib"], asked)
         checked += 1
     assert checked >= 15
-    assert max(j["peak_mib"] for j in run["jobs"]) <= 2 * run["train_float32_mib"] + 500
+    assert max(j["peak_mib"] for j in run["jobs"]) <= 2 * run["train_float32_mib"] + 600
