@@ -9,8 +9,8 @@ A job's peak is modelled as what it holds of the matrices, in bytes, plus a cons
 process (:data:`PROCESS_MB`: Python, numpy, pandas, pyarrow, matplotlib). A memory-mapped
 file counts once, whole: its pages are charged to the job that reads them, as cgroups charge
 the page cache, and shared by every process of the job. The model is checked against the
-peaks measured at three scales (``benchmarks/README.md``, "The pipeline at ImageNet
-scale"); requests add :data:`HEADROOM` and grow with the attempt.
+peaks measured at five scales up to ImageNet's (``benchmarks/README.md``, "The pipeline at
+ImageNet scale"); requests add :data:`HEADROOM` and grow with the attempt.
 """
 
 from __future__ import annotations

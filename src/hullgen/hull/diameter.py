@@ -22,9 +22,8 @@ from hullgen.hull.diameter_bounds import PASS_VALUES, DiameterRows, centred_rows
 from hullgen.hull.inputs import as_matrix, check_finite
 
 # Rows per block: the bounds prune block by block, so smaller blocks prune finer, down to
-# where the products' and the compiled passes' fixed costs show (measured 2026-12-07, one
-# thread: 20,000 x 256 unit rows 0.74 s at 1,024 against 1.5 s at 4,096 and 2.9 s for all
-# pairs; 32,029 x 768 CLIP-like rows 0.47 s against 0.58 s).
+# where the products' and the compiled passes' fixed costs show (on rows of equal radius,
+# 1,024 took half the time of 4,096; benchmarks/README.md has the diameter's timings).
 BLOCK = 1024
 
 

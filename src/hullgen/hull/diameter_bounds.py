@@ -241,8 +241,7 @@ def _top_directions(points, centre: np.ndarray, unit: float, k: int) -> np.ndarr
         sample = _centred(points[start * stride : stop * stride : stride], centre, unit)
         covariance += sample.T @ sample
     # One thread: the reduction to tridiagonal form is a chain of small products, which
-    # threads slow down (768 columns, measured 2026-12-07: 0.08 s on one thread, 3 s on two
-    # of a busy machine).
+    # threads slow down (tens of times, on a busy machine).
     with threadpool_limits(1):
         _, vectors = scipy.linalg.eigh(covariance, subset_by_index=[d - k, d - 1])
     return np.ascontiguousarray(vectors[:, ::-1])
