@@ -177,15 +177,15 @@ def test_queries_the_bounds_cannot_settle_are_solved_exactly(monkeypatch):
 def test_the_precision_is_chosen_by_size_and_cpu(monkeypatch):
     big = 2**24
     monkeypatch.setattr(bf16, "native", lambda: True)
-    assert solver.pass_precision("auto", "cpu", big, 1) == "bfloat16"
-    assert solver.pass_precision("auto", "cpu", big - 1, 1) == "float32"
-    assert solver.pass_precision("auto", "cuda", big, 1) == "float32"
-    assert solver.pass_precision("float32", "cpu", big, 1) == "float32"
+    assert bf16.pass_precision("auto", "cpu", big, 1) == "bfloat16"
+    assert bf16.pass_precision("auto", "cpu", big - 1, 1) == "float32"
+    assert bf16.pass_precision("auto", "cuda", big, 1) == "float32"
+    assert bf16.pass_precision("float32", "cpu", big, 1) == "float32"
     monkeypatch.setattr(bf16, "native", lambda: False)
-    assert solver.pass_precision("auto", "cpu", big, 1) == "float32"
-    assert solver.pass_precision("bfloat16", "cpu", 10, 1) == "bfloat16"
+    assert bf16.pass_precision("auto", "cpu", big, 1) == "float32"
+    assert bf16.pass_precision("bfloat16", "cpu", 10, 1) == "bfloat16"
     with pytest.raises(ValueError, match="'half'"):
-        solver.pass_precision("half", "cpu", 10, 1)
+        bf16.pass_precision("half", "cpu", 10, 1)
     with pytest.raises(ValueError, match="CPU only"):
         HullDistance(np.eye(3), precision="bfloat16", device="cuda")
 

@@ -236,3 +236,21 @@ class BFloat16Rows:
             + self.columns * 2.0**-126 * (1 + self.norm16 + norm_q16 + sums)
         )
         return first + stride * position, upper, 1.01 * error
+
+
+# precision="auto" runs the passes in bfloat16 from this many training entries (rows x
+# dimensions) where the CPU has it natively: below, importing torch (1.2-1.7 s measured
+# 2026-12-03) costs more than the passes save.
+BF16_MIN_ENTRIES = 2**24
+
+
+def pass_precision(precision: str, device: str, n: int, d: int) -> str:
+    """The passes' precision: "auto" is bfloat16 on a CPU that has it natively
+    (:func:`native`) for a training set of at least
+    :data:`BF16_MIN_ENTRIES` entries, else float32."""
+    if precision not in ("auto", "float32", "bfloat16"):
+        raise ValueError(f"precision must be auto, float32 or bfloat16, got {precision!r}")
+    if precision != "auto":
+        return precision
+    large = n * d >= BF16_MIN_ENTRIES
+    return "bfloat16" if str(device) == "cpu" and large and native() else "float32"

@@ -40,7 +40,8 @@ import logging
 
 import numpy as np
 
-from hullgen.hull import bf16, workers
+from hullgen.hull import workers
+from hullgen.hull.bf16 import pass_precision
 from hullgen.hull.inputs import as_matrix, check_finite
 from hullgen.hull.memory import (
     BLOCK_ROWS,
@@ -75,10 +76,6 @@ SUBSET_PASSES = ((0, 10), (1, 5))
 # with 128 candidates, in 49 and 784 dimensions alike: 18% and 15% slower at 3,000 training
 # rows, 4% and 3% slower at 12,000, even at 24,000, 7-10% faster at 60,000.
 SUBSET_ROWS_PER_CANDIDATE = 16
-# precision="auto" runs the passes in bfloat16 from this many training entries (rows x
-# dimensions) where the CPU has it natively: below, importing torch (1.2-1.7 s measured
-# 2026-12-03) costs more than the passes save.
-BF16_MIN_ENTRIES = 2**24
 
 
 class HullDistance:
@@ -112,7 +109,7 @@ class HullDistance:
         generation leaves open; False leaves such queries ``not_converged``.
     device : "cpu" (the reference) or a torch CUDA device for the two blocked products.
     precision : "float32", "bfloat16" (CPU only: the passes in bfloat16, every bound carrying
-        its rounding; see :mod:`hullgen.hull.bf16`) or "auto" (:func:`pass_precision`).
+        its rounding; see :mod:`hullgen.hull.bf16`) or "auto" (:func:`hullgen.hull.bf16.pass_precision`).
     subset_passes : (first row, stride) of each subset pass (:data:`SUBSET_PASSES`); a
         subset with fewer than :data:`SUBSET_ROWS_PER_CANDIDATE` rows per candidate is
         skipped, and () makes none.
@@ -398,15 +395,3 @@ def _directions(X: np.ndarray, states: list[QueryState], active: np.ndarray):
     w = X[active] - p
     w /= np.linalg.norm(w, axis=1)[:, None]
     return w, np.einsum("ij,ij->i", w, p)
-
-
-def pass_precision(precision: str, device: str, n: int, d: int) -> str:
-    """The passes' precision: "auto" is bfloat16 on a CPU that has it natively
-    (:func:`hullgen.hull.bf16.native`) for a training set of at least
-    :data:`BF16_MIN_ENTRIES` entries, else float32."""
-    if precision not in ("auto", "float32", "bfloat16"):
-        raise ValueError(f"precision must be auto, float32 or bfloat16, got {precision!r}")
-    if precision != "auto":
-        return precision
-    large = n * d >= BF16_MIN_ENTRIES
-    return "bfloat16" if str(device) == "cpu" and large and bf16.native() else "float32"
