@@ -109,7 +109,8 @@ class HullDistance:
         generation leaves open; False leaves such queries ``not_converged``.
     device : "cpu" (the reference) or a torch CUDA device for the two blocked products.
     precision : "float32", "bfloat16" (CPU only: the passes in bfloat16, every bound carrying
-        its rounding; see :mod:`hullgen.hull.bf16`) or "auto" (:func:`hullgen.hull.bf16.pass_precision`).
+        its rounding; see :mod:`hullgen.hull.bf16`) or "auto"
+        (:func:`hullgen.hull.bf16.pass_precision`).
     subset_passes : (first row, stride) of each subset pass (:data:`SUBSET_PASSES`); a
         subset with fewer than :data:`SUBSET_ROWS_PER_CANDIDATE` rows per candidate is
         skipped, and () makes none.
