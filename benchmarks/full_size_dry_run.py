@@ -61,10 +61,15 @@ def dry_run(workdir: Path, config: Path) -> str:
     return proc.stdout
 
 
+def job_blocks(text: str) -> list[str]:
+    """Snakemake's output (or log) cut into one block per job, each from its ``rule`` line."""
+    return re.split(r"\n(?=\[[^\n]*\]\n(?:local)?rule )", text)
+
+
 def requests(stdout: str) -> dict[str, dict]:
     """Each rule's largest request in a dry run's output: threads, mem_mb, runtime."""
     rules: dict[str, dict] = {}
-    for block in re.split(r"\n(?=\[[^\n]*\]\n(?:local)?rule )", stdout):
+    for block in job_blocks(stdout):
         head = re.search(r"^(local)?rule (\w+):", block, re.M)
         if not head or head.group(2) == "all":
             continue

@@ -41,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from feature_set import IMAGENET_TEST, IMAGENET_TRAIN, arrays_config  # noqa: E402
+from full_size_dry_run import job_blocks  # noqa: E402
 
 # Benchmark files (results/<name>/benchmarks/...) -> the stage they measure.
 STAGES = (
@@ -110,7 +111,7 @@ def requests(work: Path) -> dict[str, int]:
     )
     asked = {}
     text = logs[-1].read_text() if logs else ""
-    for block in re.split(r"\n(?=\[[^\n]*\]\n(?:local)?rule )", text):
+    for block in job_blocks(text):
         log = re.search(r"^\s+log: results/[^/]+/logs/(\S+)\.log", block, re.M)
         mem = re.search(r"^\s+resources: .*\bmem_mb=(\d+)", block, re.M)
         if log and mem:

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import resource
+
+from hullgen.log import peak_memory_mib
 
 
 def peak_mib() -> float:
     """Peak resident memory of this process (MiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_memory_mib()[0]
 
 
 def peak_children_mib() -> float:
     """Peak resident memory of this process's largest finished child (MiB)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return peak_memory_mib()[1]
 
 
 def limit_threads(threads: int) -> None:

@@ -45,10 +45,11 @@ def own_data_mem_mb(wildcards, input, attempt):
     .npz member) and, for a subset, the rows kept copied (a whole .npy is linked)."""
     if SOURCE.images:
         n = data_source.n_rows(SOURCE, config["subset"], wildcards.split)
-        needed = 3 * n * math.prod(DATASET_SPEC.image_shape) / 2**20
+        needed = 3 * n * math.prod(DATASET_SPEC.image_shape) / job_memory.MB
     else:
         subset = config["subset"][f"n_{wildcards.split}"] is not None
-        needed = (2 if subset else 1) * input.size_mb
+        # input.size_mb counts mebibytes; requests count megabytes.
+        needed = (2 if subset else 1) * input.size_mb * 2**20 / job_memory.MB
     return job_memory.request_for_mb(needed, attempt)
 
 
