@@ -285,25 +285,51 @@ def test_the_blocked_top_products_are_those_of_a_full_sort(k, subset):
         np.testing.assert_array_equal(values, -best if sq_distance else best)
 
 
-def test_subset_passes_run_on_large_training_sets_only():
-    """A subset pass needs SUBSET_ROWS_PER_CANDIDATE rows per candidate in its subset."""
-    from hullgen.hull import solver
+def test_subset_passes_run_where_a_pass_is_dear():
+    """A subset pass needs SUBSET_ROWS_PER_CANDIDATE bfloat16-equivalent rows per candidate
+    in its subset; a float32 row on the CPU counts FLOAT32_CPU_PASS_COST of them."""
+    from hullgen.hull import plan
 
-    need = solver.SUBSET_ROWS_PER_CANDIDATE * 32
-    for n, made in ((10 * need - 10, [(1, 5)]), (10 * need - 9, [(0, 10), (1, 5)]), (1500, [])):
-        train = np.zeros((n, 1))
-        assert HullDistance(train, candidates=32).subset_passes == made, n
+    need = plan.SUBSET_ROWS_PER_CANDIDATE * 32
+    both = [(0, 10), (1, 5)]
+    for cost in (1, plan.FLOAT32_CPU_PASS_COST):
+        rows = -(-need // cost)  # a subset's rows
+        for n, made in ((10 * rows - 10, [(1, 5)]), (10 * rows - 9, both), (1500, [])):
+            assert plan.subset_passes(n, cost, 32) == made, (n, cost)
+    # The solver counts its own passes' cost.
+    n = 10 * -(-need // plan.FLOAT32_CPU_PASS_COST) - 9
+    train = np.zeros((n, 1))
+    assert HullDistance(train, candidates=32, precision="float32").subset_passes == both
+    assert HullDistance(train, candidates=32, precision="bfloat16").subset_passes == []
+
+
+def test_default_candidates_follow_the_cost_of_a_pass():
+    """64 candidates, or 128 from LARGE_PASS_ROWS bfloat16-equivalent rows; given ones stay
+    (at least add_per_round)."""
+    from hullgen.hull import plan
+
+    few, many = plan.FEW_CANDIDATES, plan.MANY_CANDIDATES
+    float32_rows = -(-plan.LARGE_PASS_ROWS // plan.FLOAT32_CPU_PASS_COST)
+    for n, precision, expected in (
+        (float32_rows - 1, "float32", few),
+        (float32_rows, "float32", many),
+        (float32_rows, "bfloat16", few),
+    ):
+        tree = HullDistance(np.zeros((n, 1)), precision=precision)
+        assert tree.candidates == expected, (n, precision)
+    assert HullDistance(np.zeros((100, 1)), candidates=20, add_per_round=8).candidates == 20
+    assert HullDistance(np.zeros((100, 1)), candidates=4, add_per_round=8).candidates == 8
 
 
 def test_subset_passes_change_no_result(monkeypatch):
     """The subset passes (before the first full pricing pass) run, and the result is the one
     without them: the same statuses, distances within the gap, against the full QP where
     certified (points outside, and inside, which a subset round may already settle)."""
-    from hullgen.hull import solver
+    from hullgen.hull import plan
     from hullgen.hull.products import TrainingProducts
 
     # A set small enough for the full QP, with subsets made at every size.
-    monkeypatch.setattr(solver, "SUBSET_ROWS_PER_CANDIDATE", 1)
+    monkeypatch.setattr(plan, "SUBSET_ROWS_PER_CANDIDATE", 1)
 
     subsets = []
     top_products = TrainingProducts.top_products
@@ -511,41 +537,51 @@ def test_the_compiled_pool_loop_is_the_python_loop(case, n, d, monkeypatch):
         assert set(compiled.support(i)[0]) == set(python.support(i)[0]), i
 
 
-def _grow_reference(x, work, weights, rows, gram, pool_idx, pool_pts, values, threshold, add):
+def _grow_reference(x, work, weights, rows, pool_idx, pool_pts, values, threshold, add):
     """What pool.grow must do, in numpy: the violators not yet in the set, largest first
-    (the earlier pool position among equals), join the points of positive weight."""
+    (the earlier pool position among equals), join the points of positive weight. Returns
+    the points added (in order) and, per training index of the new set, its weight and row
+    minus ``x``."""
     fresh = [j for j in range(len(pool_idx)) if values[j] > threshold and pool_idx[j] not in work]
     fresh = sorted(fresh, key=lambda j: -values[j])[:add]
-    if not fresh:  # the set is left as it is
-        return 0, work, weights, rows, gram
     keep = np.flatnonzero(weights > 0)
-    new_rows = np.concatenate([rows[keep], pool_pts[fresh]])
-    diff = new_rows - x
-    return (
-        len(fresh),
-        np.concatenate([work[keep], pool_idx[fresh]]),
-        np.concatenate([weights[keep], np.zeros(len(fresh))]),
-        new_rows,
-        diff @ diff.T,
-    )
+    members = {int(work[i]): (weights[i], rows[i] - x) for i in keep}
+    members.update({int(pool_idx[j]): (0.0, pool_pts[j] - x) for j in fresh})
+    return [int(pool_idx[j]) for j in fresh], members
 
 
 @pytest.mark.parametrize("add", [1, 3, 50])
-def test_the_compiled_growth_is_numpys(add):
+@pytest.mark.parametrize("room", [0, 2, 60])
+def test_the_compiled_growth_is_numpys(add, room):
+    """The growth, in place or into a larger buffer (``room`` rows spare), makes the set,
+    weights, rows and Gram matrix numpy's does, whatever the order of the points."""
     from hullgen.hull import pool
 
     rng = np.random.default_rng(add)
     train = rng.normal(size=(40, 6))
     x = rng.normal(size=6)
-    work = np.array([3, 7, 11, 20, 21])
-    weights = np.array([0.5, 0.0, 0.25, 0.25, 0.0])
-    rows = train[work]
-    gram = (rows - x) @ (rows - x).T
+    work = np.array([3, 7, 11, 20, 21, 25])
+    weights = np.array([0.5, 0.0, 0.25, 0.0, 0.125, 0.125])  # dropped points among the kept
     pool_idx = np.array([7, 30, 3, 12, 31, 33, 5, 20, 38])  # some already in the set
     values = rng.integers(0, 4, size=len(pool_idx)).astype(float)  # ties among them
     for threshold in (-1.0, 1.5, 10.0):
-        args = (x, work, weights, rows, gram, pool_idx, train[pool_idx], values, threshold, add)
-        got, want = pool.grow(*args), _grow_reference(*args)
-        assert got[0] == want[0]
-        for a, b in zip(got[1:], want[1:], strict=True):
-            np.testing.assert_allclose(a, b, rtol=1e-14, atol=1e-14)
+        diffs = np.vstack([train[work] - x, np.full((room, 6), np.nan)])
+        gram = diffs[: len(work)] @ diffs[: len(work)].T
+        added, new_work, new_weights, new_diffs, new_gram = pool.grow(
+            x, work, weights, diffs, gram, pool_idx, train[pool_idx], values, threshold, add
+        )
+        fresh, members = _grow_reference(
+            x, work, weights, train[work], pool_idx, train[pool_idx], values, threshold, add
+        )
+        assert added == len(fresh)
+        if not fresh:  # the set is left as it is
+            assert new_work is work and new_gram is gram
+            continue
+        assert list(new_work[-added:]) == fresh
+        assert sorted(new_work) == sorted(members)
+        rows = new_diffs[: len(new_work)]
+        for i, t in enumerate(new_work):
+            assert new_weights[i] == members[t][0]
+            np.testing.assert_allclose(rows[i], members[t][1], rtol=1e-14, atol=1e-14)
+        np.testing.assert_allclose(new_gram, rows @ rows.T, rtol=1e-14, atol=1e-14)
+        assert len(new_diffs) >= len(new_work)

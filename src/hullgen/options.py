@@ -93,7 +93,7 @@ class HullOptions(Section):
     gap: float
     k_seed: int
     add_per_round: int
-    candidates: int
+    candidates: int | None
     max_rounds: int
     settle: bool
     inside_tol: float

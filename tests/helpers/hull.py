@@ -27,8 +27,8 @@ def pool_loop_hands_back(monkeypatch) -> None:
     the work, through :mod:`hullgen.hull.qp`, where a test can make solvers fail."""
     from hullgen.hull import pool
 
-    def hand_back(x, work, weights, rows, gram, *rest):
-        return pool.HAND_BACK, 0, work, weights, rows, gram, np.zeros(len(x)), -1.0
+    def hand_back(x, work, weights, diffs, gram, *rest):
+        return pool.HAND_BACK, 0, work, weights, diffs, gram, np.zeros(len(x)), -1.0
 
     monkeypatch.setattr(pool, "pool_rounds", hand_back)
 

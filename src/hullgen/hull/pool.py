@@ -25,15 +25,52 @@ from hullgen.hull import wolfe_warm
 POOL_DONE, HAND_BACK = 0, 1
 
 
+# Slack rows a working set's buffer holds beyond its points, in growths of add_per_round:
+# a growth writes into it in place, and a full buffer is reallocated with this slack again.
+SLACK_GROWTHS = 2
+
+
+def capacity(k: int, add_per_round: int) -> int:
+    """Rows of the buffer for a working set of ``k`` points (:data:`SLACK_GROWTHS`)."""
+    return k + SLACK_GROWTHS * add_per_round
+
+
 @njit(cache=True)
-def grow(x, work, weights, rows, gram, pool_idx, pool_pts, values, threshold, add_per_round):
+def _kept_order(weights):
+    """Old positions of the points of positive weight, in their new positions: a point in
+    the first m (their number) stays where it is and each dropped point's slot there takes
+    a kept point from above m, so that a growth moves as few rows as points were dropped."""
+    k = len(weights)
+    m = 0
+    for i in range(k):
+        m += weights[i] > 0
+    order = np.empty(m, dtype=np.int64)
+    above = k - 1
+    for i in range(m):
+        if weights[i] > 0:
+            order[i] = i
+        else:
+            while not weights[above] > 0:
+                above -= 1
+            order[i] = above
+            above -= 1
+    return order
+
+
+@njit(cache=True)
+def grow(x, work, weights, diffs, gram, pool_idx, pool_pts, values, threshold, add_per_round):
     """The working set grown by the ``add_per_round`` pool points of largest ``values``
     above ``threshold`` that are not in it yet, less its points of zero weight.
 
+    ``diffs`` is the working set's buffer: its first ``len(work)`` rows are t_i - x, in the
+    order of ``work``; the growth writes into it in place (a full buffer is replaced by a
+    larger one), so that only the new rows cost a product.
+
     Returns ``added`` (0, with the inputs, when no pool point qualifies) and the new
     ``work``, ``weights`` (0 for the new points: the hull point is unchanged until the next
-    solve), ``rows`` (the new ones copied from ``pool_pts``: no second gather) and ``gram``
-    (grown by the new rows' products only).
+    solve), ``diffs`` (the new rows computed from ``pool_pts``: no second gather) and
+    ``gram`` (grown by the new rows' products only). The points kept stay in place but for
+    those moved into the dropped points' slots; the new ones follow them.
     """
     c = len(pool_idx)
     in_work = np.zeros(c, dtype=np.bool_)
@@ -49,46 +86,53 @@ def grow(x, work, weights, rows, gram, pool_idx, pool_pts, values, threshold, ad
             fresh[n_fresh] = j
             n_fresh += 1
     if n_fresh == 0:
-        return 0, work, weights, rows, gram
+        return 0, work, weights, diffs, gram
     fresh = fresh[:n_fresh]
     # Largest values first, the earlier pool position first among equals (as a stable sort).
     fresh = fresh[np.argsort(-values[fresh], kind="mergesort")][:add_per_round]
-    keep = np.flatnonzero(weights > 0)
-    m, a = len(keep), len(fresh)
+    order = _kept_order(weights)
+    m, a = len(order), len(fresh)
+    if m + a > diffs.shape[0]:
+        larger = np.empty((m + a + SLACK_GROWTHS * add_per_round, diffs.shape[1]))
+        for i in range(m):
+            larger[i] = diffs[order[i]]
+        diffs = larger
+    else:
+        for i in range(m):
+            if order[i] != i:
+                diffs[i] = diffs[order[i]]
     new_work = np.empty(m + a, dtype=np.int64)
     new_weights = np.zeros(m + a)
-    new_rows = np.empty((m + a, rows.shape[1]))
     for i in range(m):
-        new_work[i] = work[keep[i]]
-        new_weights[i] = weights[keep[i]]
-        new_rows[i] = rows[keep[i]]
+        new_work[i] = work[order[i]]
+        new_weights[i] = weights[order[i]]
     for i in range(a):
         new_work[m + i] = pool_idx[fresh[i]]
-        new_rows[m + i] = pool_pts[fresh[i]]
-    diff = new_rows - x
+        diffs[m + i] = pool_pts[fresh[i]] - x
     new_gram = np.empty((m + a, m + a))
     for i in range(m):
         for j in range(m):
-            new_gram[i, j] = gram[keep[i], keep[j]]
-    cross = diff[:m] @ diff[m:].T
+            new_gram[i, j] = gram[order[i], order[j]]
+    kept, added = diffs[:m], diffs[m : m + a]
+    cross = kept @ added.T
     new_gram[:m, m:] = cross
     new_gram[m:, :m] = cross.T
-    new_gram[m:, m:] = diff[m:] @ diff[m:].T
-    return a, new_work, new_weights, new_rows, new_gram
+    new_gram[m:, m:] = added @ added.T
+    return a, new_work, new_weights, diffs, new_gram
 
 
 @njit(cache=True)
 def pool_rounds(
-    x, work, weights, rows, gram, pool_idx, pool_pts, add_per_round, max_inner, inside_tol, tol
+    x, work, weights, diffs, gram, pool_idx, pool_pts, add_per_round, max_inner, inside_tol, tol
 ):
     """Solve, price the pool, grow; repeated until no pool point violates.
 
     Parameters
     ----------
     x : (d,) float64, the query (centred).
-    work, weights, rows, gram : the working set (training indices), its weights (an empty
-        array before the first solve), its float64 rows (centred, like ``x``) and the Gram
-        matrix of ``rows - x``.
+    work, weights, diffs, gram : the working set (training indices), its weights (an empty
+        array before the first solve), its buffer of float64 rows minus ``x`` (the first
+        ``len(work)`` rows; see :func:`grow`) and their Gram matrix.
     pool_idx, pool_pts : the pool's training indices and float64 rows.
     add_per_round, max_inner : as in ``HullDistance``.
     inside_tol : a distance at or below ``inside_tol`` times the working set's scale is
@@ -100,7 +144,7 @@ def pool_rounds(
     status : ``POOL_DONE`` or ``HAND_BACK`` (the next solve is the caller's; the state is
         that before it).
     solves : restricted solves made.
-    work, weights, rows, gram : the working set after the last step.
+    work, weights, diffs, gram : the working set after the last step.
     p, ub : the hull point of the last solve and its distance to ``x`` (ub < 0 before any).
     """
     p = np.zeros(len(x))
@@ -111,44 +155,46 @@ def pool_rounds(
         for i in range(k):
             scale_sq = max(scale_sq, gram[i, i])
         if scale_sq == 0.0:
-            return HAND_BACK, solves, work, weights, rows, gram, p, ub
+            return HAND_BACK, solves, work, weights, diffs, gram, p, ub
         start = np.flatnonzero(weights > 0) if len(weights) == k else np.zeros(0, np.int64)
         start_weights = weights[start] if len(weights) == k else np.zeros(0)
         new_weights, status = wolfe_warm.wolfe_gram(
             gram / scale_sq, start, start_weights, tol, 50 * k + 100
         )
         if status != wolfe_warm.OPTIMAL:
-            return HAND_BACK, solves, work, weights, rows, gram, p, ub
+            return HAND_BACK, solves, work, weights, diffs, gram, p, ub
         new_weights = np.maximum(new_weights, 0.0)
         total = new_weights.sum()
         if not np.isfinite(total) or total <= 0.0:
-            return HAND_BACK, solves, work, weights, rows, gram, p, ub
+            return HAND_BACK, solves, work, weights, diffs, gram, p, ub
         new_weights /= total
-        new_p = np.zeros(len(x))
+        # r = x - p = -sum_i weight_i (t_i - x), accumulated in place.
+        r = np.zeros(len(x))
         for i in range(k):
-            if new_weights[i] > 0:
-                new_p += new_weights[i] * rows[i]
-        r = x - new_p
+            weight = new_weights[i]
+            if weight > 0:
+                for j in range(len(x)):
+                    r[j] -= weight * diffs[i, j]
+        new_p = x - r
         new_ub = np.sqrt(np.dot(r, r))
         if new_ub <= inside_tol * np.sqrt(scale_sq):
-            return HAND_BACK, solves, work, weights, rows, gram, p, ub
+            return HAND_BACK, solves, work, weights, diffs, gram, p, ub
         weights, p, ub = new_weights, new_p, new_ub
         w = r / ub
         values = pool_pts @ w
         threshold = np.dot(w, p) + 1e-12 * ub
-        added, work, weights, rows, gram = grow(
-            x, work, weights, rows, gram, pool_idx, pool_pts, values, threshold, add_per_round
+        added, work, weights, diffs, gram = grow(
+            x, work, weights, diffs, gram, pool_idx, pool_pts, values, threshold, add_per_round
         )
         if added == 0:
-            return POOL_DONE, solves + 1, work, weights, rows, gram, p, ub
-    return POOL_DONE, max_inner, work, weights, rows, gram, p, ub
+            return POOL_DONE, solves + 1, work, weights, diffs, gram, p, ub
+    return POOL_DONE, max_inner, work, weights, diffs, gram, p, ub
 
 
 def warm_up() -> None:
     """Compile (or load from numba's cache) before forking, so workers inherit the code."""
     rows = np.array([[1.0, 0.0], [0.0, 1.0]])
     x = np.array([1.0, 1.0])
-    diff = rows - x
-    pool_rounds(
-        x, np.arange(2), np.zeros(0), rows, diff @ diff.T, np.arange(2), rows, 1, 2, 1e-7, 1e-12
-    )
+    diffs = np.vstack([rows - x, np.zeros((2, 2))])
+    gram = diffs[:2] @ diffs[:2].T
+    pool_rounds(x, np.arange(2), np.zeros(0), diffs, gram, np.arange(2), rows, 1, 2, 1e-7, 1e-12)

@@ -32,6 +32,17 @@ def _centred_rows(source, index, mean, out):
     return out
 
 
+@njit(cache=True)
+def _centred_diffs(source, index, mean, x, out):
+    """out[i] = (float64(source[index[i]]) - mean) - x: a working set's rows minus its
+    query, rounded as the two subtractions made one after the other."""
+    for i in range(len(index)):
+        row = index[i]
+        for j in range(source.shape[1]):
+            out[i, j] = (np.float64(source[row, j]) - mean[j]) - x[j]
+    return out
+
+
 # Reassociation lets the sums vectorise (in order, each waits for the last: 2x slower than
 # numpy's gather and product, measured 2026-12-03); any order is within the float64 error
 # bounds the solver uses (n terms, n u each).
@@ -89,6 +100,8 @@ class TrainingRows:
     array([-2.,  0.,  2.])
     >>> rows.take(np.array([2]), np.array([1.0, 0.0]))
     (array([[2., 2.]]), array([2.]))
+    >>> rows.diffs(np.array([2]), np.array([1.0, 1.0]), capacity=1)
+    array([[1., 1.]])
     """
 
     def __init__(self, source, mean: np.ndarray, block_bytes: int = 32 * 2**20):
@@ -131,6 +144,16 @@ class TrainingRows:
         out, values = np.empty((len(index), self.d)), np.empty(len(index))
         return _centred_rows_with(self.source, index, self.mean, vector, bool(squared), out, values)
 
+    def diffs(self, index: np.ndarray, x: np.ndarray, capacity: int) -> np.ndarray:
+        """A (``capacity``, d) float64 buffer whose first len(``index``) rows are the centred
+        rows ``index`` (a 1-d integer array) minus ``x`` (d,), and the rest unset."""
+        index = np.asarray(index)
+        out = np.empty((max(capacity, len(index)), self.d))
+        if not self._compiled(index):
+            out[: len(index)] = self[index] - x
+            return out
+        return _centred_diffs(self.source, index, self.mean, np.ascontiguousarray(x), out)
+
     def blocks(self):
         """(start, centred float64 block) over the whole matrix."""
         for start in range(0, self.n, self.block_rows):
@@ -150,4 +173,5 @@ def warm_up() -> None:
         rows = TrainingRows(np.zeros((1, 1), dtype=dtype), np.zeros(1))
         rows[index]
         rows.take(index, np.zeros(1))
+        rows.diffs(index, np.zeros(1), 1)
         rows.dot(np.zeros(1))

@@ -19,11 +19,12 @@ Full passes are the expensive part, so each pass keeps the best-priced ``candida
 query as a pool: the restricted problem is re-solved and re-priced against that pool alone
 (cheap) until no pool point violates, and only then is the next full pass made. The first
 pool is the query's nearest neighbours. Before its first full pricing pass a query is priced
-against subsets of the training rows (:data:`SUBSET_PASSES`): far from the optimum they find
-most violators for a fraction of a pass's cost, and they bound nothing. The working sets and
-their restricted problems are :mod:`hullgen.hull.working_set`'s; the loop over a pool runs
-compiled (:mod:`hullgen.hull.pool`), handing a query back to Python for the rare solves it
-does not make itself.
+against subsets of the training rows (:data:`hullgen.hull.plan.SUBSET_PASSES`) where a pass
+is dear: far from the optimum they find most violators for a fraction of a pass's cost, and
+they bound nothing. How many candidates a pass keeps follows from its cost as well. The
+working sets and their restricted problems are :mod:`hullgen.hull.working_set`'s; the loop
+over a pool runs compiled (:mod:`hullgen.hull.pool`), handing a query back to Python for the
+rare solves it does not make itself.
 
 A query whose distance falls to ~0 is settled by a HiGHS LP (is x a convex combination of its
 working set?) and reported ``inside``. A query that column generation leaves open (it stalls
@@ -40,7 +41,7 @@ import logging
 
 import numpy as np
 
-from hullgen.hull import workers
+from hullgen.hull import plan, workers
 from hullgen.hull.bf16 import pass_precision
 from hullgen.hull.inputs import as_matrix, check_finite
 from hullgen.hull.memory import (
@@ -62,20 +63,6 @@ log = logging.getLogger("hullgen.hull")
 
 # Full pricing rounds without progress before switching to the exact solver (or stopping).
 STALL_ROUNDS = 3
-# Subset passes, (first row, stride) each, made before a query's first full pricing pass:
-# every 10th training row, then every 5th from row 1 (disjoint: 30% of the rows in all).
-# Far from the optimum most violators of a full pass are found in a subset too, for a
-# fraction of its cost; a subset gives no lower bound, so the full passes still certify.
-# Measured 2026-12-02 (benchmarks/README.md, e799146), 1,000 points: 4.13 to 3.57 pass
-# equivalents per point and -7% time on the pixel space, 3.94 to 3.49 and -7% on the
-# CIFAR-size set; random subsets of the same sizes gave the same, and more subsets, larger
-# ones, or subsets between full passes did no better.
-SUBSET_PASSES = ((0, 10), (1, 5))
-# A subset pass is made only when its subset has this many rows per candidate kept: on
-# small training sets it costs more (its round of per-query work) than it saves. Measured
-# with 128 candidates, in 49 and 784 dimensions alike: 18% and 15% slower at 3,000 training
-# rows, 4% and 3% slower at 12,000, even at 24,000, 7-10% faster at 60,000.
-SUBSET_ROWS_PER_CANDIDATE = 16
 
 
 class HullDistance:
@@ -96,9 +83,10 @@ class HullDistance:
     add_per_round : at most this many violating training points join a working set per round.
     max_rounds : full pricing rounds before a query is reported ``not_converged``.
     max_inner : restricted solves per round, each priced against the round's candidates only.
-    candidates : training points per query kept from each float32 pass (nearest neighbours,
-        then the best-priced points), checked in float64 and used as that round's pool of
-        entering points; more than the largest support expected.
+    candidates : training points per query kept from each pass (nearest neighbours, then the
+        best-priced points), checked in float64 and used as that round's pool of entering
+        points; None: 64, or 128 where a pass is dear
+        (:func:`hullgen.hull.plan.default_candidates`).
     inside_tol : a distance below ``inside_tol`` times the query's scale triggers the LP test.
     memory_budget : bytes of working memory besides the memory-mapped training matrix (the
         float32 copy counts in the budget, and is shared among the worker processes); None
@@ -111,9 +99,9 @@ class HullDistance:
     precision : "float32", "bfloat16" (CPU only: the passes in bfloat16, every bound carrying
         its rounding; see :mod:`hullgen.hull.bf16`) or "auto"
         (:func:`hullgen.hull.bf16.pass_precision`).
-    subset_passes : (first row, stride) of each subset pass (:data:`SUBSET_PASSES`); a
-        subset with fewer than :data:`SUBSET_ROWS_PER_CANDIDATE` rows per candidate is
-        skipped, and () makes none.
+    subset_passes : (first row, stride) of each subset pass
+        (:data:`hullgen.hull.plan.SUBSET_PASSES`); a subset with too few rows per candidate
+        for its cost is skipped (:func:`hullgen.hull.plan.subset_passes`), and () makes none.
     """
 
     def __init__(
@@ -126,14 +114,14 @@ class HullDistance:
         add_per_round: int = 32,
         max_rounds: int = 50,
         max_inner: int = 50,
-        candidates: int = 128,
+        candidates: int | None = None,
         inside_tol: float = 1e-7,
         memory_budget: int | None = None,
         qp_time_limit: float = 10.0,
         settle: bool = True,
         device: str = "cpu",
         block_rows: int = BLOCK_ROWS,
-        subset_passes=SUBSET_PASSES,
+        subset_passes=plan.SUBSET_PASSES,
         precision: str = "auto",
     ):
         # Every keyword argument, as given (first, so that locals() holds only them).
@@ -155,16 +143,10 @@ class HullDistance:
         self.add_per_round = max(1, int(add_per_round))
         self.max_rounds = max(1, int(max_rounds))
         self.max_inner = max(1, int(max_inner))
-        self.candidates = max(self.add_per_round, int(candidates))
         self.inside_tol = float(inside_tol)
         self.qp_time_limit = float(qp_time_limit)
         self.settle = bool(settle)
         self.memory_budget = None if memory_budget is None else int(memory_budget)
-        self.subset_passes = [
-            (int(first), int(stride))
-            for first, stride in subset_passes
-            if len(range(first, self.n, stride)) >= SUBSET_ROWS_PER_CANDIDATE * self.candidates
-        ]
         # Everything is solved in coordinates centred on the training mean: the distances do
         # not change, and the products' rounding errors (bounded by the norms) shrink.
         self.mean = train.mean(axis=0, dtype=np.float64)
@@ -173,6 +155,12 @@ class HullDistance:
         # bfloat16) copy the passes need.
         self.train = TrainingRows(train, self.mean)
         precision = pass_precision(precision, device, self.n, self.d)
+        # How much each round reads follows from what a pass costs (hullgen.hull.plan).
+        cost = plan.pass_rows(1, precision, device)
+        if candidates is None:
+            candidates = plan.default_candidates(self.n * cost)
+        self.candidates = max(self.add_per_round, int(candidates))
+        self.subset_passes = plan.subset_passes(self.n, cost, self.candidates, subset_passes)
         if self.memory_budget is None:
             self.memory_budget = auto_budget(
                 self.n, self.d, precision, self.k_seed, self.threads, block_rows
@@ -212,7 +200,7 @@ class HullDistance:
         the LP's hull point when it is nearer than the one found)."""
         found = separate(self.working.highs(), self.train, x, state.work, self._f64_error(x))
         state.lp_status = f"separating LP, {found.rounds} rounds"
-        state.gram = state.rows = None  # the working set is replaced below
+        state.gram = state.diffs = None  # the working set is replaced below
         if found.inside:
             state.work, state.weights = found.rows, found.weights
             state.p, state.ub = found.weights @ self.train[found.rows], 0.0
@@ -252,7 +240,7 @@ class HullDistance:
             if self.working.grow(x, state, idx, pts, u, float(w @ state.p), tol):
                 self.working.converge(x, state, idx, pts)
         finally:
-            state.rows = None
+            state.diffs = None
 
     def _after_pricing(self, x, state: QueryState, idx, upper, w, error) -> bool:
         """Certify from one full pricing pass; otherwise continue on its candidates.
@@ -262,7 +250,7 @@ class HullDistance:
         try:
             return self._round(x, state, idx, upper, w, error)
         finally:
-            state.rows = None  # held for one round only: a batch holds thousands of queries
+            state.diffs = None  # held for one round only: a batch holds thousands of queries
 
     def _round(self, x, state: QueryState, idx, upper, w, error) -> bool:
         pts, u = self.train.take(idx, w)  # exact (float64) products of the pass's candidates
@@ -316,9 +304,9 @@ class HullDistance:
                 states[i] = QueryState(near[i][: self.k_seed])
             nn_index[i] = near[i][np.argmin(d2)]
             nn_distance[i] = np.sqrt(d2.min())
-            states[i].rows = pts[: self.k_seed]  # the seeds are the first candidates
+            self.working.seed(x, states[i], pts[: self.k_seed])  # the first candidates
             self.working.converge(x, states[i], near[i], pts)
-            states[i].rows = None
+            states[i].diffs = None
         active = np.array([i for i, s in enumerate(states) if s.ub > 0], dtype=np.int64)
         for rows in self.subset_passes:
             if not len(active):

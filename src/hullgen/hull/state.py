@@ -11,7 +11,7 @@ class QueryState:
     """Column-generation state of one query."""
 
     __slots__ = (
-        "best_lb", "exact", "gram", "lp_status", "p", "qp_fallbacks", "rounds", "rows",
+        "best_lb", "diffs", "exact", "gram", "lp_status", "p", "qp_fallbacks", "rounds",
         "stalls", "ub", "weights", "work",
     )  # fmt: skip
 
@@ -21,9 +21,10 @@ class QueryState:
         # Gram matrix of the working set minus the query, (t_i - x).(t_j - x), aligned with
         # ``work``; grown with it, so that a solve costs the new rows only (None: recompute).
         self.gram = None
-        # Float64 rows of the working set, aligned with ``work``, kept while the query is in
-        # a round (a solve and a growth each need them) and dropped after it (memory).
-        self.rows = None
+        # Float64 rows of the working set minus the query, aligned with ``work``, in a buffer
+        # with room to grow (:func:`hullgen.hull.pool.grow`); kept while the query is in a
+        # round (a solve and a growth each need them) and dropped after it (memory).
+        self.diffs = None
         self.p = None
         self.ub = np.inf
         self.best_lb = -np.inf

@@ -2,12 +2,13 @@
 candidates, and both in a loop until no pool point violates.
 
 Column generation (:mod:`hullgen.hull.solver`) keeps a working set of training points per
-query (:class:`~hullgen.hull.state.QueryState`: indices, weights, float64 rows and Gram
-matrix). Its restricted problem, the nearest point of the working set's hull, is solved by
-the compiled Wolfe method warm-started from the previous support, with HiGHS and Wolfe's
-exact least-squares method as fallbacks (:mod:`hullgen.hull.qp`); a distance of ~0 is
-settled by the membership LP. The loop of solving, pricing a pass's candidates and growing
-runs compiled (:mod:`hullgen.hull.pool`); the Python loop here is its fallback.
+query (:class:`~hullgen.hull.state.QueryState`: indices, weights, float64 rows minus the
+query and their Gram matrix). Its restricted problem, the nearest point of the working set's
+hull, is solved by the compiled Wolfe method warm-started from the previous support, with
+HiGHS and Wolfe's exact least-squares method as fallbacks (:mod:`hullgen.hull.qp`); a
+distance of ~0 is settled by the membership LP. The loop of solving, pricing a pass's
+candidates and growing runs compiled (:mod:`hullgen.hull.pool`); the Python loop here is its
+fallback.
 """
 
 from __future__ import annotations
@@ -58,23 +59,30 @@ class WorkingSets:
         self._solver = (os.getpid(), h, uses + 1)
         return h
 
-    def rows(self, state: QueryState) -> np.ndarray:
-        """The working set's float64 rows, gathered once per round."""
-        if state.rows is None or len(state.rows) != len(state.work):
-            state.rows = self.train[state.work]
-        return state.rows
+    def diffs(self, x: np.ndarray, state: QueryState) -> np.ndarray:
+        """The working set's float64 rows minus ``x`` (the first len(work) rows of
+        ``state.diffs``), gathered once per round into a buffer with room to grow."""
+        if state.diffs is None:
+            capacity = pool.capacity(len(state.work), self.add_per_round)
+            state.diffs = self.train.diffs(state.work, x, capacity)
+        return state.diffs[: len(state.work)]
 
-    @staticmethod
-    def gram(x: np.ndarray, state: QueryState, rows: np.ndarray) -> None:
+    def seed(self, x: np.ndarray, state: QueryState, rows: np.ndarray) -> None:
+        """Take the working set's float64 ``rows`` (centred, aligned with ``work``) as
+        gathered already: the seeds' rows come with their distances."""
+        state.diffs = np.empty((pool.capacity(len(rows), self.add_per_round), len(x)))
+        np.subtract(rows, x, out=state.diffs[: len(rows)])
+
+    def gram(self, x: np.ndarray, state: QueryState) -> None:
         """The working set's Gram matrix, (t_i - x).(t_j - x), where it is missing or stale."""
+        diffs = self.diffs(x, state)  # the buffer, gathered here when missing
         if state.gram is None or len(state.gram) != len(state.work):
-            diff = rows - x
-            state.gram = diff @ diff.T
+            state.gram = diffs @ diffs.T
 
     def solve(self, x: np.ndarray, state: QueryState) -> None:
         """Restricted QP over the working set (then the LP when the distance is ~0)."""
-        rows = self.rows(state)
-        self.gram(x, state, rows)
+        self.gram(x, state)
+        diffs = self.diffs(x, state)
         scale_sq = float(np.diagonal(state.gram).max())
         if scale_sq == 0.0:  # every working point equals x
             state.weights = np.full(len(state.work), 1.0 / len(state.work))
@@ -88,26 +96,25 @@ class WorkingSets:
         state.qp_fallbacks += sol.solver != "wolfe"
         state.weights = sol.weights
         support = np.flatnonzero(sol.weights > 0)
-        state.p = sol.weights[support] @ rows[support]
+        state.p = x + sol.weights[support] @ diffs[support]
         state.ub = float(np.linalg.norm(x - state.p))
         scale = np.sqrt(scale_sq)
         if state.ub <= self.inside_tol * scale:
-            inside, status, weights = in_hull_lp(self.highs(), (rows - x) / scale)
+            inside, status, weights = in_hull_lp(self.highs(), diffs / scale)
             state.lp_status = status
             if inside:
                 weights = np.maximum(weights, 0.0)
                 state.weights = weights / weights.sum()
-                state.p = state.weights @ rows
+                state.p = x + state.weights @ diffs
                 state.ub = 0.0
 
     def grow(self, x, state: QueryState, pool_idx, pool_pts, values, wp, tol) -> bool:
         """Add the pool points (indices ``pool_idx``, float64 rows ``pool_pts``) whose
         ``values`` (w.t) most exceed ``wp + tol`` to the working set
         (:func:`hullgen.hull.pool.grow`); False when there are none."""
-        rows = np.ascontiguousarray(self.rows(state))
-        self.gram(x, state, rows)
-        added, state.work, state.weights, state.rows, state.gram = pool.grow(
-            x, state.work, state.weights, rows, state.gram, pool_idx,
+        self.gram(x, state)
+        added, state.work, state.weights, state.diffs, state.gram = pool.grow(
+            x, state.work, state.weights, state.diffs, state.gram, pool_idx,
             np.ascontiguousarray(pool_pts), values, wp + tol, self.add_per_round,
         )  # fmt: skip
         return added > 0
@@ -121,12 +128,11 @@ class WorkingSets:
         """
         solves = 0
         if not state.exact:
-            rows = np.ascontiguousarray(self.rows(state))
-            self.gram(x, state, rows)
+            self.gram(x, state)
             weights = _NO_WEIGHTS if state.weights is None else state.weights
-            status, solves, state.work, weights, state.rows, state.gram, p, ub = (
+            status, solves, state.work, weights, state.diffs, state.gram, p, ub = (
                 pool.pool_rounds(
-                    x, state.work, weights, rows, np.ascontiguousarray(state.gram), pool_idx,
+                    x, state.work, weights, state.diffs, np.ascontiguousarray(state.gram), pool_idx,
                     np.ascontiguousarray(pool_pts), self.add_per_round, self.max_inner,
                     self.inside_tol, WOLFE_TOL,
                 )

@@ -1,0 +1,86 @@
+"""How much each round reads: the candidates a pass keeps, and the subset passes made before
+a query's first full pass, from what a pass costs.
+
+A round costs one pass over the training rows and then, per query, the pool's work: its
+candidates gathered in float64, the restricted solves, the pool priced and the working set
+grown (:mod:`hullgen.hull.pool`). More candidates and the subset passes save rounds but add
+pool work, so they pay only where a pass is dear against the pool's work, that is where the
+training set has many rows for the passes' precision. Both are decided from one number, the
+pass's rows in bfloat16 equivalents (:func:`pass_rows`).
+
+Measured 2026-12-07 (benchmarks/README.md), one thread, 600-1,000 test points, time per
+point with 64 candidates and no subset passes against 128 candidates and both:
+
+======================  ==========  =========  =========  ===========
+set                     rows        passes in  64, none   128, both
+======================  ==========  =========  =========  ===========
+natural CIFAR-size      50,000      bfloat16   7.6 ms     10.6 ms
+natural CIFAR-size      50,000      float32    16.9 ms    17.2 ms
+Fashion-MNIST pixels    60,000      bfloat16   2.4 ms     2.7 ms
+CLIP-like, 1/10         128,117     bfloat16   2.9 ms     3.7 ms
+CLIP-like, 4/10         512,467     bfloat16   8.5 ms     8.0 ms
+======================  ==========  =========  =========  ===========
+
+With float32 passes on the CIFAR-size set, 64 candidates and both subsets took 16.2 ms; on
+the 4/10 CLIP-like set, 128 candidates and no subset 8.1 ms and 64 with both 8.6 ms.
+"""
+
+from __future__ import annotations
+
+# What a pass over one training row costs, in bfloat16 passes: a float32 pass on the CPU
+# took 5x the bfloat16 one (the GEMM floors of the natural CIFAR-size set, 10.35 s and
+# 2.04 s, benchmarks/README.md). A GPU's passes are counted as cheap as bfloat16's.
+FLOAT32_CPU_PASS_COST = 5
+# Candidates kept from a pass: FEW below LARGE_PASS_ROWS bfloat16-equivalent rows, MANY
+# from there (the table above: 64 won up to 128,117 rows, 128 at 512,467).
+FEW_CANDIDATES, MANY_CANDIDATES = 64, 128
+LARGE_PASS_ROWS = 2**18
+# Subset passes, (first row, stride) each, made before a query's first full pricing pass:
+# every 10th training row, then every 5th from row 1 (disjoint: 30% of the rows in all).
+# Far from the optimum most violators of a full pass are found in a subset too, for a
+# fraction of its cost; a subset gives no lower bound, so the full passes still certify.
+SUBSET_PASSES = ((0, 10), (1, 5))
+# A subset pass is made only when its subset has this many bfloat16-equivalent rows per
+# candidate kept: below, its round of pool work costs more than the full rounds it saves
+# (the table above: none of them paid up to 128,117 bfloat16 rows, 50,000 float32 rows
+# paid for one subset, 512,467 bfloat16 rows broke even).
+SUBSET_ROWS_PER_CANDIDATE = 512
+
+
+def pass_rows(n: int, precision: str, device: str) -> int:
+    """The cost of a pass over ``n`` training rows, in rows of a bfloat16 pass on the CPU.
+
+    Examples
+    --------
+    >>> pass_rows(50_000, "float32", "cpu"), pass_rows(50_000, "bfloat16", "cpu")
+    (250000, 50000)
+    """
+    cost = FLOAT32_CPU_PASS_COST if precision == "float32" and device == "cpu" else 1
+    return n * cost
+
+
+def default_candidates(rows: int) -> int:
+    """Candidates a pass of ``rows`` bfloat16-equivalent rows keeps when none are given.
+
+    Examples
+    --------
+    >>> default_candidates(50_000), default_candidates(1_281_167)
+    (64, 128)
+    """
+    return MANY_CANDIDATES if rows >= LARGE_PASS_ROWS else FEW_CANDIDATES
+
+
+def subset_passes(n: int, cost: int, candidates: int, passes=SUBSET_PASSES) -> list:
+    """The ``passes`` ((first row, stride) each) worth making over ``n`` training rows that
+    each cost ``cost`` bfloat16 rows, for ``candidates`` kept per pass.
+
+    Examples
+    --------
+    >>> subset_passes(50_000, 1, 64), subset_passes(1_281_167, 1, 128)
+    ([], [(0, 10), (1, 5)])
+    """
+    return [
+        (int(first), int(stride))
+        for first, stride in passes
+        if len(range(first, n, stride)) * cost >= SUBSET_ROWS_PER_CANDIDATE * candidates
+    ]
