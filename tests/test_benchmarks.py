@@ -161,3 +161,25 @@ def test_the_diameter_benchmark_agrees_with_all_pairs(tmp_path):
     (raw,) = json.loads((tmp_path / "d.json").read_text())["files"].values()
     assert raw["same"] and raw["hullgen"]["diameter"] == pdist(rows).max()
     assert raw["hullgen"]["block_pairs_multiplied"] <= raw["hullgen"]["block_pairs"]
+
+
+def test_the_plan_benchmark_runs_every_way_and_reports_the_plans_choice(tmp_path):
+    rng = np.random.default_rng(5)
+    folder = tmp_path / "set"
+    folder.mkdir()
+    np.save(folder / "train.npy", rng.normal(size=(2000, 10)).astype(np.float32))
+    np.save(folder / "test.npy", rng.normal(size=(12, 10)).astype(np.float32) * 3)
+    out = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "hull_plan.py"), "--set", str(folder),
+         "--points", "8", "--precision", "float32", "--json", str(tmp_path / "plan.json")],
+        check=True, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    (run,) = json.loads((tmp_path / "plan.json").read_text())
+    ways = run["ways"]
+    assert set(ways) == {"64, none", "64, both", "128, none", "128, both", "plan"}
+    assert all(w["statuses"] == {"certified": 8} for w in ways.values())
+    assert ways["64, both"]["subset_passes"] == [[0, 10], [1, 5]]  # made though small
+    assert ways["128, none"]["subset_passes"] == [] and ways["128, none"]["candidates"] == 128
+    # 2,000 float32 rows: the plan keeps 64 candidates and makes no subset pass.
+    assert ways["plan"]["candidates"] == 64 and ways["plan"]["subset_passes"] == []
+    assert "64, subsets none" in out.stdout

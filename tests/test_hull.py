@@ -257,6 +257,40 @@ def test_supports_larger_than_the_candidate_pool_need_no_exact_pass(monkeypatch)
     check_against_reference(train, queries, result)
 
 
+@pytest.mark.parametrize("reserve", [1, 2])
+def test_near_ties_are_settled_by_the_passs_reserve(monkeypatch, reserve):
+    """A pass whose first candidates cannot settle the maximum (a band of near-ties half as
+    wide again as they are) gathers its reserve, not a float64 pass over every row; without
+    a reserve the float64 pass is what settles it. The results are the reference's."""
+    from hullgen.hull import solver
+    from hullgen.hull.products import TrainingProducts
+    from hullgen.hull.rows import TrainingRows
+
+    rng = np.random.default_rng(8)
+    train = rng.normal(size=(1500, 12))
+    queries = rng.normal(size=(6, 12)) * 2.5
+    centred = train - train.mean(axis=0)
+
+    def banded(self, w, k, offsets, rows=(0, 1)):
+        """Exact ranks, and a bound on the rows left out as loose as a band of 1.5 x the
+        candidates gathered (sound: every bound is the row's exact value plus a margin)."""
+        values = w @ centred.T
+        order = np.argsort(-values, axis=1, kind="stable")
+        ranked = np.take_along_axis(values, order, 1)
+        band = int(1.5 * (k // solver.RESERVE))
+        return order[:, :k], ranked[:, :k], ranked[:, 0] - ranked[:, band]
+
+    exact_passes = []
+    dot = TrainingRows.dot
+    monkeypatch.setattr(TrainingRows, "dot", lambda self, w: exact_passes.append(1) or dot(self, w))
+    monkeypatch.setattr(TrainingProducts, "top_prices", banded)
+    monkeypatch.setattr(solver, "RESERVE", reserve)
+    # 64 candidates, more than twice any support in 12-d: every query gathers 64.
+    result = HullDistance(train, k_seed=8, add_per_round=8, candidates=64).query(queries)
+    assert (len(exact_passes) > 0) == (reserve == 1)
+    check_against_reference(train, queries, result)
+
+
 @pytest.mark.parametrize("k", [1, 7, 64, 300])
 @pytest.mark.parametrize("subset", [(0, 1), (0, 10), (1, 5), (3, 7)])
 def test_the_blocked_top_products_are_those_of_a_full_sort(k, subset):
