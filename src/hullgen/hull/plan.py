@@ -8,31 +8,25 @@ pool work, so they pay only where a pass is dear against the pool's work, that i
 training set has many rows for the passes' precision. Both are decided from one number, the
 pass's rows in bfloat16 equivalents (:func:`pass_rows`).
 
-Measured 2026-12-07 (benchmarks/README.md), one thread, 600-1,000 test points, time per
-point with 64 candidates and no subset passes against 128 candidates and both:
-
-======================  ==========  =========  =========  ===========
-set                     rows        passes in  64, none   128, both
-======================  ==========  =========  =========  ===========
-natural CIFAR-size      50,000      bfloat16   7.6 ms     10.6 ms
-natural CIFAR-size      50,000      float32    16.9 ms    17.2 ms
-Fashion-MNIST pixels    60,000      bfloat16   2.4 ms     2.7 ms
-CLIP-like, 1/10         128,117     bfloat16   2.9 ms     3.7 ms
-CLIP-like, 4/10         512,467     bfloat16   8.5 ms     8.0 ms
-======================  ==========  =========  =========  ===========
-
-With float32 passes on the CIFAR-size set, 64 candidates and both subsets took 16.2 ms; on
-the 4/10 CLIP-like set, 128 candidates and no subset 8.1 ms and 64 with both 8.6 ms.
+Measured 2026-12-07 at 1c1820c by ``benchmarks/hull_plan.py`` (600 test points, one
+thread; the table is in benchmarks/README.md), each set solved with 64 or 128 candidates,
+with no subset pass or both, and as planned here. With bfloat16 passes, 64 candidates and no
+subset pass were fastest up to 128,117 training rows (a point of the natural CIFAR-size
+set: 8.3 ms against 11.6 ms with 128 and both; of the 1/10 CLIP-like features: 3.5 ms
+against 4.1 ms); at 512,467 rows the plan's 128 candidates and one subset pass were (8.5 ms;
+9.0-10.0 ms the other ways). With float32 passes the ways came within 10-20% of one
+another, about this machine's noise.
 """
 
 from __future__ import annotations
 
 # What a pass over one training row costs, in bfloat16 passes: a float32 pass on the CPU
-# took 5x the bfloat16 one (the GEMM floors of the natural CIFAR-size set, 10.35 s and
-# 2.04 s, benchmarks/README.md). A GPU's passes are counted as cheap as bfloat16's.
+# took 5x the bfloat16 one (the GEMM floors of the natural CIFAR-size set, 10.33 s and
+# 2.05 s, benchmarks/hull_distance.cifar-natural.json). A GPU's passes are counted as cheap
+# as bfloat16's.
 FLOAT32_CPU_PASS_COST = 5
 # Candidates kept from a pass: FEW below LARGE_PASS_ROWS bfloat16-equivalent rows, MANY
-# from there (the table above: 64 won up to 128,117 rows, 128 at 512,467).
+# from there (above: 64 won up to 128,117 rows, 128 at 512,467).
 FEW_CANDIDATES, MANY_CANDIDATES = 64, 128
 LARGE_PASS_ROWS = 2**18
 # Subset passes, (first row, stride) each, made before a query's first full pricing pass:
@@ -42,8 +36,7 @@ LARGE_PASS_ROWS = 2**18
 SUBSET_PASSES = ((0, 10), (1, 5))
 # A subset pass is made only when its subset has this many bfloat16-equivalent rows per
 # candidate kept: below, its round of pool work costs more than the full rounds it saves
-# (the table above: none of them paid up to 128,117 bfloat16 rows, 50,000 float32 rows
-# paid for one subset, 512,467 bfloat16 rows broke even).
+# (above: none paid up to 128,117 bfloat16 rows; at 512,467, one of them did).
 SUBSET_ROWS_PER_CANDIDATE = 512
 
 
