@@ -132,11 +132,14 @@ def _sets():
     return train, queries
 
 
-def test_the_solver_in_bfloat16_agrees_with_float32_and_the_full_qp():
+def test_the_solver_in_bfloat16_agrees_with_float32_and_the_full_qp(monkeypatch):
+    from hullgen.hull import plan
+
+    monkeypatch.setattr(plan, "SUBSET_ROWS_PER_CANDIDATE", 1)  # a subset pass, in bfloat16 too
     train, queries = _sets()
     options = dict(k_seed=8, add_per_round=8, candidates=32, subset_passes=((0, 2),))
     fast = HullDistance(train, precision="bfloat16", **options)
-    assert fast.products.bf16 is not None
+    assert fast.products.bf16 is not None and fast.subset_passes == [(0, 2)]
     result = fast.query(queries)
     plain = HullDistance(train, precision="float32", **options).query(queries)
     np.testing.assert_array_equal(result.status, plain.status)
