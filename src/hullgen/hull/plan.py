@@ -6,7 +6,7 @@ candidates gathered in float64, the restricted solves, the pool priced and the w
 grown (:mod:`hullgen.hull.pool`). More candidates and the subset passes save rounds but add
 pool work, so they pay only where a pass is dear against the pool's work, that is where the
 training set has many rows for the passes' precision. Both are decided from one number, the
-pass's rows in bfloat16 equivalents (:func:`pass_rows`).
+pass's rows in bfloat16 equivalents: the rows times :func:`row_cost`.
 
 Measured 2026-12-07 at 1c1820c by ``benchmarks/hull_plan.py`` (600 test points, one
 thread; the table is in benchmarks/README.md), each set solved with 64 or 128 candidates,
@@ -40,16 +40,15 @@ SUBSET_PASSES = ((0, 10), (1, 5))
 SUBSET_ROWS_PER_CANDIDATE = 512
 
 
-def pass_rows(n: int, precision: str, device: str) -> int:
-    """The cost of a pass over ``n`` training rows, in rows of a bfloat16 pass on the CPU.
+def row_cost(precision: str, device: str) -> int:
+    """What a pass reads of one training row costs, in rows of a bfloat16 pass on the CPU.
 
     Examples
     --------
-    >>> pass_rows(50_000, "float32", "cpu"), pass_rows(50_000, "bfloat16", "cpu")
-    (250000, 50000)
+    >>> row_cost("float32", "cpu"), row_cost("bfloat16", "cpu"), row_cost("float32", "cuda")
+    (5, 1, 1)
     """
-    cost = FLOAT32_CPU_PASS_COST if precision == "float32" and device == "cpu" else 1
-    return n * cost
+    return FLOAT32_CPU_PASS_COST if precision == "float32" and device == "cpu" else 1
 
 
 def default_candidates(rows: int) -> int:

@@ -161,7 +161,7 @@ class HullDistance:
         self.train = TrainingRows(train, self.mean)
         precision = pass_precision(precision, device, self.n, self.d)
         # How much each round reads follows from what a pass costs (hullgen.hull.plan).
-        cost = plan.pass_rows(1, precision, device)
+        cost = plan.row_cost(precision, device)
         if candidates is None:
             candidates = plan.default_candidates(self.n * cost)
         self.candidates = max(self.add_per_round, int(candidates))

@@ -73,16 +73,17 @@ class WorkingSets:
         state.diffs = np.empty((pool.capacity(len(rows), self.add_per_round), len(x)))
         np.subtract(rows, x, out=state.diffs[: len(rows)])
 
-    def gram(self, x: np.ndarray, state: QueryState) -> None:
-        """The working set's Gram matrix, (t_i - x).(t_j - x), where it is missing or stale."""
+    def gram(self, x: np.ndarray, state: QueryState) -> np.ndarray:
+        """The working set's Gram matrix, (t_i - x).(t_j - x), where it is missing or stale;
+        returns the rows minus ``x`` (:meth:`diffs`)."""
         diffs = self.diffs(x, state)  # the buffer, gathered here when missing
         if state.gram is None or len(state.gram) != len(state.work):
             state.gram = diffs @ diffs.T
+        return diffs
 
     def solve(self, x: np.ndarray, state: QueryState) -> None:
         """Restricted QP over the working set (then the LP when the distance is ~0)."""
-        self.gram(x, state)
-        diffs = self.diffs(x, state)
+        diffs = self.gram(x, state)
         scale_sq = float(np.diagonal(state.gram).max())
         if scale_sq == 0.0:  # every working point equals x
             state.weights = np.full(len(state.work), 1.0 / len(state.work))
